@@ -1,0 +1,255 @@
+"""What the providers would compute for a resource, so that everything downstream sees well-formed values.
+
+A table of type token -> computed outputs (ids, ARNs built from the account and region, EKS endpoints,
+OIDC issuers, Databricks ids). Data only: no provider SDK is imported here. Values are deterministic
+(derived from the resource's name) so that plans are stable across runs and snapshots can be compared.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+DEFAULT_ACCOUNT_ID = "000000000000"  # the management account: resources on the ambient credentials
+DEFAULT_REGION = "eu-west-1"
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where a resource lives: from its provider's inputs (assumed role and region)."""
+
+    account_id: str
+    region: str
+
+
+def _digest(*parts: str, length: int = 17) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _uuid(*parts: str) -> str:
+    return str(uuid.UUID(hashlib.sha256("/".join(parts).encode()).hexdigest()[:32]))
+
+
+def _account_number(*parts: str) -> str:
+    return str(int(_digest(*parts, length=12), 16))[-12:].rjust(12, "1")
+
+
+def _physical(name: str, inputs: Mapping[str, Any], key: str = "name") -> str:
+    value = inputs.get(key)
+    if isinstance(value, str) and value:
+        return value
+    prefix = inputs.get(f"{key}Prefix")
+    if isinstance(prefix, str) and prefix:
+        return prefix + _digest(name, length=8)
+    # Pulumi auto-naming: the logical name plus a random suffix.
+    return f"{name}-{_digest(name, length=7)}"
+
+
+Computed = Callable[[str, Mapping[str, Any], Context], tuple[str, dict[str, Any]]]
+
+
+def _iam(kind: str) -> Computed:
+    def compute(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+        physical = _physical(name, inputs)
+        path = inputs.get("path") or "/"
+        arn = f"arn:aws:iam::{ctx.account_id}:{kind}{path}{physical}"
+        extra: dict[str, Any] = {"name": physical, "arn": arn}
+        if kind == "role/":
+            extra["uniqueId"] = "AROA" + _digest(name, length=17).upper()
+        return (physical if kind == "role/" else arn), extra
+    return compute
+
+
+def _bucket(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    bucket = _physical(name, inputs, "bucket")
+    return bucket, {
+        "bucket": bucket,
+        "arn": f"arn:aws:s3:::{bucket}",
+        "bucketDomainName": f"{bucket}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{bucket}.s3.{ctx.region}.amazonaws.com",
+        "region": ctx.region,
+    }
+
+
+def _by_bucket(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    bucket = inputs.get("bucket")
+    return (bucket if isinstance(bucket, str) else name), {}
+
+
+def _kms_key(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    key_id = _uuid("kms", name)
+    return key_id, {"keyId": key_id, "arn": f"arn:aws:kms:{ctx.region}:{ctx.account_id}:key/{key_id}"}
+
+
+def _kms_alias(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    alias = _physical(name, inputs)
+    return alias, {"arn": f"arn:aws:kms:{ctx.region}:{ctx.account_id}:{alias}",
+                   "targetKeyArn": inputs.get("targetKeyId", "")}
+
+
+def _account(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    account_id = _account_number("account", str(inputs.get("name", name)))
+    return account_id, {"arn": f"arn:aws:organizations::{DEFAULT_ACCOUNT_ID}:account/o-mock/{account_id}",
+                        "status": "ACTIVE", "govcloudId": ""}
+
+
+def _log_group(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    group = _physical(name, inputs)
+    return group, {"name": group, "arn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{group}"}
+
+
+def _oidc_provider(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    url = str(inputs.get("url", f"https://{name}")).removeprefix("https://")
+    arn = f"arn:aws:iam::{ctx.account_id}:oidc-provider/{url}"
+    return arn, {"arn": arn}
+
+
+def _eks_cluster(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    cluster = _physical(name, inputs)
+    oidc_id = _digest("oidc", name, length=32).upper()
+    ca = base64.b64encode(f"mock-ca-for-{cluster}".encode()).decode()
+    return cluster, {
+        "name": cluster,
+        "arn": f"arn:aws:eks:{ctx.region}:{ctx.account_id}:cluster/{cluster}",
+        "endpoint": f"https://{_digest('ep', name, length=32).upper()}.gr7.{ctx.region}.eks.amazonaws.com",
+        "certificateAuthority": {"data": ca},
+        "identities": [{"oidcs": [{"issuer": f"https://oidc.eks.{ctx.region}.amazonaws.com/id/{oidc_id}"}]}],
+        "status": "ACTIVE",
+        "platformVersion": "eks.1",
+        "clusterId": _uuid("eks", name),
+        "vpcConfig": {**dict(inputs.get("vpcConfig") or {}),
+                      "clusterSecurityGroupId": "sg-" + _digest("sg", name),
+                      "vpcId": "vpc-" + _digest("vpc", name)},
+    }
+
+
+def _arn_of(service: str, resource: str) -> Computed:
+    def compute(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+        physical = _physical(name, inputs)
+        return physical, {"arn": f"arn:aws:{service}:{ctx.region}:{ctx.account_id}:{resource}{physical}"}
+    return compute
+
+
+def _launch_template(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    lt = "lt-" + _digest("lt", name)
+    return lt, {"arn": f"arn:aws:ec2:{ctx.region}:{ctx.account_id}:launch-template/{lt}", "latestVersion": 1,
+                "defaultVersion": 1}
+
+
+def _node_group(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    group = _physical(name, inputs, "nodeGroupName")
+    cluster = inputs.get("clusterName", "cluster")
+    return f"{cluster}:{group}", {
+        "nodeGroupName": group,
+        "arn": f"arn:aws:eks:{ctx.region}:{ctx.account_id}:nodegroup/{cluster}/{group}/{_uuid('ng', name)}",
+        "status": "ACTIVE",
+        "resources": [{"autoscalingGroups": [{"name": "eks-" + _digest("asg", name)}]}],
+    }
+
+
+def _security_group(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    sg = "sg-" + _digest("sg", name)
+    return sg, {"arn": f"arn:aws:ec2:{ctx.region}:{ctx.account_id}:security-group/{sg}"}
+
+
+def _random_password(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    length = int(inputs.get("length", 32))
+    value = ("P" + _digest("pw", name, length=64) * 2)[:length]
+    return "none", {"result": value, "bcryptHash": "$2a$10$" + _digest("bcrypt", name, length=53)}
+
+
+def _random_id(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    raw = bytes.fromhex(_digest("rid", name, length=2 * int(inputs.get("byteLength", 4))))
+    b64 = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return b64, {"hex": raw.hex(), "b64Url": b64, "b64Std": base64.b64encode(raw).decode(),
+                 "dec": str(int.from_bytes(raw, "big"))}
+
+
+def _random_string(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    value = _digest("rs", name, length=int(inputs.get("length", 8)))
+    return value, {"result": value}
+
+
+def _named(key: str = "name") -> Computed:
+    def compute(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+        value = inputs.get(key)
+        return (value if isinstance(value, str) and value else name), {}
+    return compute
+
+
+def _databricks_principal(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    return str(int(_digest("sp", name, length=12), 16)), {
+        "applicationId": inputs.get("applicationId") or _uuid("app", name),
+        "aclPrincipalId": f"servicePrincipals/{_uuid('app', name)}",
+    }
+
+
+def _databricks_secret(name: str, _inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    return _digest("spsecret", name, length=16), {"secret": "dose" + _digest("secret", name, length=32)}
+
+
+def _kubernetes_object(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    metadata = dict(inputs.get("metadata") or {})
+    obj_name = metadata.get("name") or f"{name}-{_digest(name, length=8)}"
+    namespace = metadata.get("namespace")
+    metadata.update({"name": obj_name, "uid": _uuid("k8s", name)})
+    return (f"{namespace}/{obj_name}" if namespace else obj_name), {"metadata": metadata}
+
+
+def _helm_release(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    release = inputs.get("name") or name
+    namespace = inputs.get("namespace", "default")
+    return f"{namespace}/{release}", {
+        "name": release,
+        "status": {"name": release, "namespace": namespace, "status": "deployed", "revision": 1,
+                   "chart": inputs.get("chart", ""), "version": inputs.get("version", ""),
+                   "appVersion": inputs.get("version", "")},
+    }
+
+
+COMPUTED: dict[str, Computed] = {
+    "aws:organizations/account:Account": _account,
+    "aws:iam/role:Role": _iam("role/"),
+    "aws:iam/policy:Policy": _iam("policy/"),
+    "aws:iam/user:User": _iam("user/"),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _oidc_provider,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:s3/bucketV2:BucketV2": _bucket,
+    "aws:s3/bucketPolicy:BucketPolicy": _by_bucket,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": _by_bucket,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": _by_bucket,
+    "aws:s3/bucketVersioning:BucketVersioning": _by_bucket,
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": _by_bucket,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": _by_bucket,
+    "aws:s3/bucketLogging:BucketLogging": _by_bucket,
+    "aws:kms/key:Key": _kms_key,
+    "aws:kms/alias:Alias": _kms_alias,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:eks/cluster:Cluster": _eks_cluster,
+    "aws:eks/nodeGroup:NodeGroup": _node_group,
+    "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
+    "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:sns/topic:Topic": _arn_of("sns", ""),
+    "random:index/randomPassword:RandomPassword": _random_password,
+    "random:index/randomId:RandomId": _random_id,
+    "random:index/randomString:RandomString": _random_string,
+    "databricks:index/servicePrincipal:ServicePrincipal": _databricks_principal,
+    "databricks:index/servicePrincipalSecret:ServicePrincipalSecret": _databricks_secret,
+    "databricks:index/catalog:Catalog": _named(),
+    "databricks:index/storageCredential:StorageCredential": _named(),
+    "databricks:index/externalLocation:ExternalLocation": _named(),
+    "kubernetes:helm.sh/v3:Release": _helm_release,
+}
+
+
+def compute(type_: str, name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    """The id and computed outputs of a resource; inputs are echoed back by the caller."""
+    if type_ in COMPUTED:
+        return COMPUTED[type_](name, inputs, ctx)
+    if type_.startswith("kubernetes:") and type_ != "pulumi:providers:kubernetes":
+        return _kubernetes_object(name, inputs, ctx)
+    return f"{name}-{_digest('id', type_, name, length=8)}", {}

@@ -1,0 +1,372 @@
+"""Run the project's real `__main__.py` under the Pulumi SDK's mocks and record every registration.
+
+The SDK's `MockResourceArgs` carries no URN, parent, options or dependencies, so registrations are
+recorded at the mock monitor, from the same `RegisterResourceRequest` the engine would receive. Inputs
+are kept twice: the raw wire struct (secret wrappers and unknown sentinels intact, what a policy is
+handed) and a plain view for assertions. Secret outputs are marked as the engine marks them
+(`additionalSecretOutputs`, secret inputs), which plain mocks do not do.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+import traceback
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+
+from . import computed
+from .project import StackSettings
+
+SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
+SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+class Unknown:
+    """A value not known until the resource is created (as in `pulumi preview`)."""
+
+    def __repr__(self) -> str:
+        return "Unknown()"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Unknown)
+
+    def __hash__(self) -> int:
+        return hash(UNKNOWN)
+
+
+class Secret:
+    """A secret value in the plain view; `.value` is the placeholder or mock value."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "Secret([secret])"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other.value == self.value
+
+    def __hash__(self) -> int:
+        return hash(("secret", repr(self.value)))
+
+
+def plain(wire: Any) -> Any:
+    """The wire form turned into plain Python: secrets as `Secret`, unknowns as `Unknown`, refs as URNs."""
+    if isinstance(wire, list):
+        return [plain(v) for v in wire]
+    if isinstance(wire, dict):
+        sig = wire.get(SECRET_SIG_KEY)
+        if sig == SECRET_SIG:
+            return Secret(plain(wire.get("value")))
+        if sig == RESOURCE_SIG:
+            return wire.get("id") or wire.get("urn")
+        return {k: plain(v) for k, v in wire.items()}
+    if wire == UNKNOWN:
+        return Unknown()
+    return wire
+
+
+def reveal(value: Any) -> Any:
+    """A plain value with secrets replaced by their contents (for assertions on values, not secrecy)."""
+    if isinstance(value, Secret):
+        return reveal(value.value)
+    if isinstance(value, list):
+        return [reveal(v) for v in value]
+    if isinstance(value, dict):
+        return {k: reveal(v) for k, v in value.items()}
+    return value
+
+
+def _engine_view(wire: Any) -> Any:
+    """What the engine hands an analyzer: resource references become their id (custom) or URN."""
+    if isinstance(wire, list):
+        return [_engine_view(v) for v in wire]
+    if isinstance(wire, dict):
+        if wire.get(SECRET_SIG_KEY) == RESOURCE_SIG:
+            return wire.get("id") or wire.get("urn", "")
+        return {k: _engine_view(v) for k, v in wire.items()}
+    return wire
+
+
+@dataclass
+class RecordedResource:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str
+    """URN of the explicit provider, or "" for the default provider."""
+    wire_inputs: dict[str, Any]
+    options: dict[str, Any]
+    id: str = ""
+    wire_outputs: dict[str, Any] = field(default_factory=dict)
+    component_outputs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        return plain(self.wire_inputs)
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return plain(self.wire_outputs)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"urn": self.urn, "type": self.type, "name": self.name, "parent": self.parent,
+                "provider": self.provider, "inputs": _jsonable(self.inputs), "options": self.options}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Secret):
+        return "[secret]"
+    if isinstance(value, Unknown):
+        return "[unknown]"
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class Plan:
+    stack: str
+    project: str
+    preview: bool
+    resources: list[RecordedResource]
+    outputs: dict[str, Any]
+    """Stack exports, wire form (secret wrappers kept)."""
+
+    def __iter__(self) -> Iterator[RecordedResource]:
+        return iter(self.resources)
+
+    def of_type(self, type_: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def by_urn(self, urn: str) -> RecordedResource:
+        for r in self.resources:
+            if r.urn == urn:
+                return r
+        raise KeyError(urn)
+
+    def one(self, type_: str, name: str | None = None) -> RecordedResource:
+        found = [r for r in self.of_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            names = sorted(r.name for r in self.of_type(type_))
+            raise AssertionError(f"expected one {type_} named {name!r}, found {len(found)} (names: {names})")
+        return found[0]
+
+    def children(self, parent: RecordedResource | str) -> list[RecordedResource]:
+        urn = parent if isinstance(parent, str) else parent.urn
+        return [r for r in self.resources if r.parent == urn]
+
+    def descendants(self, parent: RecordedResource | str) -> list[RecordedResource]:
+        out: list[RecordedResource] = []
+        todo = [parent if isinstance(parent, str) else parent.urn]
+        while todo:
+            urn = todo.pop()
+            for r in self.children(urn):
+                out.append(r)
+                todo.append(r.urn)
+        return out
+
+    @property
+    def plain_outputs(self) -> dict[str, Any]:
+        return plain(self.outputs)
+
+    @property
+    def registered(self) -> list[RecordedResource]:
+        """Everything the program registered, without the stack itself."""
+        return [r for r in self.resources if r.type != STACK_TYPE]
+
+
+class ProgramError(Exception):
+    """An exception inside the program; the message says which component and resource failed."""
+
+
+def _struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
+    return json_format.MessageToDict(struct) if struct is not None else {}
+
+
+def _secret_wrap(value: Any) -> dict[str, Any]:
+    return {SECRET_SIG_KEY: SECRET_SIG, "value": value}
+
+
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG
+
+
+def _build_monitor(preview: bool) -> Any:
+    """A MockMonitor subclass that records requests; built lazily so importing preflight stays cheap."""
+    from pulumi.runtime import rpc
+    from pulumi.runtime.mocks import MockMonitor, Mocks
+    from pulumi.runtime.proto import resource_pb2
+
+    class FailLoudMocks(Mocks):
+        def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:  # pragma: no cover - unused
+            raise NotImplementedError("registrations go through RecordingMonitor")
+
+        def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+            raise NotImplementedError(f"Mock not implemented: {args.token}")
+
+    class RecordingMonitor(MockMonitor):
+        def __init__(self) -> None:
+            super().__init__(FailLoudMocks())
+            self.recorded: dict[str, RecordedResource] = {}
+            self.order: list[str] = []
+            self.contexts: dict[str, computed.Context] = {}
+
+        def _context(self, provider_ref: str) -> computed.Context:
+            # The provider reference is "<urn>::<id>"; its inputs say which account and region.
+            return self.contexts.get(provider_ref.rsplit("::", 1)[0],
+                                     computed.Context(computed.DEFAULT_ACCOUNT_ID, computed.DEFAULT_REGION))
+
+        def _provider_context(self, inputs: Mapping[str, Any]) -> computed.Context:
+            region = inputs.get("region")
+            account = computed.DEFAULT_ACCOUNT_ID
+            roles = inputs.get("assumeRoles") or []
+            role_arn = roles[0].get("roleArn") if roles and isinstance(roles[0], dict) else None
+            if isinstance(role_arn, str) and role_arn.startswith("arn:") and role_arn.count(":") >= 5:
+                account = role_arn.split(":")[4] or account
+            return computed.Context(account, region if isinstance(region, str) else computed.DEFAULT_REGION)
+
+        def RegisterResource(self, request: Any) -> Any:
+            urn = self.make_urn(request.parent, request.type, request.name)
+            wire_inputs = _struct_to_dict(request.object)
+            options = {
+                "protect": bool(request.protect),
+                "retainOnDelete": bool(request.retainOnDelete),
+                "deleteBeforeReplace": bool(request.deleteBeforeReplace),
+                "ignoreChanges": list(request.ignoreChanges),
+                "replaceOnChanges": list(request.replaceOnChanges),
+                "dependsOn": list(request.dependencies),
+                "additionalSecretOutputs": list(request.additionalSecretOutputs),
+                "aliases": [json_format.MessageToDict(a) for a in request.aliases] + list(request.aliasURNs),
+                "deletedWith": request.deletedWith,
+                "importId": request.importId,
+            }
+            record = RecordedResource(
+                urn=urn, type=request.type, name=request.name, custom=bool(request.custom),
+                parent=request.parent, provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
+                wire_inputs=wire_inputs, options=options)
+            if urn not in self.recorded:
+                self.order.append(urn)
+            self.recorded[urn] = record
+            if request.type == STACK_TYPE or not request.custom:
+                return resource_pb2.RegisterResourceResponse(urn=urn)
+
+            plain_inputs = reveal(plain(wire_inputs))
+            if request.type.startswith("pulumi:providers:"):
+                self.contexts[urn] = self._provider_context(plain_inputs)
+                ctx = self.contexts[urn]
+            else:
+                ctx = self._context(request.provider)
+            id_, extra = computed.compute(request.type, request.name, plain_inputs, ctx)
+            outputs = dict(wire_inputs)
+            for key, value in extra.items():
+                if key not in outputs or outputs[key] == UNKNOWN:
+                    # During a preview, what the provider computes is not known yet.
+                    outputs[key] = UNKNOWN if preview else value
+            for key in request.additionalSecretOutputs:
+                if key in outputs and not _is_secret(outputs[key]):
+                    outputs[key] = _secret_wrap(outputs[key])
+            if preview:
+                id_ = ""
+            record.id = id_
+            record.wire_outputs = outputs
+            self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_, plain_inputs)
+            obj = struct_pb2.Struct()
+            obj.update(outputs)
+            return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
+
+        def RegisterResourceOutputs(self, request: Any) -> Any:
+            if request.urn in self.recorded:
+                self.recorded[request.urn].component_outputs = _struct_to_dict(request.outputs)
+            return super().RegisterResourceOutputs(request)
+
+        def Invoke(self, request: Any) -> Any:
+            if request.tok == "pulumi:pulumi:getResource":
+                return super().Invoke(request)
+            args = rpc.deserialize_properties(request.args)
+            self.mocks.call(type("Args", (), {"token": request.tok, "args": args})())
+            raise AssertionError("unreachable")  # pragma: no cover
+
+    return RecordingMonitor()
+
+
+def _blame(tb: TracebackType | None, project_dir: Path) -> str:
+    """Which component (innermost ComponentResource being constructed) and which line of ours failed."""
+    import pulumi
+
+    component = ""
+    location = ""
+    for frame, lineno in traceback.walk_tb(tb):
+        owner = frame.f_locals.get("self")
+        if isinstance(owner, pulumi.ComponentResource) and not frame.f_code.co_filename.startswith(
+                str(Path(pulumi.__file__).parent)):
+            token = getattr(owner, "_type", None) or type(owner).__name__
+            name = getattr(owner, "_name", "") or frame.f_locals.get("name", "")
+            component = f"{token} '{name}'" if name else str(token)
+        filename = Path(frame.f_code.co_filename)
+        if project_dir in filename.parents and "preflight" not in filename.parts:
+            location = f"{filename.relative_to(project_dir)}:{lineno}"
+    parts = [p for p in (f"in {component}" if component else "", f"at {location}" if location else "") if p]
+    return " ".join(parts)
+
+
+def run_program(project_dir: Path, settings: StackSettings, preview: bool = False) -> Plan:
+    """Run `project_dir/__main__.py` for one stack under mocks and return what it registered.
+
+    Raises the program's own ConfigError (a pulumi.RunError) unchanged, and ProgramError for any other
+    exception, naming the failing component and line.
+    """
+    import pulumi
+    from pulumi.runtime import settings as runtime_settings
+    from pulumi.runtime.config import set_all_config
+    from pulumi.runtime.stack import run_in_stack
+    from pulumi.runtime.sync_await import _sync_await
+
+    project_dir = project_dir.resolve()
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    # Nothing from an earlier run (another stack, another test) may leak into this one.
+    runtime_settings.ROOT.set(None)
+    os.environ.pop("PULUMI_CONFIG", None)
+    set_all_config(dict(settings.config), list(settings.secret_keys))
+    monitor = _build_monitor(preview)
+    pulumi.runtime.set_mocks(monitor.mocks, project=settings.project, stack=settings.stack, preview=preview,
+                             monitor=monitor)
+    runtime_settings.ROOT.set(None)  # set_mocks made a finished root; the program gets a fresh one
+    main = project_dir / "__main__.py"
+    try:
+        _sync_await(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+    except pulumi.RunError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - reported as one line naming the failing component
+        where = _blame(exc.__traceback__, project_dir)
+        raise ProgramError(f"{settings.stack}: program error {where}: {type(exc).__name__}: {exc}".replace(
+            "  ", " ")) from exc
+    finally:
+        runtime_settings.ROOT.set(None)
+
+    resources = [monitor.recorded[urn] for urn in monitor.order]
+    stack_outputs: dict[str, Any] = {}
+    for r in resources:
+        if r.type == STACK_TYPE:
+            stack_outputs = r.component_outputs
+    return Plan(stack=settings.stack, project=settings.project, preview=preview, resources=resources,
+                outputs=stack_outputs)
+
+
+__all__ = ["Plan", "ProgramError", "RecordedResource", "Secret", "Unknown", "plain", "reveal", "run_program",
+           "_engine_view"]

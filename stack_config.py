@@ -1,0 +1,596 @@
+"""The stack's configuration, read once into frozen, typed objects and validated before any resource exists.
+
+Every other module receives these values; nothing else calls `pulumi.Config()`. A bad value ends the
+program with one line naming the stack, the key and what is allowed (`ConfigError`, a `pulumi.RunError`,
+so `pulumi up` prints it without a traceback).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+import pulumi
+
+PROJECT = "ml-platform"
+Environment = Literal["dev", "staging", "prod"]
+ENVIRONMENTS: tuple[Environment, ...] = ("dev", "staging", "prod")
+NODE_POOL_NAMES = ("system", "data", "compute")
+CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
+PIPELINES = ("ingestion", "training", "inference", "backend")
+
+# Unity Catalog catalog names built from a user name: lowercase letters, digits and underscores.
+_USER_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+# A team becomes the namespace `team-<name>`: a DNS label, so lowercase letters, digits and hyphens.
+_TEAM_RE = re.compile(r"^[a-z]([a-z0-9-]{0,40}[a-z0-9])?$")
+_ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
+_OU_RE = re.compile(r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_VPC_RE = re.compile(r"^vpc-[0-9a-f]{8,17}$")
+_SUBNET_RE = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+_INSTANCE_RE = re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$")
+_CPU_RE = re.compile(r"^\d+(\.\d+)?$|^\d+m$")
+_MEMORY_RE = re.compile(r"^\d+(Ki|Mi|Gi|Ti)$")
+_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
+_GROUP_RE = re.compile(r"^[A-Za-z0-9:._@-]{1,128}$")
+_DOMAIN_RE = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
+_K8S_VERSION_RE = re.compile(r"^1\.\d{2}$")
+_IMAGE_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+# Scalars are read as plain strings (Pulumi passes them unquoted); objects and lists arrive as JSON text.
+_STRING_KEYS = ("owner", "region", "githubRepository", "kubernetesVersion", "accessRoleName")
+_STRUCTURED_KEYS = ("account", "network", "cluster", "nodePools", "namespaceQuotas", "teams", "egress",
+                    "rbacGroups", "databricks", "sandboxUsers", "sandboxForceDestroy", "protection", "helm")
+SECRET_KEYS = ("databricksClientSecret", "mlflowDbPassword")
+KNOWN_KEYS = _STRING_KEYS + _STRUCTURED_KEYS + SECRET_KEYS
+
+
+class ConfigError(pulumi.RunError):
+    """Bad stack configuration. `str()` is one line: `<stack>: <key> <problem>`."""
+
+    def __init__(self, stack: str, problems: list[str]) -> None:
+        self.stack = stack
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        super().__init__(f"{stack}: {problems[0]}{more}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Typed configuration
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    name: str
+    """Name of the member account in AWS Organizations."""
+    email: str
+    """Root email of the member account; must be unique across AWS."""
+    parent_ou_id: str
+    """Organizational unit (or root `r-...`) the account is created in."""
+    access_role_name: str
+    """Role the management account assumes in the member account (fixed at creation)."""
+    existing_account_id: str | None = None
+    """Adopt this existing account instead of creating one. Default: create."""
+    close_on_deletion: bool = False
+    """Close the account when the stack deletes it. Default off; never on in prod."""
+    management_role_arn: str | None = None
+    """Role to assume in the management account. Default: the ambient credentials."""
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    vpc_id: str
+    """Existing VPC the cluster and nodes live in."""
+    vpc_cidr: str
+    """The VPC's CIDR; in-cluster traffic is allowed to it."""
+    private_subnet_ids: tuple[str, ...]
+    """At least two private subnets in different AZs for the cluster and node groups."""
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    version: str
+    """EKS control-plane version, e.g. `1.31`."""
+    public_access_cidrs: tuple[str, ...] = ()
+    """CIDRs that may reach the public API endpoint. Empty: public endpoint off (required in prod)."""
+
+
+@dataclass(frozen=True)
+class NodePoolConfig:
+    instance_types: tuple[str, ...]
+    """EC2 instance types, e.g. `m6i.xlarge` (4 vCPU/16 GiB)."""
+    min_size: int
+    """Minimum nodes. Must be <= desired_size."""
+    desired_size: int
+    """Initial nodes; later owned by the cluster autoscaler (ignored on update)."""
+    max_size: int
+    """Maximum nodes. Must be >= desired_size."""
+    capacity_type: str = "ON_DEMAND"
+    """ON_DEMAND or SPOT. SPOT is refused in prod."""
+    disk_size_gib: int = 50
+    """Encrypted gp3 root volume size."""
+
+
+@dataclass(frozen=True)
+class Quota:
+    cpu: str
+    """CPU quota, Kubernetes quantity (`8`, `500m`)."""
+    memory: str
+    """Memory quota, Kubernetes quantity (`32Gi`)."""
+
+
+@dataclass(frozen=True)
+class TeamConfig:
+    name: str
+    """Team name; namespace `team-<name>`, S3 prefix `teams/<name>/`."""
+    quota: Quota
+    """The team namespace's ResourceQuota."""
+
+
+@dataclass(frozen=True)
+class RbacGroups:
+    platform_admin: str
+    """Identity-provider group bound to the `platform-admin` Role."""
+    data_engineer: str
+    """Group bound to the `data-engineer` Role."""
+    data_analyst: str
+    """Group bound to the `data-analyst` Role."""
+
+
+@dataclass(frozen=True)
+class ClusterPolicyConfig:
+    node_types: tuple[str, ...]
+    """Databricks node types a cluster may use."""
+    max_workers: int
+    """Upper bound on autoscaling workers."""
+    autotermination_minutes: int
+    """Idle minutes before a cluster terminates (fixed by the policy)."""
+
+
+@dataclass(frozen=True)
+class DatabricksConfig:
+    host: str
+    """Workspace URL (`https://...`)."""
+    workspace_id: str
+    """Numeric workspace id the catalog is bound to."""
+    account_id: str
+    """Databricks account id (the external id in Unity Catalog's storage-credential trust)."""
+    client_id: str | None
+    """OAuth M2M client id; with `databricksClientSecret`. Default: ambient CLI profile/env."""
+    client_secret: pulumi.Output[str] | None
+    """Secret from `pulumi config set --secret databricksClientSecret`."""
+    egress_allowed_domains: tuple[str, ...]
+    """Domains serverless compute may reach in prod, beyond the environment's own storage."""
+    cluster_policy: ClusterPolicyConfig
+    """Bounds of the environment's cluster policy."""
+
+
+@dataclass(frozen=True)
+class Protection:
+    protect: bool
+    """`protect=True` on stateful resources (forced in prod)."""
+    retain_on_delete: bool
+    """Keep buckets and catalogs when the stack is destroyed (forced in prod)."""
+    force_destroy_buckets: bool
+    """Allow deleting non-empty buckets (refused in prod)."""
+
+
+@dataclass(frozen=True)
+class HelmConfig:
+    image_tag: str
+    """Tag of the platform images deployed by the release."""
+    values_overrides: Mapping[str, Any] = field(default_factory=dict)
+    """Extra chart values merged over the generated ones (never secrets)."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    stack: str
+    environment: Environment
+    project: str
+    owner: str
+    region: str
+    github_repository: str
+    account: AccountConfig
+    network: NetworkConfig
+    cluster: ClusterConfig
+    node_pools: Mapping[str, NodePoolConfig]
+    environment_quota: Quota
+    monitoring_quota: Quota
+    mlops_quota: Quota
+    teams: tuple[TeamConfig, ...]
+    egress_allowed_cidrs: tuple[str, ...]
+    database_port: int
+    rbac_groups: RbacGroups
+    databricks: DatabricksConfig
+    sandbox_users: tuple[str, ...]
+    sandbox_force_destroy: tuple[str, ...]
+    protection: Protection
+    helm: HelmConfig
+    mlflow_db_password: pulumi.Output[str] | None
+    """From `pulumi config set --secret mlflowDbPassword`; default a generated RandomPassword."""
+
+    @property
+    def is_prod(self) -> bool:
+        return self.environment == "prod"
+
+    @property
+    def pipelines_paused(self) -> bool:
+        """ADR-001: pipelines are paused everywhere except prod."""
+        return self.environment != "prod"
+
+    @property
+    def backup_retention_days(self) -> int:
+        """Design Appendix matrix: none / 7 / 30 days for dev / staging / prod."""
+        return {"dev": 0, "staging": 7, "prod": 30}[self.environment]
+
+    @property
+    def kms_deletion_window_days(self) -> int:
+        return 30 if self.is_prod else 7
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Default tags on every AWS resource of the stack."""
+        return {
+            "environment": self.environment,
+            "project": self.project,
+            "managed-by": "pulumi",
+            "owner": self.owner,
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and validation
+# ---------------------------------------------------------------------------------------------
+
+T = TypeVar("T")
+_MISSING = object()
+
+
+class _Reader:
+    """Walks raw config values, converting them and collecting every problem with its key path."""
+
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.raw = raw
+        self.problems: list[str] = []
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{key} {message}")
+
+    def get(self, mapping: Mapping[str, Any], key: str, path: str, default: Any = _MISSING) -> Any:
+        if key in mapping and mapping[key] is not None:
+            return mapping[key]
+        if default is _MISSING:
+            self.problem(path, "is required")
+            return None
+        return default
+
+    def typed(self, value: Any, kind: type[T] | tuple[type, ...], path: str, what: str) -> T | None:
+        # bool is an int in Python; config booleans and integers must not stand in for each other.
+        if value is None:
+            return None
+        if isinstance(value, bool) and kind is not bool:
+            self.problem(path, f"must be {what}, got {value!r}")
+            return None
+        if not isinstance(value, kind):
+            self.problem(path, f"must be {what}, got {value!r}")
+            return None
+        return value  # type: ignore[return-value]
+
+    def string(self, mapping: Mapping[str, Any], key: str, path: str, pattern: re.Pattern[str] | None = None,
+               allowed: str = "", default: Any = _MISSING) -> str | None:
+        value = self.typed(self.get(mapping, key, path, default), str, path, "a string")
+        if value is not None and pattern is not None and not pattern.match(value):
+            self.problem(path, f"must be {allowed}, got {value!r}")
+            return None
+        return value
+
+    def integer(self, mapping: Mapping[str, Any], key: str, path: str, low: int, high: int,
+                default: Any = _MISSING) -> int | None:
+        value = self.typed(self.get(mapping, key, path, default), int, path, "an integer")
+        if value is not None and not low <= value <= high:
+            self.problem(path, f"must be between {low} and {high}, got {value}")
+            return None
+        return value
+
+    def boolean(self, mapping: Mapping[str, Any], key: str, path: str, default: Any = _MISSING) -> bool | None:
+        return self.typed(self.get(mapping, key, path, default), bool, path, "true or false")
+
+    def mapping(self, mapping: Mapping[str, Any], key: str, path: str, default: Any = _MISSING) -> dict[str, Any]:
+        value = self.typed(self.get(mapping, key, path, default), dict, path, "an object")
+        return value if value is not None else {}
+
+    def strings(self, mapping: Mapping[str, Any], key: str, path: str, pattern: re.Pattern[str] | None = None,
+                allowed: str = "", default: Any = _MISSING, unique: bool = True,
+                check: Callable[[str, str], str | None] | None = None) -> tuple[str, ...]:
+        value = self.typed(self.get(mapping, key, path, default), list, path, "a list")
+        if value is None:
+            return ()
+        out: list[str] = []
+        for i, item in enumerate(value):
+            item_path = f"{path}[{i}]"
+            if not isinstance(item, str):
+                self.problem(item_path, f"must be a string, got {item!r}")
+                continue
+            if pattern is not None and not pattern.match(item):
+                self.problem(item_path, f"must be {allowed}, got {item!r}")
+                continue
+            if check is not None and (error := check(item, item_path)) is not None:
+                self.problem(item_path, error)
+                continue
+            if unique and item in out:
+                self.problem(item_path, f"duplicates {item!r}")
+                continue
+            out.append(item)
+        return tuple(out)
+
+    def unknown_keys(self, mapping: Mapping[str, Any], known: set[str], path: str) -> None:
+        for key in mapping:
+            if key not in known:
+                self.problem(f"{path}.{key}" if path else key, f"is not a known key (known: {', '.join(sorted(known))})")
+
+
+def _cidr_problem(value: str, _path: str) -> str | None:
+    try:
+        ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        return f"must be a CIDR block like 10.0.0.0/16, got {value!r} ({exc})"
+    return None
+
+
+def _quota(r: _Reader, raw: Any, path: str) -> Quota:
+    value = r.typed(raw, dict, path, "an object with cpu and memory") or {}
+    r.unknown_keys(value, {"cpu", "memory"}, path)
+    cpu = r.string(value, "cpu", f"{path}.cpu", _CPU_RE, "a CPU quantity like '8' or '500m'") or "0"
+    memory = r.string(value, "memory", f"{path}.memory", _MEMORY_RE, "a memory quantity like '32Gi'") or "0"
+    return Quota(cpu=cpu, memory=memory)
+
+
+def _node_pool(r: _Reader, raw: Any, path: str, environment: str) -> NodePoolConfig:
+    value = r.typed(raw, dict, path, "an object") or {}
+    r.unknown_keys(value, {"instanceTypes", "minSize", "desiredSize", "maxSize", "capacityType", "diskSizeGib"}, path)
+    instance_types = r.strings(value, "instanceTypes", f"{path}.instanceTypes", _INSTANCE_RE,
+                               "an EC2 instance type like 'm6i.xlarge'")
+    if "instanceTypes" in value and isinstance(value["instanceTypes"], list) and not value["instanceTypes"]:
+        r.problem(f"{path}.instanceTypes", "must name at least one instance type")
+    min_size = r.integer(value, "minSize", f"{path}.minSize", 0, 1000)
+    desired = r.integer(value, "desiredSize", f"{path}.desiredSize", 0, 1000)
+    max_size = r.integer(value, "maxSize", f"{path}.maxSize", 1, 1000)
+    capacity = r.string(value, "capacityType", f"{path}.capacityType", re.compile(r"^(ON_DEMAND|SPOT)$"),
+                        "ON_DEMAND or SPOT", default="ON_DEMAND")
+    disk = r.integer(value, "diskSizeGib", f"{path}.diskSizeGib", 20, 16384, default=50)
+    if min_size is not None and desired is not None and desired < min_size:
+        r.problem(f"{path}.desiredSize", f"must be >= minSize ({min_size}), got {desired}")
+    if max_size is not None and desired is not None and max_size < desired:
+        r.problem(f"{path}.maxSize", f"must be >= desiredSize ({desired}), got {max_size}")
+    if environment == "prod" and capacity == "SPOT":
+        r.problem(f"{path}.capacityType", "must be ON_DEMAND in prod, got 'SPOT'")
+    return NodePoolConfig(instance_types=instance_types, min_size=min_size or 0, desired_size=desired or 0,
+                          max_size=max_size or 1, capacity_type=capacity or "ON_DEMAND", disk_size_gib=disk or 50)
+
+
+def environment_of(stack: str) -> Environment:
+    """The environment a stack deploys. Only `dev`, `staging` and `prod` are stacks; sandboxes live in dev."""
+    if stack in ENVIRONMENTS:
+        return stack  # type: ignore[return-value]
+    if stack.startswith("sandbox"):
+        raise ConfigError(stack, [
+            "stack is not a stack of this project: sandboxes are provisioned by the dev stack; "
+            "add the user to ml-platform:sandboxUsers in Pulumi.dev.yaml"])
+    raise ConfigError(stack, [f"stack is not a stack of this project (known: {', '.join(ENVIRONMENTS)})"])
+
+
+def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Output[str]] | None = None) -> StackConfig:
+    """Validate raw config values (key -> decoded JSON value, without the project prefix) for `stack`.
+
+    Pure: no Pulumi runtime needed, so tests and the preflight can call it directly.
+    Raises ConfigError naming the first problem (and how many more) on any bad value.
+    """
+    environment = environment_of(stack)
+    secrets = secrets or {}
+    r = _Reader(raw)
+    r.unknown_keys(raw, set(KNOWN_KEYS) - set(SECRET_KEYS), "")
+
+    owner = r.string(raw, "owner", "owner", _EMAIL_RE, "an email address") or ""
+    region = r.string(raw, "region", "region", _REGION_RE, "an AWS region like 'eu-west-1'") or ""
+    repo = r.string(raw, "githubRepository", "githubRepository", _REPO_RE, "'owner/name'") or ""
+    k8s_version = r.string(raw, "kubernetesVersion", "kubernetesVersion", _K8S_VERSION_RE, "a version like '1.31'")
+    access_role = r.string(raw, "accessRoleName", "accessRoleName", _ROLE_NAME_RE, "an IAM role name") or ""
+
+    acc = r.mapping(raw, "account", "account")
+    r.unknown_keys(acc, {"name", "email", "parentOuId", "id", "closeOnDeletion", "managementRoleArn"}, "account")
+    account = AccountConfig(
+        name=r.string(acc, "name", "account.name", re.compile(r"^[\w .+=@,-]{1,50}$"), "an account name") or "",
+        email=r.string(acc, "email", "account.email", _EMAIL_RE, "an email address") or "",
+        parent_ou_id=r.string(acc, "parentOuId", "account.parentOuId", _OU_RE, "an OU id like 'ou-ab12-cd34ef56'")
+        or "",
+        access_role_name=access_role,
+        existing_account_id=r.string(acc, "id", "account.id", _ACCOUNT_ID_RE, "a 12-digit account id", default=None),
+        close_on_deletion=bool(r.boolean(acc, "closeOnDeletion", "account.closeOnDeletion", default=False)),
+        management_role_arn=r.string(acc, "managementRoleArn", "account.managementRoleArn",
+                                     re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$"), "an IAM role ARN",
+                                     default=None),
+    )
+    if environment == "prod" and account.close_on_deletion:
+        r.problem("account.closeOnDeletion", "must be false in prod, got true")
+
+    net = r.mapping(raw, "network", "network")
+    r.unknown_keys(net, {"vpcId", "vpcCidr", "privateSubnetIds"}, "network")
+    vpc_cidr = r.string(net, "vpcCidr", "network.vpcCidr") or ""
+    if vpc_cidr and (error := _cidr_problem(vpc_cidr, "network.vpcCidr")):
+        r.problem("network.vpcCidr", error)
+    subnets = r.strings(net, "privateSubnetIds", "network.privateSubnetIds", _SUBNET_RE, "a subnet id")
+    if "privateSubnetIds" in net and isinstance(net["privateSubnetIds"], list) and len(net["privateSubnetIds"]) < 2:
+        r.problem("network.privateSubnetIds", f"must list at least 2 subnets (EKS needs two AZs), got "
+                  f"{len(net['privateSubnetIds'])}")
+    network = NetworkConfig(
+        vpc_id=r.string(net, "vpcId", "network.vpcId", _VPC_RE, "a VPC id like 'vpc-0123abcd'") or "",
+        vpc_cidr=vpc_cidr, private_subnet_ids=subnets)
+
+    cl = r.mapping(raw, "cluster", "cluster", default={})
+    r.unknown_keys(cl, {"publicAccessCidrs"}, "cluster")
+    public_cidrs = r.strings(cl, "publicAccessCidrs", "cluster.publicAccessCidrs", default=[], check=_cidr_problem)
+    for i, cidr in enumerate(public_cidrs):
+        if cidr in ("0.0.0.0/0", "::/0"):
+            r.problem(f"cluster.publicAccessCidrs[{i}]", f"must not open the API to the internet, got {cidr!r}")
+    if environment == "prod" and public_cidrs:
+        r.problem("cluster.publicAccessCidrs", "must be empty in prod (public endpoint off)")
+    cluster = ClusterConfig(version=k8s_version or "", public_access_cidrs=public_cidrs)
+
+    pools_raw = r.mapping(raw, "nodePools", "nodePools")
+    r.unknown_keys(pools_raw, set(NODE_POOL_NAMES), "nodePools")
+    node_pools: dict[str, NodePoolConfig] = {}
+    for name in NODE_POOL_NAMES:
+        if name not in pools_raw:
+            r.problem(f"nodePools.{name}", "is required")
+            continue
+        node_pools[name] = _node_pool(r, pools_raw[name], f"nodePools.{name}", environment)
+
+    quotas = r.mapping(raw, "namespaceQuotas", "namespaceQuotas")
+    r.unknown_keys(quotas, {"environment", "monitoring", "mlops"}, "namespaceQuotas")
+    env_quota = _quota(r, r.get(quotas, "environment", "namespaceQuotas.environment"), "namespaceQuotas.environment")
+    mon_quota = _quota(r, r.get(quotas, "monitoring", "namespaceQuotas.monitoring"), "namespaceQuotas.monitoring")
+    mlops_quota = _quota(r, r.get(quotas, "mlops", "namespaceQuotas.mlops"), "namespaceQuotas.mlops")
+
+    teams_raw = r.mapping(raw, "teams", "teams", default={})
+    teams: list[TeamConfig] = []
+    for name, value in teams_raw.items():
+        if not _TEAM_RE.match(name):
+            r.problem(f"teams.{name}", "must be named with lowercase letters, digits and hyphens (a DNS label)")
+            continue
+        team = r.typed(value, dict, f"teams.{name}", "an object") or {}
+        r.unknown_keys(team, {"quota"}, f"teams.{name}")
+        teams.append(TeamConfig(name=name, quota=_quota(r, r.get(team, "quota", f"teams.{name}.quota"),
+                                                          f"teams.{name}.quota")))
+
+    egress = r.mapping(raw, "egress", "egress", default={})
+    r.unknown_keys(egress, {"allowedCidrs", "databasePort"}, "egress")
+    allowed_cidrs = r.strings(egress, "allowedCidrs", "egress.allowedCidrs", default=[], check=_cidr_problem)
+    for i, cidr in enumerate(allowed_cidrs):
+        if cidr in ("0.0.0.0/0", "::/0"):
+            r.problem(f"egress.allowedCidrs[{i}]", f"must not allow the whole internet, got {cidr!r}")
+    database_port = r.integer(egress, "databasePort", "egress.databasePort", 1, 65535, default=5432) or 5432
+
+    rb = r.mapping(raw, "rbacGroups", "rbacGroups")
+    r.unknown_keys(rb, {"platformAdmin", "dataEngineer", "dataAnalyst"}, "rbacGroups")
+    rbac = RbacGroups(
+        platform_admin=r.string(rb, "platformAdmin", "rbacGroups.platformAdmin", _GROUP_RE, "a group name") or "",
+        data_engineer=r.string(rb, "dataEngineer", "rbacGroups.dataEngineer", _GROUP_RE, "a group name") or "",
+        data_analyst=r.string(rb, "dataAnalyst", "rbacGroups.dataAnalyst", _GROUP_RE, "a group name") or "",
+    )
+
+    db = r.mapping(raw, "databricks", "databricks")
+    r.unknown_keys(db, {"host", "workspaceId", "accountId", "clientId", "egressAllowedDomains", "clusterPolicy"},
+                   "databricks")
+    cp = r.mapping(db, "clusterPolicy", "databricks.clusterPolicy")
+    r.unknown_keys(cp, {"nodeTypes", "maxWorkers", "autoterminationMinutes"}, "databricks.clusterPolicy")
+    client_id = r.string(db, "clientId", "databricks.clientId", re.compile(r"^[0-9a-f-]{8,64}$"),
+                         "an OAuth client id (application id)", default=None)
+    client_secret = secrets.get("databricksClientSecret")
+    if client_id is not None and client_secret is None:
+        r.problem("databricksClientSecret", "is required when databricks.clientId is set "
+                  "(pulumi config set --secret databricksClientSecret ...)")
+    databricks = DatabricksConfig(
+        host=r.string(db, "host", "databricks.host", re.compile(r"^https://[a-z0-9.-]+$"),
+                      "an https:// workspace URL") or "",
+        workspace_id=r.string(db, "workspaceId", "databricks.workspaceId", re.compile(r"^\d{1,20}$"),
+                              "a numeric workspace id") or "",
+        account_id=r.string(db, "accountId", "databricks.accountId", _UUID_RE, "a Databricks account id (UUID)")
+        or "",
+        client_id=client_id,
+        client_secret=client_secret,
+        egress_allowed_domains=r.strings(db, "egressAllowedDomains", "databricks.egressAllowedDomains", _DOMAIN_RE,
+                                         "a domain name like 'pypi.org'", default=[]),
+        cluster_policy=ClusterPolicyConfig(
+            node_types=r.strings(cp, "nodeTypes", "databricks.clusterPolicy.nodeTypes", _INSTANCE_RE,
+                                 "a node type like 'm6i.xlarge'"),
+            max_workers=r.integer(cp, "maxWorkers", "databricks.clusterPolicy.maxWorkers", 1, 500) or 1,
+            autotermination_minutes=r.integer(cp, "autoterminationMinutes",
+                                              "databricks.clusterPolicy.autoterminationMinutes", 10, 240) or 10,
+        ),
+    )
+
+    users = r.strings(raw, "sandboxUsers", "sandboxUsers", _USER_RE,
+                      "a user name valid as a catalog name (lowercase letters, digits, underscore)", default=[])
+    force_destroy = r.strings(raw, "sandboxForceDestroy", "sandboxForceDestroy", _USER_RE, "a sandbox user name",
+                              default=[])
+    if environment != "dev" and users:
+        r.problem("sandboxUsers", f"must be empty outside dev (sandboxes share the dev workspace), got {list(users)}")
+    for i, user in enumerate(force_destroy):
+        if user not in users:
+            r.problem(f"sandboxForceDestroy[{i}]", f"must name a user in sandboxUsers, got {user!r}")
+
+    pr = r.mapping(raw, "protection", "protection")
+    r.unknown_keys(pr, {"protect", "retainOnDelete", "forceDestroyBuckets"}, "protection")
+    protection = Protection(
+        protect=bool(r.boolean(pr, "protect", "protection.protect")),
+        retain_on_delete=bool(r.boolean(pr, "retainOnDelete", "protection.retainOnDelete")),
+        force_destroy_buckets=bool(r.boolean(pr, "forceDestroyBuckets", "protection.forceDestroyBuckets",
+                                             default=False)),
+    )
+    if environment == "prod":
+        if "protect" in pr and not protection.protect:
+            r.problem("protection.protect", "must be true in prod, got false")
+        if "retainOnDelete" in pr and not protection.retain_on_delete:
+            r.problem("protection.retainOnDelete", "must be true in prod, got false")
+        if protection.force_destroy_buckets:
+            r.problem("protection.forceDestroyBuckets", "must be false in prod, got true")
+
+    hl = r.mapping(raw, "helm", "helm")
+    r.unknown_keys(hl, {"imageTag", "valuesOverrides"}, "helm")
+    helm = HelmConfig(
+        image_tag=r.string(hl, "imageTag", "helm.imageTag", _IMAGE_TAG_RE, "an image tag") or "",
+        values_overrides=r.mapping(hl, "valuesOverrides", "helm.valuesOverrides", default={}),
+    )
+
+    if r.problems:
+        raise ConfigError(stack, r.problems)
+    return StackConfig(
+        stack=stack, environment=environment, project=PROJECT, owner=owner, region=region,
+        github_repository=repo, account=account, network=network, cluster=cluster, node_pools=node_pools,
+        environment_quota=env_quota, monitoring_quota=mon_quota, mlops_quota=mlops_quota, teams=tuple(teams),
+        egress_allowed_cidrs=allowed_cidrs, database_port=database_port, rbac_groups=rbac, databricks=databricks,
+        sandbox_users=users, sandbox_force_destroy=force_destroy, protection=protection, helm=helm,
+        mlflow_db_password=secrets.get("mlflowDbPassword"),
+    )
+
+
+def load() -> StackConfig:
+    """Read the running stack's configuration through the Pulumi runtime, once, and validate it."""
+    stack = pulumi.get_stack()
+    environment_of(stack)
+    config = pulumi.Config(PROJECT)
+    raw: dict[str, Any] = {}
+    for key in _STRING_KEYS:
+        if (value := config.get(key)) is not None:
+            raw[key] = value
+    for key in _STRUCTURED_KEYS:
+        text = config.get(key)
+        if text is None:
+            continue
+        try:
+            raw[key] = json.loads(text)
+        except ValueError:
+            raw[key] = text  # reported by parse() as the wrong type, with the key's name
+    for key in _unknown_project_keys():
+        raw[key] = None
+    secrets = {key: value for key in SECRET_KEYS if (value := config.get_secret(key)) is not None}
+    return parse(stack, raw, secrets)
+
+
+def _unknown_project_keys() -> list[str]:
+    """Keys under the project's namespace that this module does not know, so typos are reported, not ignored."""
+    from pulumi.runtime.config import CONFIG, get_config_env  # the runtime's own view of all config
+
+    prefix = f"{PROJECT}:"
+    keys = set(CONFIG.get()) | set(get_config_env())
+    return sorted(key[len(prefix):] for key in keys if key.startswith(prefix) and key[len(prefix):] not in KNOWN_KEYS)
