@@ -1,10 +1,19 @@
+"""The platform, composed: read the stack's config, build each layer in dependency order, export.
+
+No business logic here: what differs per environment is already in the typed config object.
+"""
+
 import pulumi
-import pulumi_random as random
+
 import stack_config
 
 cfg = stack_config.load()
-pw = random.RandomPassword("pw", length=16)
-rid = random.RandomId("rid", byte_length=4)
-pulumi.export("pw", pw.result)
-pulumi.export("rid", rid.hex)
-pulumi.export("env", cfg.environment)
+
+# --- AWS: member account and its provider, baseline, CI identities, KMS-encrypted data stores ---------
+
+# --- Kubernetes: EKS cluster, node pools, pipeline roles (IRSA), namespaces, the Helm release ----------
+
+# --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes -------
+
+pulumi.export("environment", cfg.environment)
+pulumi.export("pipelines_paused", cfg.pipelines_paused)
