@@ -336,7 +336,8 @@ class _Reader:
     def unknown_keys(self, mapping: Mapping[str, Any], known: set[str], path: str) -> None:
         for key in mapping:
             if key not in known:
-                self.problem(f"{path}.{key}" if path else key, f"is not a known key (known: {', '.join(sorted(known))})")
+                where = f"{path}.{key}" if path else key
+                self.problem(where, f"is not a known key (known: {', '.join(sorted(known))})")
 
 
 def _cidr_problem(value: str, _path: str) -> str | None:

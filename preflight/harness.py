@@ -206,7 +206,7 @@ def _is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG
 
 
-def _build_monitor(preview: bool) -> Any:
+def _build_monitor(project: str, stack: str, preview: bool) -> Any:
     """A MockMonitor subclass that records requests; built lazily so importing preflight stays cheap."""
     from pulumi.runtime import rpc
     from pulumi.runtime.mocks import MockMonitor, Mocks
@@ -220,11 +220,22 @@ def _build_monitor(preview: bool) -> Any:
             raise NotImplementedError(f"Mock not implemented: {args.token}")
 
     class RecordingMonitor(MockMonitor):
-        def __init__(self) -> None:
+        def __init__(self, project: str, stack: str) -> None:
             super().__init__(FailLoudMocks())
+            self.project = project
+            self.stack = stack
             self.recorded: dict[str, RecordedResource] = {}
             self.order: list[str] = []
             self.contexts: dict[str, computed.Context] = {}
+
+        def make_urn(self, parent: str, type_: str, name: str) -> str:
+            # The engine's rule (the SDK's mock differs): the full chain of parent types joined by "$",
+            # the root stack left out. URN stability checks depend on this being exact.
+            if parent:
+                qualified = parent.split("::")[2]
+                if qualified != STACK_TYPE:
+                    type_ = f"{qualified}${type_}"
+            return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
 
         def _context(self, provider_ref: str) -> computed.Context:
             # The provider reference is "<urn>::<id>"; its inputs say which account and region.
@@ -301,7 +312,7 @@ def _build_monitor(preview: bool) -> Any:
             self.mocks.call(type("Args", (), {"token": request.tok, "args": args})())
             raise AssertionError("unreachable")  # pragma: no cover
 
-    return RecordingMonitor()
+    return RecordingMonitor(project, stack)
 
 
 def _blame(tb: TracebackType | None, project_dir: Path) -> str:
@@ -343,7 +354,7 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
     runtime_settings.ROOT.set(None)
     os.environ.pop("PULUMI_CONFIG", None)
     set_all_config(dict(settings.config), list(settings.secret_keys))
-    monitor = _build_monitor(preview)
+    monitor = _build_monitor(settings.project, settings.stack, preview)
     pulumi.runtime.set_mocks(monitor.mocks, project=settings.project, stack=settings.stack, preview=preview,
                              monitor=monitor)
     runtime_settings.ROOT.set(None)  # set_mocks made a finished root; the program gets a fresh one
@@ -352,7 +363,7 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
         _sync_await(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
     except pulumi.RunError:
         raise
-    except Exception as exc:  # noqa: BLE001 - reported as one line naming the failing component
+    except Exception as exc:
         where = _blame(exc.__traceback__, project_dir)
         raise ProgramError(f"{settings.stack}: program error {where}: {type(exc).__name__}: {exc}".replace(
             "  ", " ")) from exc
@@ -368,5 +379,14 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
                 outputs=stack_outputs)
 
 
-__all__ = ["Plan", "ProgramError", "RecordedResource", "Secret", "Unknown", "plain", "reveal", "run_program",
-           "_engine_view"]
+__all__ = [
+    "Plan",
+    "ProgramError",
+    "RecordedResource",
+    "Secret",
+    "Unknown",
+    "_engine_view",
+    "plain",
+    "reveal",
+    "run_program",
+]

@@ -231,16 +231,17 @@ def evaluate(project_dir: Path, plan: Plan, packs: list[LoadedPack] | None = Non
     for pack in packs:
         servicer = _PolicyAnalyzerServicer(pack.name, pack.version, pack.policies,
                                            pack.enforcement_level or _advisory(), pack.initial_config)
+        levels = analyzer_pb2.EnforcementLevel
         resolved = resolve_config(pack, stack_config)
         servicer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={
-            name: analyzer_pb2.PolicyConfig(enforcementLevel=analyzer_pb2.EnforcementLevel.Value(level.upper()), properties=_struct(props))
+            name: analyzer_pb2.PolicyConfig(enforcementLevel=levels.Value(level.upper()), properties=_struct(props))
             for name, (level, props) in resolved.items()}), None)
         servicer.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(
             stack=plan.stack, project=plan.project, dry_run=plan.preview), None)
 
-        def collect(response: Any, default_urn: str) -> None:
+        def collect(response: Any, default_urn: str, pack_name: str = pack.name) -> None:
             for d in response.diagnostics:
-                violations.append(Violation(pack=pack.name, policy=d.policyName,
+                violations.append(Violation(pack=pack_name, policy=d.policyName,
                                             enforcement=level_names[d.enforcementLevel].lower(),
                                             urn=d.urn or default_urn, message=d.message))
 

@@ -1,0 +1,66 @@
+"""Stack settings are merged as the Pulumi CLI merges them: project defaults, then the stack file, key by key."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from preflight.project import ProjectError, load_stack_settings
+
+PROJECT = """
+name: demo
+runtime: python
+config:
+  region:
+    type: string
+    default: eu-west-1
+  owner: team@example.com
+  aws:region: us-east-1
+"""
+
+
+def write(tmp_path: Path, stack_yaml: str) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text(PROJECT)
+    (tmp_path / "Pulumi.dev.yaml").write_text(stack_yaml)
+    return tmp_path
+
+
+def test_stack_values_replace_project_defaults_key_by_key(tmp_path: Path) -> None:
+    write(tmp_path, "config:\n  demo:region: us-west-2\n  demo:pools: {a: {min: 1}}\n")
+    settings = load_stack_settings(tmp_path, "dev")
+    assert settings.config["demo:region"] == "us-west-2"  # stack wins
+    assert settings.config["demo:owner"] == "team@example.com"  # short-form project default kept
+    assert settings.config["aws:region"] == "us-east-1"  # namespaced project keys stay namespaced
+    assert json.loads(settings.config["demo:pools"]) == {"a": {"min": 1}}  # objects travel as JSON text
+    assert settings.secret_keys == ()
+
+
+def test_secure_values_become_secret_placeholders(tmp_path: Path) -> None:
+    write(tmp_path, "config:\n  demo:token:\n    secure: AAABAKkZ0w==\n")
+    settings = load_stack_settings(tmp_path, "dev")
+    assert settings.secret_keys == ("demo:token",)
+    assert settings.config["demo:token"].startswith("preflight-placeholder-")
+    assert "AAABAKkZ0w" not in settings.config["demo:token"]
+
+
+def test_overrides_replace_and_remove_keys(tmp_path: Path) -> None:
+    write(tmp_path, "config:\n  demo:region: us-west-2\n")
+    settings = load_stack_settings(tmp_path, "dev", {"region": None, "teams": {"x": 1}})
+    assert "demo:region" not in settings.config
+    assert json.loads(settings.config["demo:teams"]) == {"x": 1}
+
+
+@pytest.mark.parametrize(("stack_yaml", "message"), [
+    (None, "dev: no stack file Pulumi.dev.yaml"),
+    ("config: [1, 2]\n", "dev: `config` in Pulumi.dev.yaml must be a mapping"),
+    ("config: {a: [\n", "Pulumi.dev.yaml is not valid YAML"),
+])
+def test_unreadable_stack_files_are_one_line(tmp_path: Path, stack_yaml: str | None, message: str) -> None:
+    (tmp_path / "Pulumi.yaml").write_text(PROJECT)
+    if stack_yaml is not None:
+        (tmp_path / "Pulumi.dev.yaml").write_text(stack_yaml)
+    with pytest.raises(ProjectError) as info:
+        load_stack_settings(tmp_path, "dev")
+    assert str(info.value).startswith(message) and "\n" not in str(info.value)

@@ -1,0 +1,120 @@
+"""The stack config: every shipped stack parses, and each kind of bad value is one line naming stack and key."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+import yaml
+
+import stack_config
+from tests.support import PROJECT_DIR, STACKS
+
+
+def raw_config(stack: str) -> dict[str, Any]:
+    """The merged raw values of a shipped stack (project defaults, then the stack file), unprefixed."""
+    project = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())
+    raw = {key: decl["default"] for key, decl in project["config"].items()}
+    for key, value in yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())["config"].items():
+        raw[key.split(":", 1)[1]] = value
+    return raw
+
+
+def parse_error(stack: str, mutate: Any) -> str:
+    raw = copy.deepcopy(raw_config(stack))
+    mutate(raw)
+    with pytest.raises(stack_config.ConfigError) as info:
+        stack_config.parse(stack, raw)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_shipped_stacks_parse(stack: str) -> None:
+    cfg = stack_config.parse(stack, raw_config(stack))
+    assert cfg.environment == stack
+    assert set(cfg.node_pools) == {"system", "data", "compute"}
+
+
+def test_only_dev_has_sandboxes_and_pipelines_run_only_in_prod() -> None:
+    cfgs = {s: stack_config.parse(s, raw_config(s)) for s in STACKS}
+    assert cfgs["dev"].sandbox_users and not cfgs["staging"].sandbox_users and not cfgs["prod"].sandbox_users
+    assert [cfgs[s].pipelines_paused for s in STACKS] == [True, True, False]
+
+
+def test_sizes_follow_the_environment_matrix() -> None:
+    """Design Appendix: dev about 25% of prod, staging about 50%, prod full (namespace quota of the env)."""
+    def cores(stack: str) -> float:
+        return float(stack_config.parse(stack, raw_config(stack)).environment_quota.cpu)
+
+    assert cores("prod") == 32
+    assert cores("staging") / cores("prod") == pytest.approx(0.5)
+    assert cores("dev") / cores("prod") == pytest.approx(0.25)
+
+
+def test_prod_protects_everything_stateful() -> None:
+    cfg = stack_config.parse("prod", raw_config("prod"))
+    assert cfg.protection.protect and cfg.protection.retain_on_delete and not cfg.protection.force_destroy_buckets
+    assert cfg.kms_deletion_window_days == 30 and cfg.backup_retention_days == 30
+
+
+def _set(path: str, value: Any) -> Any:
+    def mutate(raw: dict[str, Any]) -> None:
+        *parents, last = path.split(".")
+        node = raw
+        for key in parents:
+            node = node[key]
+        if value is _DELETE:
+            del node[last]
+        else:
+            node[last] = value
+    return mutate
+
+
+_DELETE = object()
+
+BAD_CONFIGS = [
+    # (stack, mutation, key named in the message, words of the message)
+    ("prod", _set("network", _DELETE), "network", "is required"),
+    ("prod", _set("nodePools.compute.maxSize", 3), "nodePools.compute.maxSize", "must be >= desiredSize (5), got 3"),
+    ("prod", _set("nodePools.system.desiredSize", "two"), "nodePools.system.desiredSize", "must be an integer"),
+    ("dev", _set("network.vpcCidr", "10.0.0.0/33"), "network.vpcCidr", "must be a CIDR block"),
+    ("dev", _set("sandboxUsers", ["alice", "Bob"]), "sandboxUsers[1]", "valid as a catalog name"),
+    ("dev", _set("sandboxUsers", ["alice", "alice"]), "sandboxUsers[1]", "duplicates 'alice'"),
+    ("prod", _set("teams.Fraud", {"quota": {"cpu": "1", "memory": "1Gi"}}), "teams.Fraud", "DNS label"),
+    ("prod", _set("nodePools.compute.capacityType", "SPOT"), "nodePools.compute.capacityType", "ON_DEMAND in prod"),
+    ("prod", _set("protection.protect", False), "protection.protect", "must be true in prod"),
+    ("prod", _set("egress.allowedCidrs", ["0.0.0.0/0"]), "egress.allowedCidrs[0]", "whole internet"),
+    ("prod", _set("cluster", {"publicAccessCidrs": ["203.0.113.0/24"]}), "cluster.publicAccessCidrs",
+     "empty in prod"),
+    ("staging", _set("sandboxUsers", ["alice"]), "sandboxUsers", "must be empty outside dev"),
+    ("prod", _set("account.closeOnDeletion", True), "account.closeOnDeletion", "false in prod"),
+    ("prod", _set("databricks.clientId", "0a1b2c3d-1111-2222-3333-444455556666"), "databricksClientSecret",
+     "is required when databricks.clientId is set"),
+    ("prod", _set("nodePoolz", {}), "nodePoolz", "is not a known key"),
+    ("dev", _set("sandboxForceDestroy", ["zoe"]), "sandboxForceDestroy[0]", "must name a user in sandboxUsers"),
+]
+
+
+@pytest.mark.parametrize(("stack", "mutate", "key", "words"), BAD_CONFIGS,
+                         ids=[f"{s}-{k}" for s, _, k, _ in BAD_CONFIGS])
+def test_bad_config_is_one_line_naming_stack_and_key(stack: str, mutate: Any, key: str, words: str) -> None:
+    message = parse_error(stack, mutate)
+    assert "\n" not in message
+    assert message.startswith(f"{stack}: {key} "), message
+    assert words in message
+
+
+def test_several_problems_report_the_first_and_count_the_rest() -> None:
+    def mutate(raw: dict[str, Any]) -> None:
+        raw["region"] = "mars"
+        raw["nodePools"]["data"]["minSize"] = -1
+
+    message = parse_error("prod", mutate)
+    assert message.startswith("prod: region must be an AWS region") and message.endswith("(and 1 more problem(s))")
+
+
+@pytest.mark.parametrize("stack", ["sandbox-alice", "qa", "production"])
+def test_unknown_stack_names_are_refused(stack: str) -> None:
+    with pytest.raises(stack_config.ConfigError, match=rf"^{stack}: stack is not a stack of this project"):
+        stack_config.environment_of(stack)
