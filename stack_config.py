@@ -46,11 +46,11 @@ _IMAGE_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
 
 # Scalars are read as plain strings (Pulumi passes them unquoted); objects and lists arrive as JSON text.
-_STRING_KEYS = ("owner", "region", "githubRepository", "kubernetesVersion", "accessRoleName")
-_STRUCTURED_KEYS = ("account", "network", "cluster", "nodePools", "namespaceQuotas", "teams", "egress",
+_STRING_KEYS: tuple[str, ...] = ("owner", "region", "githubRepository", "kubernetesVersion", "accessRoleName")
+_STRUCTURED_KEYS: tuple[str, ...] = ("account", "network", "cluster", "nodePools", "namespaceQuotas", "teams", "egress",
                     "rbacGroups", "databricks", "sandboxUsers", "sandboxForceDestroy", "protection", "helm")
-SECRET_KEYS = ("databricksClientSecret", "mlflowDbPassword")
-KNOWN_KEYS = _STRING_KEYS + _STRUCTURED_KEYS + SECRET_KEYS
+SECRET_KEYS: tuple[str, ...] = ("databricksClientSecret", "mlflowDbPassword")
+KNOWN_KEYS: tuple[str, ...] = _STRING_KEYS + _STRUCTURED_KEYS + SECRET_KEYS
 
 
 class ConfigError(pulumi.RunError):
@@ -333,7 +333,7 @@ class _Reader:
             out.append(item)
         return tuple(out)
 
-    def unknown_keys(self, mapping: Mapping[str, Any], known: set[str], path: str) -> None:
+    def unknown_keys(self, mapping: Mapping[str, Any], known: set[str] | frozenset[str], path: str) -> None:
         for key in mapping:
             if key not in known:
                 where = f"{path}.{key}" if path else key

@@ -74,7 +74,7 @@ def _redact(value: Any) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m preflight", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m preflight", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--stack", required=True, help="dev, staging or prod")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the text report")
     parser.add_argument("--preview", action="store_true",

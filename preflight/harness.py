@@ -209,7 +209,7 @@ def _is_secret(value: Any) -> bool:
 def _build_monitor(project: str, stack: str, preview: bool) -> Any:
     """A MockMonitor subclass that records requests; built lazily so importing preflight stays cheap."""
     from pulumi.runtime import rpc
-    from pulumi.runtime.mocks import MockMonitor, Mocks
+    from pulumi.runtime.mocks import MockCallArgs, MockMonitor, Mocks
     from pulumi.runtime.proto import resource_pb2
 
     class FailLoudMocks(Mocks):
@@ -309,7 +309,7 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
             if request.tok == "pulumi:pulumi:getResource":
                 return super().Invoke(request)
             args = rpc.deserialize_properties(request.args)
-            self.mocks.call(type("Args", (), {"token": request.tok, "args": args})())
+            self.mocks.call(MockCallArgs(token=request.tok, args=args, provider=request.provider))
             raise AssertionError("unreachable")  # pragma: no cover
 
     return RecordingMonitor(project, stack)
@@ -360,7 +360,10 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
     runtime_settings.ROOT.set(None)  # set_mocks made a finished root; the program gets a fresh one
     main = project_dir / "__main__.py"
     try:
-        _sync_await(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+        def program() -> None:
+            runpy.run_path(str(main), run_name="__main__")
+
+        _sync_await(run_in_stack(program))
     except pulumi.RunError:
         raise
     except Exception as exc:
