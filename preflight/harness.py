@@ -193,6 +193,9 @@ class Plan:
 class ProgramError(Exception):
     """An exception inside the program; the message says which component and resource failed."""
 
+    partial_plan: Plan | None = None
+    """What the program had registered when it failed."""
+
 
 def _struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
     return json_format.MessageToDict(struct) if struct is not None else {}
@@ -359,27 +362,29 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
                              monitor=monitor)
     runtime_settings.ROOT.set(None)  # set_mocks made a finished root; the program gets a fresh one
     main = project_dir / "__main__.py"
-    try:
-        def program() -> None:
-            runpy.run_path(str(main), run_name="__main__")
+    def recorded_plan() -> Plan:
+        resources = [monitor.recorded[urn] for urn in monitor.order]
+        outputs = next((r.component_outputs for r in resources if r.type == STACK_TYPE), {})
+        return Plan(stack=settings.stack, project=settings.project, preview=preview, resources=resources,
+                    outputs=outputs)
 
+    def program() -> None:
+        runpy.run_path(str(main), run_name="__main__")
+
+    try:
         _sync_await(run_in_stack(program))
-    except pulumi.RunError:
+    except pulumi.RunError as exc:
+        exc.partial_plan = recorded_plan()  # type: ignore[attr-defined] - what was registered before it
         raise
     except Exception as exc:
         where = _blame(exc.__traceback__, project_dir)
-        raise ProgramError(f"{settings.stack}: program error {where}: {type(exc).__name__}: {exc}".replace(
-            "  ", " ")) from exc
+        error = ProgramError(f"{settings.stack}: program error {where}: {type(exc).__name__}: {exc}".replace(
+            "  ", " "))
+        error.partial_plan = recorded_plan()
+        raise error from exc
     finally:
         runtime_settings.ROOT.set(None)
-
-    resources = [monitor.recorded[urn] for urn in monitor.order]
-    stack_outputs: dict[str, Any] = {}
-    for r in resources:
-        if r.type == STACK_TYPE:
-            stack_outputs = r.component_outputs
-    return Plan(stack=settings.stack, project=settings.project, preview=preview, resources=resources,
-                outputs=stack_outputs)
+    return recorded_plan()
 
 
 __all__ = [
