@@ -432,7 +432,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
     if vpc_cidr and (error := _cidr_problem(vpc_cidr, "network.vpcCidr")):
         r.problem("network.vpcCidr", error)
     elif vpc_cidr and not 16 <= ipaddress.ip_network(vpc_cidr).prefixlen <= 28:
-        r.problem("network.vpcCidr", f"must have a prefix length between /16 and /28 (AWS VPC limits), got {vpc_cidr!r}")
+        r.problem("network.vpcCidr", f"must have a prefix between /16 and /28 (AWS VPC limits), got {vpc_cidr!r}")
     subnets = r.strings(net, "privateSubnetIds", "network.privateSubnetIds", _SUBNET_RE, "a subnet id")
     if "privateSubnetIds" in net and isinstance(net["privateSubnetIds"], list) and len(net["privateSubnetIds"]) < 2:
         r.problem("network.privateSubnetIds", f"must list at least 2 subnets (EKS needs two AZs), got "

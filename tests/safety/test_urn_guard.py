@@ -72,7 +72,8 @@ class Holder(pulumi.ComponentResource):
 Holder("prod-holder", alias={alias})
 """
     without = check(plan_of(tmp_path, moved.format(alias=False), "v2"), old)
-    assert len(without) == 1 and 'aliases=["urn:pulumi:prod::ml-platform::aws:s3/bucket:Bucket::prod-logs"]' in without[0]
+    old_alias = 'aliases=["urn:pulumi:prod::ml-platform::aws:s3/bucket:Bucket::prod-logs"]'
+    assert len(without) == 1 and old_alias in without[0]
     assert check(plan_of(tmp_path, moved.format(alias=True), "v3"), old) == []
 
 
