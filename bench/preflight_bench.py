@@ -1,0 +1,176 @@
+"""Benchmark of the offline preflight: what the program costs per run, against the SDK's own floor.
+
+    venv/bin/python bench/preflight_bench.py [--runs 5] [--quick]
+
+Prints tables (never asserts): per stack the wall time and peak memory of `python -m preflight`, split into
+imports, program evaluation and policy evaluation (median of --runs fresh processes); the floor (as many
+trivial `RandomId`s under the same mocks in the same process layout) and our per-resource overhead as a
+ratio of it; scaling of the dev stack with 10/100/1,000 sandbox users and 1/10/50 teams; policy cost per
+resource per pack; the import cost of each SDK.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+# Runs inside a fresh interpreter and prints one JSON line: phases of one preflight run.
+_MEASURE = textwrap.dedent("""
+    import json, resource, sys, time
+    t0 = time.perf_counter()
+    import pulumi, pulumi_aws, pulumi_kubernetes, pulumi_databricks, pulumi_random, pulumi_policy  # noqa
+    sys.path.insert(0, {root!r})
+    from preflight.harness import run_program
+    from preflight.policy import evaluate, load_packs
+    from preflight.project import load_stack_settings
+    import stack_config  # noqa
+    t1 = time.perf_counter()
+    project = __import__("pathlib").Path({project!r})
+    settings = load_stack_settings(project, {stack!r}, {overrides!r})
+    plan = run_program(project, settings)
+    t2 = time.perf_counter()
+    packs = load_packs(__import__("pathlib").Path({root!r})) if {policies!r} else []
+    per_pack = {{}}
+    for pack in packs:
+        s = time.perf_counter()
+        evaluate(__import__("pathlib").Path({root!r}), plan, [pack])
+        per_pack[pack.name] = time.perf_counter() - s
+    t3 = time.perf_counter()
+    print(json.dumps({{"imports": t1 - t0, "program": t2 - t1, "policies": t3 - t2, "per_pack": per_pack,
+                      "resources": len(plan.registered),
+                      "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+""")
+
+
+def measure(stack: str, overrides: dict[str, Any] | None = None, project: Path = ROOT, policies: bool = True,
+            runs: int = 3) -> dict[str, Any]:
+    """Median of `runs` fresh processes, each phase timed inside the process."""
+    samples = []
+    for _ in range(runs):
+        code = _MEASURE.format(root=str(ROOT), project=str(project), stack=stack, overrides=overrides or {},
+                               policies=policies)
+        done = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True,
+                              env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+        samples.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    keys = ("imports", "program", "policies", "peak_mib")
+    result = {k: statistics.median(s[k] for s in samples) for k in keys}
+    result["resources"] = samples[0]["resources"]
+    result["per_pack"] = {name: statistics.median(s["per_pack"][name] for s in samples)
+                          for name in samples[0]["per_pack"]}
+    return result
+
+
+def cli_wall(stack: str, runs: int) -> float:
+    """Median wall time of the real command, `python -m preflight --stack <stack>`."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([PYTHON, "-m", "preflight", "--stack", stack], cwd=ROOT, capture_output=True, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def floor(resources: int, tmp: Path, runs: int) -> dict[str, Any]:
+    """The same number of trivial resources under the same mocks, in the same process layout."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "Pulumi.yaml").write_text("name: ml-platform\nruntime: python\n")
+    (tmp / "Pulumi.floor.yaml").write_text("config: {}\n")
+    (tmp / "__main__.py").write_text(
+        "import pulumi_random as random\n"
+        f"for i in range({resources}):\n"
+        "    random.RandomId(f'id-{i}', byte_length=4)\n")
+    return measure("floor", project=tmp, policies=False, runs=runs)
+
+
+def import_costs() -> dict[str, float]:
+    """Seconds to import each SDK in a fresh process, after `pulumi` itself (paid by all)."""
+    costs = {}
+    for module in ("pulumi", "pulumi_random", "pulumi_aws", "pulumi_kubernetes", "pulumi_databricks",
+                   "pulumi_policy", "policy_sentry"):
+        code = ("import time; import pulumi; t=time.perf_counter(); import " + module +
+                "; print(time.perf_counter()-t)") if module != "pulumi" else \
+               "import time; t=time.perf_counter(); import pulumi; print(time.perf_counter()-t)"
+        done = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+        costs[module] = float(done.stdout.strip())
+    return costs
+
+
+def dev_with(users: int | None = None, teams: int | None = None) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if users is not None:
+        overrides["sandboxUsers"] = [f"user{i:04d}" for i in range(users)]
+    if teams is not None:
+        overrides["teams"] = {f"team{i:02d}": {"quota": {"cpu": "1", "memory": "4Gi"}} for i in range(teams)}
+    return overrides
+
+
+def table(title: str, header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
+    print(f"\n{title}")
+    print("  " + "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
+    for row in rows:
+        print("  " + "  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=True)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="processes per figure (median)")
+    parser.add_argument("--quick", action="store_true", help="1 run per figure, smaller scaling steps")
+    args = parser.parse_args()
+    runs = 1 if args.quick else args.runs
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, runs per figure: {runs}")
+
+    rows, stacks = [], {}
+    for stack in ("dev", "staging", "prod"):
+        m = stacks[stack] = measure(stack, runs=runs)
+        wall = cli_wall(stack, runs)
+        rows.append([stack, m["resources"], f"{wall:.2f}", f"{m['imports']:.2f}", f"{m['program']:.2f}",
+                     f"{m['policies']:.2f}", f"{m['peak_mib']:.0f}"])
+    table("Preflight per stack (seconds; peak MiB)", ["stack", "resources", "wall", "imports", "program",
+                                                     "policies", "peak"], rows)
+
+    prod = stacks["prod"]
+    base = floor(prod["resources"], ROOT / "bench" / "results" / "floor", runs)
+    ours = prod["program"] / prod["resources"] * 1000
+    theirs = base["program"] / base["resources"] * 1000
+    table("Program overhead per resource vs the floor (prod; ms per resource)",
+          ["resources", "ours", "floor", "ratio"],
+          [[prod["resources"], f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}x"]])
+
+    rows = []
+    for pack, seconds in prod["per_pack"].items():
+        rows.append([pack, prod["resources"], f"{seconds * 1000 / prod['resources']:.3f}"])
+    table("Policy evaluation per resource (prod)", ["pack", "resources", "ms/resource"], rows)
+
+    for label, steps, make in (("sandbox users", (10, 100) if args.quick else (10, 100, 1000),
+                                lambda n: dev_with(users=n)),
+                               ("teams", (1, 10, 50), lambda n: dev_with(teams=n))):
+        rows, previous = [], None
+        for n in steps:
+            m = measure("dev", make(n), runs=runs)
+            total = m["program"] + m["policies"]
+            growth = f"{total / previous[1]:.1f}x for {n / previous[0]:.0f}x" if previous else "-"
+            rows.append([n, m["resources"], f"{m['program']:.2f}", f"{m['policies']:.2f}", f"{m['peak_mib']:.0f}",
+                         growth])
+            previous = (n, total)
+        table(f"Scaling of dev with {label}", [label, "resources", "program s", "policies s", "peak MiB",
+                                                "growth"], rows)
+
+    costs = import_costs()
+    table("Import cost per SDK (seconds, fresh process, after pulumi)", ["module", "seconds"],
+          [[k, f"{v:.2f}"] for k, v in costs.items()])
+
+
+if __name__ == "__main__":
+    main()
