@@ -1,6 +1,9 @@
 """The platform, composed: read the stack's config, build each layer in dependency order, export.
 
 No business logic here: what differs per environment is already in the typed config object.
+Order matters where outputs flow: the account's provider carries every AWS resource; the cluster's OIDC
+provider is what the pipeline roles trust; buckets and roles feed the namespaces, the Helm release and
+Unity Catalog's storage.
 """
 
 import pulumi
@@ -9,11 +12,21 @@ import stack_config
 
 cfg = stack_config.load()
 
-# --- AWS: member account and its provider, baseline, CI identities, KMS-encrypted data stores ---------
+# --- AWS account: member account and the provider into it, baseline, CI identities (issue 3) ----------
 
-# --- Kubernetes: EKS cluster, node pools, pipeline roles (IRSA), namespaces, the Helm release ----------
 
-# --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes -------
+# --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
 
+
+# --- AWS data: KMS-encrypted buckets, pipeline roles (IRSA), Unity Catalog storage role (issue 3) -------
+
+
+# --- Kubernetes: provider, namespaces, team roles, the Helm release (issue 4) ---------------------------
+
+
+# --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes (issue 5)
+
+
+# --- Exports -------------------------------------------------------------------------------------------
 pulumi.export("environment", cfg.environment)
 pulumi.export("pipelines_paused", cfg.pipelines_paused)
