@@ -289,7 +289,7 @@ class _Reader:
     def string(self, mapping: Mapping[str, Any], key: str, path: str, pattern: re.Pattern[str] | None = None,
                allowed: str = "", default: Any = _MISSING) -> str | None:
         value = self.typed(self.get(mapping, key, path, default), str, path, "a string")
-        if value is not None and pattern is not None and not pattern.match(value):
+        if value is not None and pattern is not None and not pattern.fullmatch(value):
             self.problem(path, f"must be {allowed}, got {value!r}")
             return None
         return value
@@ -321,7 +321,7 @@ class _Reader:
             if not isinstance(item, str):
                 self.problem(item_path, f"must be a string, got {item!r}")
                 continue
-            if pattern is not None and not pattern.match(item):
+            if pattern is not None and not pattern.fullmatch(item):
                 self.problem(item_path, f"must be {allowed}, got {item!r}")
                 continue
             if check is not None and (error := check(item, item_path)) is not None:
@@ -469,7 +469,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
     teams_raw = r.mapping(raw, "teams", "teams", default={})
     teams: list[TeamConfig] = []
     for name, value in teams_raw.items():
-        if not _TEAM_RE.match(name):
+        if not _TEAM_RE.fullmatch(name):
             r.problem(f"teams.{name}", "must be named with lowercase letters, digits and hyphens (a DNS label)")
             continue
         team = r.typed(value, dict, f"teams.{name}", "an object") or {}
