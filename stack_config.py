@@ -172,6 +172,9 @@ class DatabricksConfig:
     """Domains serverless compute may reach in prod, beyond the environment's own storage."""
     cluster_policy: ClusterPolicyConfig
     """Bounds of the environment's cluster policy."""
+    user_email_domain: str | None = None
+    """Domain of workspace user names: sandbox user `alice` is the Databricks user `alice@<domain>`.
+    Required when sandboxUsers is not empty (Unity Catalog grants name users by their email)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +230,11 @@ class StackConfig:
     def pipelines_paused(self) -> bool:
         """ADR-001: pipelines are paused everywhere except prod."""
         return self.environment != "prod"
+
+    @property
+    def serverless_egress_restricted(self) -> bool:
+        """Issue 5: prod's egress limits reach Databricks serverless compute; dev and staging keep the default."""
+        return self.is_prod
 
     @property
     def backup_retention_days(self) -> int:
@@ -494,8 +502,8 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
     )
 
     db = r.mapping(raw, "databricks", "databricks")
-    r.unknown_keys(db, {"host", "workspaceId", "accountId", "clientId", "egressAllowedDomains", "clusterPolicy"},
-                   "databricks")
+    r.unknown_keys(db, {"host", "workspaceId", "accountId", "clientId", "egressAllowedDomains", "clusterPolicy",
+                        "userEmailDomain"}, "databricks")
     cp = r.mapping(db, "clusterPolicy", "databricks.clusterPolicy")
     r.unknown_keys(cp, {"nodeTypes", "maxWorkers", "autoterminationMinutes"}, "databricks.clusterPolicy")
     client_id = r.string(db, "clientId", "databricks.clientId", re.compile(r"^[0-9a-f-]{8,64}$"),
@@ -522,6 +530,8 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
             autotermination_minutes=r.integer(cp, "autoterminationMinutes",
                                               "databricks.clusterPolicy.autoterminationMinutes", 10, 240) or 10,
         ),
+        user_email_domain=r.string(db, "userEmailDomain", "databricks.userEmailDomain", _DOMAIN_RE,
+                                   "a domain name like 'example.com'", default=None),
     )
 
     users = r.strings(raw, "sandboxUsers", "sandboxUsers", _USER_RE,
@@ -530,6 +540,9 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
                               default=[])
     if environment != "dev" and users:
         r.problem("sandboxUsers", f"must be empty outside dev (sandboxes share the dev workspace), got {list(users)}")
+    if users and databricks.user_email_domain is None and "databricks" in raw:
+        r.problem("databricks.userEmailDomain", "is required when sandboxUsers is set (grants name a user by "
+                  "email: <user>@<userEmailDomain>)")
     for i, user in enumerate(force_destroy):
         if user not in users:
             r.problem(f"sandboxForceDestroy[{i}]", f"must name a user in sandboxUsers, got {user!r}")

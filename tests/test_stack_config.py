@@ -40,6 +40,8 @@ def test_only_dev_has_sandboxes_and_pipelines_run_only_in_prod() -> None:
     cfgs = {s: stack_config.parse(s, raw_config(s)) for s in STACKS}
     assert cfgs["dev"].sandbox_users and not cfgs["staging"].sandbox_users and not cfgs["prod"].sandbox_users
     assert [cfgs[s].pipelines_paused for s in STACKS] == [True, True, False]
+    assert [cfgs[s].serverless_egress_restricted for s in STACKS] == [False, False, True]
+    assert cfgs["dev"].databricks.user_email_domain == "example.com"
 
 
 def test_sizes_follow_the_environment_matrix() -> None:
@@ -93,6 +95,8 @@ BAD_CONFIGS = [
      "is required when databricks.clientId is set"),
     ("prod", _set("nodePoolz", {}), "nodePoolz", "is not a known key"),
     ("dev", _set("sandboxForceDestroy", ["zoe"]), "sandboxForceDestroy[0]", "must name a user in sandboxUsers"),
+    ("dev", _set("databricks.userEmailDomain", None), "databricks.userEmailDomain", "is required when sandboxUsers"),
+    ("dev", _set("databricks.userEmailDomain", "Example.com"), "databricks.userEmailDomain", "a domain name"),
 ]
 
 
