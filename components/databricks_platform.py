@@ -23,9 +23,10 @@ from components.grants import (
     UnityCatalogGrantsArgs,
     access_table,
 )
-from components.sandbox import SANDBOX_SCHEMAS, Sandbox, SandboxArgs
+from components.sandbox import SANDBOX_SCHEMAS, Sandbox, SandboxArgs, sandbox_principal
 from components.serverless_egress import ServerlessEgress, ServerlessEgressArgs
 from components.service_principal import PipelineServicePrincipal, PipelineServicePrincipalArgs
+from stack_config import ENVIRONMENTS
 
 ENVIRONMENT_SCHEMAS = ("bronze", "silver", "gold")
 
@@ -56,6 +57,8 @@ class DatabricksPlatformArgs:
     """Cluster policy: fixed idle auto-termination."""
     sandbox_users: Sequence[str] = ()
     """Developers with a sandbox (dev only). Default none."""
+    user_email_domain: str | None = None
+    """Sandbox user `alice` is the workspace user `alice@<user_email_domain>`. Required with sandbox_users."""
     sandbox_force_destroy: Sequence[str] = ()
     """Sandbox users whose catalog may be dropped with its tables (offboarding step 1). Subset of users."""
     restrict_serverless_egress: bool = False
@@ -69,9 +72,21 @@ class DatabricksPlatformArgs:
 
 
 def validate_databricks_platform_args(args: DatabricksPlatformArgs) -> None:
+    problems: list[str] = []
+    if args.environment not in ENVIRONMENTS:
+        problems.append(f"environment must be one of {list(ENVIRONMENTS)}, got {args.environment!r}")
     unknown = sorted(set(args.sandbox_force_destroy) - set(args.sandbox_users))
     if unknown:
-        raise ValueError(f"DatabricksPlatformArgs: sandbox_force_destroy must be sandbox users, got {unknown}")
+        problems.append(f"sandbox_force_destroy must be sandbox users, got {unknown}")
+    duplicates = sorted({u for u in args.sandbox_users if list(args.sandbox_users).count(u) > 1})
+    if duplicates:
+        problems.append(f"sandbox_users must be unique (one catalog each), got {duplicates} more than once")
+    if args.sandbox_users and not args.user_email_domain:
+        problems.append("user_email_domain is required with sandbox_users (grants name users by email)")
+    if args.sandbox_force_destroy and args.protect:
+        problems.append("sandbox_force_destroy conflicts with protect: a protected sandbox is never dropped")
+    if problems:
+        raise ValueError("DatabricksPlatformArgs: " + "; ".join(problems))
 
 
 class DatabricksPlatform(pulumi.ComponentResource):
@@ -81,6 +96,9 @@ class DatabricksPlatform(pulumi.ComponentResource):
     catalog_name: pulumi.Output[str]
     sandbox_catalog_names: list[pulumi.Output[str]]
     service_principal_application_id: pulumi.Output[str]
+    """The OAuth client id of `ml-pipelines-<env>` (also its name in grants)."""
+    service_principal_oauth_secret: pulumi.Output[str] | None
+    """Its OAuth M2M secret, a Pulumi secret."""
 
     def __init__(self, name: str, args: DatabricksPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_databricks_platform_args(args)
@@ -107,13 +125,14 @@ class DatabricksPlatform(pulumi.ComponentResource):
             user_application_id=principal.application_id), opts=in_workspace)
 
         sandboxes = [Sandbox(f"{name}-{user}-sandbox", SandboxArgs(
-            user=user, storage=storage, workspace_id=workspace_id,
+            user=user, principal=sandbox_principal(user, args.user_email_domain or ""), storage=storage,
+            workspace_id=workspace_id,
             force_destroy=user in args.sandbox_force_destroy, protect=args.protect,
             retain_on_delete=args.retain_on_delete), opts=in_workspace)
             for user in args.sandbox_users]
 
         managed = [(ManagedCatalog(env, ENVIRONMENT_SCHEMAS, principal.display_name), catalog)]
-        managed += [(ManagedCatalog(s.catalog_name, SANDBOX_SCHEMAS, s.user), s.catalog) for s in sandboxes]
+        managed += [(ManagedCatalog(s.catalog_name, SANDBOX_SCHEMAS, s.principal), s.catalog) for s in sandboxes]
         securable_names: dict[Securable, pulumi.Input[str]] = {}
         for spec, resource in managed:
             securable_names[Securable("catalog", spec.name)] = resource.name
@@ -133,5 +152,7 @@ class DatabricksPlatform(pulumi.ComponentResource):
         self.catalog_name = catalog.name
         self.sandbox_catalog_names = [s.catalog.name for s in sandboxes]
         self.service_principal_application_id = principal.application_id
+        self.service_principal_oauth_secret = principal.oauth_secret
         self.register_outputs({"catalogName": catalog.name, "sandboxCatalogNames": self.sandbox_catalog_names,
-                               "servicePrincipalApplicationId": principal.application_id})
+                               "servicePrincipalApplicationId": principal.application_id,
+                               "servicePrincipalOauthSecret": principal.oauth_secret})

@@ -22,6 +22,7 @@ from components.catalog import Catalog, CatalogArgs
 from components.catalog_storage import CatalogStorage
 
 _USER_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SANDBOX_SCHEMAS = ("gold",)
 
 
@@ -33,7 +34,9 @@ def sandbox_catalog_name(user: str) -> str:
 @dataclass(frozen=True)
 class SandboxArgs:
     user: str
-    """The developer's user name (lowercase letters, digits, underscore); also the grants' principal."""
+    """The developer's user name (lowercase letters, digits, underscore); names the catalog."""
+    principal: str
+    """The developer's Databricks user name (their email), whom the grants name."""
     storage: CatalogStorage
     """The dev environment's external location; the sandbox's managed storage is a folder in it."""
     workspace_id: str
@@ -46,16 +49,26 @@ class SandboxArgs:
     """Keep the catalog when the stack is destroyed (the dev stack's choice)."""
 
 
+def sandbox_principal(user: str, email_domain: str) -> str:
+    """The workspace user behind a sandbox user name: `alice` -> `alice@<email_domain>`."""
+    return f"{user}@{email_domain}"
+
+
 def validate_sandbox_args(args: SandboxArgs) -> None:
-    if not _USER_RE.match(args.user):
-        raise ValueError(f"SandboxArgs: user must be lowercase letters, digits and underscores (at most 50), "
-                         f"got {args.user!r}")
+    problems: list[str] = []
+    if not _USER_RE.fullmatch(args.user):
+        problems.append(f"user must be lowercase letters, digits and underscores (at most 50), got {args.user!r}")
+    if not _EMAIL_RE.fullmatch(args.principal):
+        problems.append(f"principal must be the user's email (their Databricks user name), got {args.principal!r}")
+    if problems:
+        raise ValueError("SandboxArgs: " + "; ".join(problems))
 
 
 class Sandbox(pulumi.ComponentResource):
     """`<user>_sandbox` with schema `gold`, bound to the dev workspace."""
 
     user: str
+    principal: str
     catalog_name: str
     catalog: Catalog
 
@@ -63,6 +76,7 @@ class Sandbox(pulumi.ComponentResource):
         validate_sandbox_args(args)
         super().__init__("platform:databricks:Sandbox", name, None, opts)
         self.user = args.user
+        self.principal = args.principal
         self.catalog_name = sandbox_catalog_name(args.user)
         self.catalog = Catalog(name, CatalogArgs(
             catalog_name=self.catalog_name,

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stack_config
 from tests.support import PROJECT_DIR, STACKS
@@ -122,3 +125,34 @@ def test_several_problems_report_the_first_and_count_the_rest() -> None:
 def test_unknown_stack_names_are_refused(stack: str) -> None:
     with pytest.raises(stack_config.ConfigError, match=rf"^{stack}: stack is not a stack of this project"):
         stack_config.environment_of(stack)
+
+
+_SANDBOX_USER = re.compile(r"[a-z][a-z0-9_]{0,49}")
+_user_lists = st.lists(st.from_regex(r"\A[a-z][a-z0-9_]{0,15}\Z"), min_size=1, max_size=5, unique=True)
+_invalid_user_names = st.one_of(
+    st.from_regex(r"\A[A-Z][a-zA-Z0-9_]{0,10}\Z"),        # capitals
+    st.from_regex(r"\A[0-9_][a-z0-9_]{0,10}\Z"),           # must start with a letter
+    st.from_regex(r"\A[a-z]{1,8}[-. @/][a-z]{1,8}\Z"),     # characters a catalog name cannot hold unquoted
+    st.from_regex(r"\A[a-z][a-z0-9_]{50,60}\Z"),            # too long
+    st.text(min_size=0, max_size=12).filter(lambda s: not _SANDBOX_USER.fullmatch(s)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(bad=_invalid_user_names)
+def test_a_sandbox_user_name_that_is_no_catalog_name_is_refused(bad: str) -> None:
+    raw = copy.deepcopy(raw_config("dev"))
+    raw["sandboxUsers"] = ["alice", bad]
+    with pytest.raises(stack_config.ConfigError) as info:
+        stack_config.parse("dev", raw)
+    message = str(info.value)
+    assert message.startswith("dev: sandboxUsers[1] must be a user name valid as a catalog name"), message
+    assert "\n" not in message.replace(repr(bad), "")
+
+
+@settings(max_examples=40, deadline=None)
+@given(users=_user_lists)
+def test_every_list_of_distinct_valid_sandbox_users_is_accepted(users: list[str]) -> None:
+    raw = copy.deepcopy(raw_config("dev"))
+    raw["sandboxUsers"] = users
+    assert stack_config.parse("dev", raw).sandbox_users == tuple(users)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from preflight.harness import Plan, reveal
+from tests.databricks.privileges import PRIVILEGES
 
 GRANTS = "databricks:index/grants:Grants"
 SERVICE_PRINCIPAL = "databricks:index/servicePrincipal:ServicePrincipal"
 CATALOG = "databricks:index/catalog:Catalog"
-SECURABLE_KINDS = ("catalog", "schema", "table", "volume", "function", "model", "metastore", "storageCredential",
-                   "externalLocation", "credential", "foreignConnection", "share")
+SECURABLE_KINDS = tuple(PRIVILEGES)
+"""Every `databricks.Grants` input that names a securable."""
 
 Securable = tuple[str, str]
 """(kind, full name): ("catalog", "dev"), ("schema", "dev.bronze")."""
@@ -44,13 +45,14 @@ def plan_table(plan: Plan) -> Table:
     return table
 
 
-def adr_table(environment: str, sandbox_users: Iterable[str] = ()) -> Table:
+def adr_table(environment: str, sandbox_users: Iterable[str] = (), email_domain: str = "example.com") -> Table:
     """ADR-001 for one stack, written from its text:
 
     - Service Principal Isolation: `ml-pipelines-<env>` has full access to its environment's catalog (granted on
       the catalog and restated on each schema, so every managed securable has authoritative grants).
     - Sandbox Data Sharing: each sandbox reads `dev.bronze.*` and `dev.silver.*` (USE_CATALOG on dev, USE_SCHEMA +
       SELECT on those two schemas), writes `{username}_sandbox.gold.*` (full access to its own catalog).
+      The grantee is the workspace user `<username>@<email_domain>`; the catalog is named after `<username>`.
     - Nothing else: no grant on dev.gold for sandboxes, none on staging or prod but their own principal's.
     """
     sp = f"ml-pipelines-{environment}"
@@ -58,11 +60,12 @@ def adr_table(environment: str, sandbox_users: Iterable[str] = ()) -> Table:
     for schema in ("bronze", "silver", "gold"):
         table[("schema", f"{environment}.{schema}")] = {sp: ALL}
     for user in sandbox_users:
-        table[("catalog", environment)][user] = frozenset({"USE_CATALOG"})
+        email = f"{user}@{email_domain}"
+        table[("catalog", environment)][email] = frozenset({"USE_CATALOG"})
         for schema in ("bronze", "silver"):
-            table[("schema", f"{environment}.{schema}")][user] = frozenset({"USE_SCHEMA", "SELECT"})
-        table[("catalog", f"{user}_sandbox")] = {user: ALL}
-        table[("schema", f"{user}_sandbox.gold")] = {user: ALL}
+            table[("schema", f"{environment}.{schema}")][email] = frozenset({"USE_SCHEMA", "SELECT"})
+        table[("catalog", f"{user}_sandbox")] = {email: ALL}
+        table[("schema", f"{user}_sandbox.gold")] = {email: ALL}
     return table
 
 

@@ -1,15 +1,20 @@
-"""A small program that builds only the Databricks layer from stand-in AWS values (bucket names, key and role
-ARNs), so component tests do not depend on the other layers. Runs in well under a second once
-pulumi_databricks is imported (the first run in a process pays the 2-3 s import)."""
+"""The Databricks layer alone, from stand-in AWS values (bucket names, key and role ARNs), under the preflight
+mocks, so its tests do not wait for the other layers. One run takes 0.1-0.3 s once pulumi_databricks is
+imported (the first run in a process pays the import, 2-3 s); plans are cached per process like
+`preflight_plan`, so read them, never change them.
+"""
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import stack_config
 from preflight.harness import Plan
 from tests.support import run_snippet
+from tests.test_stack_config import raw_config
 
 PROGRAM = """
 import pulumi
@@ -34,27 +39,48 @@ platform = DatabricksPlatform("{environment}-databricks", DatabricksPlatformArgs
     max_workers={max_workers!r},
     autotermination_minutes=30,
     sandbox_users={users!r},
+    user_email_domain="example.com",
     sandbox_force_destroy={force_destroy!r},
     restrict_serverless_egress={restricted!r},
     egress_allowed_domains={domains!r},
     protect={protect!r},
-    retain_on_delete={protect!r},
+    retain_on_delete={retain!r},
 ))
 pulumi.export("catalog", platform.catalog_name)
 pulumi.export("sandbox_catalogs", platform.sandbox_catalog_names)
 pulumi.export("service_principal_application_id", platform.service_principal_application_id)
+pulumi.export("service_principal_oauth_secret", platform.service_principal_oauth_secret)
 """
 
 WORKSPACE_IDS = {"dev": "1111111111111111", "staging": "2222222222222222", "prod": "3333333333333333"}
+EMAIL_DOMAIN = "example.com"
 
 
+@functools.cache
 def platform_plan(environment: str = "dev", users: Sequence[str] = (), force_destroy: Sequence[str] = (),
                   restricted: bool = False, domains: Sequence[str] = (), protect: bool = False,
-                  client: bool = False, node_types: Sequence[str] = ("m6i.large",), max_workers: int = 4,
-                  tmp_path: Path | None = None, preview: bool = False) -> Plan:
-    """The Databricks layer alone, for one environment, under the preflight mocks."""
+                  retain: bool = False, client: bool = False, node_types: Sequence[str] = ("m6i.large",),
+                  max_workers: int = 4, preview: bool = False) -> Plan:
+    """The Databricks layer alone, for one environment (sequences must be tuples: the plan is cached)."""
     code = PROGRAM.format(environment=environment, workspace_id=WORKSPACE_IDS[environment], users=list(users),
                           force_destroy=list(force_destroy), restricted=restricted, domains=list(domains),
-                          protect=protect, client=client, node_types=list(node_types), max_workers=max_workers)
-    folder = tmp_path or Path(tempfile.mkdtemp(prefix="databricks-snippet-"))
-    return run_snippet(folder, code, stack=environment, preview=preview)
+                          protect=protect, retain=retain, client=client, node_types=list(node_types),
+                          max_workers=max_workers)
+    return run_snippet(Path(tempfile.mkdtemp(prefix="databricks-snippet-")), code, stack=environment,
+                       preview=preview)
+
+
+def stack_plan(stack: str) -> Plan:
+    """The Databricks layer as the shipped stack configures it (its users, egress, protection, policy bounds)."""
+    cfg = stack_config.parse(stack, raw_config(stack))
+    return platform_plan(stack, users=cfg.sandbox_users, force_destroy=cfg.sandbox_force_destroy,
+                         restricted=cfg.serverless_egress_restricted,
+                         domains=cfg.databricks.egress_allowed_domains, protect=cfg.protection.protect,
+                         retain=cfg.protection.retain_on_delete,
+                         node_types=cfg.databricks.cluster_policy.node_types,
+                         max_workers=cfg.databricks.cluster_policy.max_workers)
+
+
+def principal(user: str) -> str:
+    """A sandbox user's Databricks user name, as the snippet and the shipped dev stack configure it."""
+    return f"{user}@{EMAIL_DOMAIN}"
