@@ -24,8 +24,8 @@ class CatalogStorageArgs:
     """Prefix of the metastore-wide names of the credential and location, e.g. `ml-platform-prod`."""
     bucket_name: pulumi.Input[str]
     """The environment's processed bucket (KMS-encrypted, owned by the AWS layer)."""
-    kms_key_arn: pulumi.Input[str]
-    """The bucket's KMS key; Unity Catalog writes with SSE-KMS under it."""
+    kms_key_arn: pulumi.Input[str] | None
+    """The bucket's KMS key; Unity Catalog writes with SSE-KMS under it. None: the bucket's default encryption."""
     role_arn: pulumi.Input[str]
     """IAM role Unity Catalog assumes (trust policy and bucket access are the AWS layer's)."""
     workspace_id: str
@@ -84,8 +84,9 @@ class CatalogStorage(pulumi.ComponentResource):
             comment="Managed storage of the environment's catalogs (managed by Pulumi)",
             isolation_mode="ISOLATION_MODE_ISOLATED",
             read_only=False,
-            encryption_details={"sse_encryption_details": {"algorithm": "AWS_SSE_KMS",
-                                                           "aws_kms_key_arn": args.kms_key_arn}},
+            encryption_details=None if args.kms_key_arn is None else databricks.ExternalLocationEncryptionDetailsArgs(
+                sse_encryption_details=databricks.ExternalLocationEncryptionDetailsSseEncryptionDetailsArgs(
+                    algorithm="AWS_SSE_KMS", aws_kms_key_arn=args.kms_key_arn)),
             opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=[credential_binding])))
         location_binding = databricks.WorkspaceBinding(
             f"{name}-location-binding", securable_type="external_location", securable_name=location.name,

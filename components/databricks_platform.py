@@ -43,8 +43,8 @@ class DatabricksPlatformArgs:
     """AWS region of the environment's buckets."""
     processed_bucket: pulumi.Input[str]
     """The processed bucket; `unity-catalog/` in it holds the catalogs' managed storage."""
-    processed_key_arn: pulumi.Input[str]
-    """The processed bucket's KMS key."""
+    processed_key_arn: pulumi.Input[str] | None
+    """The processed bucket's KMS key (SSE-KMS on Unity Catalog's writes). None: the bucket's default."""
     storage_role_arn: pulumi.Input[str]
     """IAM role for Unity Catalog's storage credential (created by the AWS layer)."""
     storage_buckets: Sequence[pulumi.Input[str]]

@@ -37,7 +37,7 @@ platform = DatabricksPlatform("{environment}-databricks", DatabricksPlatformArgs
                      for kind in ("raw", "processed", "artifacts", "enriched", "logs")],
     node_types={node_types!r},
     max_workers={max_workers!r},
-    autotermination_minutes=30,
+    autotermination_minutes={autotermination!r},
     sandbox_users={users!r},
     user_email_domain="example.com",
     sandbox_force_destroy={force_destroy!r},
@@ -60,12 +60,12 @@ EMAIL_DOMAIN = "example.com"
 def platform_plan(environment: str = "dev", users: Sequence[str] = (), force_destroy: Sequence[str] = (),
                   restricted: bool = False, domains: Sequence[str] = (), protect: bool = False,
                   retain: bool = False, client: bool = False, node_types: Sequence[str] = ("m6i.large",),
-                  max_workers: int = 4, preview: bool = False) -> Plan:
+                  max_workers: int = 4, autotermination: int = 30, preview: bool = False) -> Plan:
     """The Databricks layer alone, for one environment (sequences must be tuples: the plan is cached)."""
     code = PROGRAM.format(environment=environment, workspace_id=WORKSPACE_IDS[environment], users=list(users),
                           force_destroy=list(force_destroy), restricted=restricted, domains=list(domains),
                           protect=protect, retain=retain, client=client, node_types=list(node_types),
-                          max_workers=max_workers)
+                          max_workers=max_workers, autotermination=autotermination)
     return run_snippet(Path(tempfile.mkdtemp(prefix="databricks-snippet-")), code, stack=environment,
                        preview=preview)
 
@@ -78,7 +78,8 @@ def stack_plan(stack: str) -> Plan:
                          domains=cfg.databricks.egress_allowed_domains, protect=cfg.protection.protect,
                          retain=cfg.protection.retain_on_delete,
                          node_types=cfg.databricks.cluster_policy.node_types,
-                         max_workers=cfg.databricks.cluster_policy.max_workers)
+                         max_workers=cfg.databricks.cluster_policy.max_workers,
+                         autotermination=cfg.databricks.cluster_policy.autotermination_minutes)
 
 
 def principal(user: str) -> str:
