@@ -6,9 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tests.ci.support import load_script
-
-change_window = load_script("change_window")
+from ci import change_window
 
 # 2026-11-23 is a Monday; the week runs Monday 23 .. Sunday 29.
 MONDAY, TUESDAY, WEDNESDAY, THURSDAY, FRIDAY, SATURDAY, SUNDAY = range(23, 30)
