@@ -330,3 +330,25 @@ def test_drift_step_fails_and_reports_on_drift(tmp_path: Path) -> None:
             assert "### prod: drift" in summary.read_text() and "aws:s3/bucket:Bucket raw" in summary.read_text()
         else:
             assert not summary.exists()
+
+
+@pytest.mark.parametrize(("name", "job_id"), [("preview.yml", "preview"), ("up.yml", "up"), ("drift.yml", "drift")])
+def test_cloud_jobs_install_the_program_and_put_its_venv_first_on_path(name: str, job_id: str) -> None:
+    steps = workflow(name)["jobs"][job_id]["steps"]
+    (install,) = [i for i, s in enumerate(steps) if "-r requirements.txt" in s.get("run", "")]
+    assert 'echo "${PWD}/venv/bin" >> "${GITHUB_PATH}"' in steps[install]["run"]
+    assert install < next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
+
+
+def test_policy_packs_run_on_the_program_venv() -> None:
+    """CI installs the packs' dependencies (pulumi-policy, policy-sentry) with requirements.txt into venv/: a
+    pack must either name no virtualenv (then the CLI runs it on the first Python on PATH, venv/bin) or name
+    that one."""
+    manifests = sorted((PROJECT_DIR / "policies").glob("*/PulumiPolicy.yaml"))
+    if not manifests:
+        pytest.skip("policies/ has not landed on this branch yet")
+    for manifest in manifests:
+        runtime = (yaml.safe_load(manifest.read_text()) or {}).get("runtime", {})
+        virtualenv = runtime.get("options", {}).get("virtualenv") if isinstance(runtime, dict) else None
+        if virtualenv is not None:
+            assert (manifest.parent / virtualenv).resolve() == (PROJECT_DIR / "venv").resolve(), manifest
