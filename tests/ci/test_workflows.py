@@ -115,11 +115,12 @@ def ci_run_steps() -> list[str]:
     return done.stdout.splitlines()
 
 
-def workflow_ci_run_calls(job: dict[str, Any]) -> list[str]:
-    """`bash .ci/run ...` calls of a job, with a matrix-valued env var expanded once per matrix value."""
-    stacks = job.get("strategy", {}).get("matrix", {}).get("stack", [None])
-    calls: list[str] = []
-    for stack in stacks:
+def workflow_ci_run_calls(job: dict[str, Any]) -> list[list[str]]:
+    """`bash .ci/run ...` calls of each instance of a job (one per matrix value), with a matrix-valued env var
+    expanded as the runner would."""
+    instances: list[list[str]] = []
+    for stack in job.get("strategy", {}).get("matrix", {}).get("stack", [None]):
+        calls: list[str] = []
         for step in job["steps"]:
             command = step.get("run", "")
             if not command.startswith("bash .ci/run"):
@@ -128,27 +129,26 @@ def workflow_ci_run_calls(job: dict[str, Any]) -> list[str]:
                 if value == "${{ matrix.stack }}":
                     command = command.replace(f'"${{{var}}}"', str(stack))
             calls.append(command.removeprefix("bash .ci/run").strip())
-    return calls
+        instances.append(calls)
+    return instances
 
 
 def test_checks_workflow_runs_exactly_the_steps_of_ci_run() -> None:
     steps = ci_run_steps()
-    assert steps[:3] == ["install", "lint", "test"]
-    assert steps[3:] == [f"preflight {s}" for s in STACKS]
-    calls = [c for _, _, job in jobs() if "steps" in job for c in workflow_ci_run_calls(job)
-             if job in workflow("checks.yml")["jobs"].values()]
-    assert sorted(set(calls)) == sorted(steps)
-    for job in workflow("checks.yml")["jobs"].values():
-        # Each job installs first, then runs its steps in `.ci/run`'s order.
-        own = workflow_ci_run_calls(job)
-        assert own[0] == "install"
-        assert [c for c in own if c != "install"] == [c for c in steps if c in own and c != "install"]
+    assert steps == ["install", "lint", "test", *(f"preflight {stack}" for stack in STACKS)]
+    instances = [calls for job in workflow("checks.yml")["jobs"].values() for calls in workflow_ci_run_calls(job)]
+    for calls in instances:
+        # Each runner installs everything from scratch first, then runs its share in `.ci/run`'s order.
+        assert calls[0] == "install" and "install" not in calls[1:]
+        assert calls[1:] == [step for step in steps if step in calls[1:]]
+    # Together they run every other step of `.ci/run` exactly once, and nothing else.
+    assert sorted(step for calls in instances for step in calls[1:]) == sorted(steps[1:])
 
 
 def test_only_checks_yml_calls_ci_run_and_both_triggers_use_it() -> None:
     for name, _, job in jobs():
         if name != "checks.yml" and "steps" in job:
-            assert workflow_ci_run_calls(job) == [], name
+            assert workflow_ci_run_calls(job) in ([[]], [[]] * len(STACKS)), name
     for name in ("preview.yml", "deploy.yml"):
         assert workflow(name)["jobs"]["checks"]["uses"] == "./.github/workflows/checks.yml"
     assert workflow("checks.yml")["on"] == {"workflow_call": None}
@@ -352,3 +352,12 @@ def test_policy_packs_run_on_the_program_venv() -> None:
         virtualenv = runtime.get("options", {}).get("virtualenv") if isinstance(runtime, dict) else None
         if virtualenv is not None:
             assert (manifest.parent / virtualenv).resolve() == (PROJECT_DIR / "venv").resolve(), manifest
+
+
+def test_running_pulumi_jobs_are_never_cancelled() -> None:
+    """A cancelled `pulumi` run can leave the state lock behind: every job that runs pulumi queues instead."""
+    for name, job_id, job in jobs():
+        if steps_using(job, "pulumi/actions"):
+            assert job["concurrency"]["cancel-in-progress"] is False, f"{name}:{job_id}"
+    for name in WORKFLOW_FILES:
+        assert workflow(name).get("concurrency", {}).get("cancel-in-progress") is not True, name
