@@ -4,7 +4,7 @@ The window is half-open, [10:00, 14:00): 10:00:00 is inside, 14:00:00 is outside
 check (`HOUR -ge 14` refuses). The deploy workflow runs this after the prod environment's reviewers have
 approved, right before `pulumi up`, so it judges the moment the change starts. Exit 0 inside, 1 outside.
 
-    python ci/change_window.py [--at 2026-11-24T10:30:00Z]
+    python -m ci.change_window [--at 2026-11-24T10:30:00Z]
 """
 
 from __future__ import annotations

@@ -6,12 +6,13 @@ as an advisory diagnostic ("can't run policy '<name>' from policy pack '<pack>@v
 The preview workflow hands the preview's output to this script in PREVIEW_OUTPUT (an environment variable,
 never interpolated into the shell).
 
-    PREVIEW_OUTPUT="$(pulumi preview ...)" python ci/policy_gate.py
+    PREVIEW_OUTPUT="$(pulumi preview ...)" python -m ci.policy_gate
 Exit 0 every policy ran, 1 at least one could not (each listed), 2 no output to judge.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import sys
@@ -30,7 +31,9 @@ def policies_that_could_not_run(preview_output: str) -> list[str]:
     return found
 
 
-def main(environ: dict[str, str] | None = None) -> int:
+def main(argv: list[str] | None = None, environ: dict[str, str] | None = None) -> int:
+    argparse.ArgumentParser(prog="python -m ci.policy_gate", description=(__doc__ or "").splitlines()[0],
+                            epilog="Reads the preview output from PREVIEW_OUTPUT.").parse_args(argv)
     output = (os.environ if environ is None else environ).get("PREVIEW_OUTPUT", "")
     if not output.strip():
         print("error: PREVIEW_OUTPUT is empty: no preview to judge", file=sys.stderr)

@@ -11,7 +11,7 @@ checks, before `pulumi up`:
 2. prod's current commit, if any, is an ancestor of it (no going back by redeploying an old commit: roll back
    by reverting on main, which passes dev and staging again).
 
-    python ci/promotion.py --commit <sha> [--source staging] [--target prod]
+    python -m ci.promotion --commit <sha> [--source staging] [--target prod]
 Needs GITHUB_TOKEN (deployments: read), GITHUB_REPOSITORY, and a checkout with full history (for 2).
 Exit 0 promotable, 1 refused (one line per reason), 2 the records could not be read.
 """
@@ -19,15 +19,15 @@ Exit 0 promotable, 1 refused (one line per reason), 2 the records could not be r
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from ci.github_api import github_get
 
 GetJson = Callable[[str], Any]
 IsAncestor = Callable[[str, str], bool]
@@ -79,19 +79,6 @@ def read_deployments(repository: str, environment: str, get_json: GetJson) -> li
     return deployments
 
 
-def github_get_json(api_url: str, token: str) -> GetJson:
-    def get(path: str) -> Any:
-        request = urllib.request.Request(f"{api_url}{path}", headers={
-            "Accept": "application/vnd.github+json",
-            "Authorization": f"Bearer {token}",
-            "X-GitHub-Api-Version": "2022-11-28",
-        })
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.load(response)
-
-    return get
-
-
 def git_is_ancestor(ancestor: str, descendant: str) -> bool:
     """`git merge-base --is-ancestor`: exit 0 yes, 1 no, anything else (e.g. unknown commit) is an error."""
     done = subprocess.run(["git", "merge-base", "--is-ancestor", ancestor, descendant], check=False,
@@ -110,11 +97,10 @@ def main(argv: list[str] | None = None, get_json: GetJson | None = None,
     args = parser.parse_args(argv)
     repository = os.environ.get("GITHUB_REPOSITORY", "")
     try:
+        if not repository:
+            raise RuntimeError("GITHUB_REPOSITORY must be set")
         if get_json is None:
-            token = os.environ.get("GITHUB_TOKEN", "")
-            if not token or not repository:
-                raise RuntimeError("GITHUB_TOKEN and GITHUB_REPOSITORY must be set")
-            get_json = github_get_json(os.environ.get("GITHUB_API_URL", "https://api.github.com"), token)
+            get_json = github_get()
         source_commit = current_commit(read_deployments(repository, args.source, get_json))
         target_commit = current_commit(read_deployments(repository, args.target, get_json))
         problems = promotion_problems(args.commit, args.source, source_commit, args.target, target_commit,

@@ -45,16 +45,16 @@ def test_skipped_policies_are_listed_once_each() -> None:
 
 
 def test_clean_preview_passes(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main({"PREVIEW_OUTPUT": CLEAN}) == 0
+    assert main([], {"PREVIEW_OUTPUT": CLEAN}) == 0
     assert capsys.readouterr().out == "every policy ran during the preview\n"
 
 
 def test_a_skipped_policy_fails(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main({"PREVIEW_OUTPUT": CLEAN + SKIPPED}) == 1
+    assert main([], {"PREVIEW_OUTPUT": CLEAN + SKIPPED}) == 1
     assert capsys.readouterr().err == ("error: policy least-privilege@v0.1.0/bucket-encryption could not run "
                                        "during the preview (a value it reads is unknown)\n")
 
 
 @pytest.mark.parametrize("environ", [{}, {"PREVIEW_OUTPUT": "  \n"}])
 def test_missing_output_is_an_error_not_a_pass(environ: dict[str, str]) -> None:
-    assert main(environ) == 2
+    assert main([], environ) == 2

@@ -238,7 +238,7 @@ def test_preview_comments_once_per_stack_and_keeps_the_summary() -> None:
 
 def test_prod_preview_fails_when_a_policy_could_not_run() -> None:
     steps = workflow("preview.yml")["jobs"]["preview"]["steps"]
-    (gate,) = [s for s in steps if s.get("run") == "python3 ci/policy_gate.py"]
+    (gate,) = [s for s in steps if s.get("run") == "python3 -m ci.policy_gate"]
     assert gate["if"] == "matrix.stack == 'prod'"
     assert gate["env"]["PREVIEW_OUTPUT"] == "${{ steps.preview.outputs.output }}"
     assert steps.index(gate) > next(i for i, s in enumerate(steps) if s.get("id") == "preview")
@@ -274,9 +274,9 @@ def test_gates_run_before_any_credential_or_change() -> None:
     names = [s.get("name") or s.get("uses", "").split("@")[0] for s in steps]
     window = names.index("Inside the change window")
     promotion = names.index("Forward-only promotion")
-    assert steps[window]["run"] == "python3 ci/change_window.py"
+    assert steps[window]["run"] == "python3 -m ci.change_window"
     assert steps[window]["if"] == "inputs.change-window"
-    assert steps[promotion]["run"] == ('python3 ci/promotion.py --commit "${COMMIT}" --source "${SOURCE}" '
+    assert steps[promotion]["run"] == ('python3 -m ci.promotion --commit "${COMMIT}" --source "${SOURCE}" '
                                        '--target "${TARGET}"')
     assert steps[promotion]["env"]["COMMIT"] == "${{ github.sha }}"
     assert max(window, promotion) < names.index("aws-actions/configure-aws-credentials") < names.index(
@@ -361,3 +361,16 @@ def test_running_pulumi_jobs_are_never_cancelled() -> None:
             assert job["concurrency"]["cancel-in-progress"] is False, f"{name}:{job_id}"
     for name in WORKFLOW_FILES:
         assert workflow(name).get("concurrency", {}).get("cancel-in-progress") is not True, name
+
+
+def test_every_script_a_workflow_runs_exists_and_starts() -> None:
+    """`python3 -m ci.<script>` from the repository root, as the runner calls it (--help: no side effects)."""
+    import sys
+
+    modules = sorted({m for name in WORKFLOW_FILES for m in re.findall(r"python3 -m (ci\.\w+)",
+                                                                         (WORKFLOWS / name).read_text())})
+    assert modules == ["ci.change_window", "ci.policy_gate", "ci.promotion"]
+    for module in modules:
+        done = subprocess.run([sys.executable, "-m", module, "--help"], cwd=PROJECT_DIR, capture_output=True,
+                              text=True, timeout=60, check=False)
+        assert done.returncode == 0 and done.stdout.startswith("usage: "), module + done.stderr
