@@ -236,6 +236,13 @@ def test_preview_comments_once_per_stack_and_keeps_the_summary() -> None:
     assert job["needs"] == "checks"
 
 
+def test_a_failed_preview_rewrites_its_comment_last() -> None:
+    steps = workflow("preview.yml")["jobs"]["preview"]["steps"]
+    assert steps[-1]["if"] == "failure()"
+    assert steps[-1]["run"].startswith("python3 -m ci.preview_comment --pr ")
+    assert steps[-1]["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+
+
 def test_prod_preview_fails_when_a_policy_could_not_run() -> None:
     steps = workflow("preview.yml")["jobs"]["preview"]["steps"]
     (gate,) = [s for s in steps if s.get("run") == "python3 -m ci.policy_gate"]
@@ -369,7 +376,7 @@ def test_every_script_a_workflow_runs_exists_and_starts() -> None:
 
     modules = sorted({m for name in WORKFLOW_FILES for m in re.findall(r"python3 -m (ci\.\w+)",
                                                                          (WORKFLOWS / name).read_text())})
-    assert modules == ["ci.change_window", "ci.policy_gate", "ci.promotion"]
+    assert modules == ["ci.change_window", "ci.policy_gate", "ci.preview_comment", "ci.promotion"]
     for module in modules:
         done = subprocess.run([sys.executable, "-m", module, "--help"], cwd=PROJECT_DIR, capture_output=True,
                               text=True, timeout=60, check=False)
