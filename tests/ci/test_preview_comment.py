@@ -44,7 +44,10 @@ def test_failed_body_is_found_again_as_the_stacks_comment() -> None:
 
 
 def test_find_comment_ignores_other_stacks_and_other_comments() -> None:
-    comments = [{"id": 1, "body": "LGTM"}, {"id": 2, "body": None}, pulumi_actions_comment("dev", 3),
+    quoted = {"id": 10, "body": "> " + pulumi_actions_comment("prod", 0)["body"] + "\nwhy does this replace?"}
+    heading_only = {"id": 11, "body": heading("ml-platform", "prod") + "\nnotes without the report"}
+    comments = [{"id": 1, "body": "LGTM"}, {"id": 2, "body": None}, quoted, heading_only,
+                pulumi_actions_comment("dev", 3),
                 pulumi_actions_comment("prod", 4), pulumi_actions_comment("prod", 5)]
     assert find_comment(comments, "ml-platform", "prod") == 4   # the first, as pulumi/actions picks
     assert find_comment(comments, "ml-platform", "staging") is None
