@@ -59,18 +59,24 @@ def test_workflow_matches_githubs_schema(name: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_dependabot_config_matches_its_schema() -> None:
+    done = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot",
+                           str(PROJECT_DIR / ".github" / "dependabot.yml")], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def _zizmor(*extra: str) -> list[dict[str, Any]]:
     done = subprocess.run([_tool("zizmor"), "--offline", "--format", "json", "--config", str(ZIZMOR_CONFIG),
-                           *extra, str(WORKFLOWS)], capture_output=True, text=True, timeout=300, check=False)
+                           *extra, str(PROJECT_DIR / ".github")], capture_output=True, text=True, timeout=300,
+                          check=False)
     assert done.stdout.strip(), done.stderr
     return json.loads(done.stdout)
 
 
 def _where(finding: dict[str, Any]) -> str:
-    location = finding["locations"][0]
-    path = location["symbolic"]["key"]["Local"]["given_path"] if "given_path" in location["symbolic"]["key"].get(
-        "Local", {}) else location["symbolic"]["key"]
-    return f"{finding['ident']} ({finding['determinations']['severity']}) at {path}"
+    key = finding["locations"][0]["symbolic"]["key"]
+    return f"{finding['ident']} ({finding['determinations']['severity']}) at {key}"
 
 
 def test_zizmor_finds_nothing_of_medium_or_higher_even_without_the_ignore_list() -> None:
@@ -97,6 +103,15 @@ def test_every_action_is_pinned_to_a_full_commit_sha_with_its_tag_in_a_comment()
     assert set(pins) == {"actions/checkout", "actions/setup-python", "aws-actions/configure-aws-credentials",
                          "pulumi/actions"}
     assert {action: len(refs) for action, refs in pins.items()} == dict.fromkeys(pins, 1), "one pin per action"
+
+
+def test_readme_ci_lists_exactly_the_pins_in_use() -> None:
+    in_use = {(m["action"], m["comment"].strip().removeprefix("# "), m["ref"])
+              for name in WORKFLOW_FILES for line in (WORKFLOWS / name).read_text().splitlines()
+              if (m := SHA_PIN.match(line))}
+    table = set(re.findall(r"^\| `([\w/-]+)` \| (v[\d.]+) \| `([0-9a-f]{40})` \|$",
+                           (PROJECT_DIR / ".github" / "README-ci.md").read_text(), re.MULTILINE))
+    assert table == in_use
 
 
 def test_remote_uses_lines_are_all_seen_by_the_pin_check() -> None:
