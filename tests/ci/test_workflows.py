@@ -52,10 +52,11 @@ def test_the_three_workflows_exist() -> None:
     assert {"preview.yml", "deploy.yml", "drift.yml"} <= set(WORKFLOW_FILES)
 
 
-@pytest.mark.parametrize("name", WORKFLOW_FILES)
-def test_workflow_matches_githubs_schema(name: str) -> None:
+def test_workflows_match_githubs_schema() -> None:
+    """One check-jsonschema run for all files (it starts in ~0.6 s); its output names any failing file."""
     done = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-                           str(WORKFLOWS / name)], capture_output=True, text=True, timeout=120, check=False)
+                           *(str(WORKFLOWS / name) for name in WORKFLOW_FILES)], capture_output=True, text=True,
+                          timeout=120, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
