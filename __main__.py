@@ -9,10 +9,20 @@ Unity Catalog's storage.
 import pulumi
 
 import stack_config
+from components.account_baseline import AccountBaseline, AccountBaselineArgs
+from components.member_account import MemberAccount, MemberAccountArgs
 
 cfg = stack_config.load()
 
 # --- AWS account: member account and the provider into it, baseline, CI identities (issue 3) ----------
+account = MemberAccount(cfg.environment, MemberAccountArgs(
+    account_name=cfg.account.name, email=cfg.account.email, parent_ou_id=cfg.account.parent_ou_id,
+    access_role_name=cfg.account.access_role_name, region=cfg.region, tags=cfg.tags,
+    existing_account_id=cfg.account.existing_account_id, close_on_deletion=cfg.account.close_on_deletion,
+    management_role_arn=cfg.account.management_role_arn))
+aws_provider = account.provider
+AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id),
+                opts=pulumi.ResourceOptions(provider=aws_provider))
 
 
 # --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
