@@ -10,6 +10,7 @@ import pulumi
 
 import stack_config
 from components.account_baseline import AccountBaseline, AccountBaselineArgs
+from components.ci_identities import CiIdentities, CiIdentitiesArgs
 from components.member_account import MemberAccount, MemberAccountArgs
 
 cfg = stack_config.load()
@@ -23,6 +24,9 @@ account = MemberAccount(cfg.environment, MemberAccountArgs(
 aws_provider = account.provider
 AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id),
                 opts=pulumi.ResourceOptions(provider=aws_provider))
+ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
+    repository=cfg.github_repository, github_environment=cfg.environment,
+    role_name_prefix=f"{cfg.project}-{cfg.environment}"), opts=pulumi.ResourceOptions(provider=aws_provider))
 
 
 # --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
