@@ -133,7 +133,7 @@ def access_policy(access: StoreAccess, grants: Mapping[str, tuple[str, str]], lo
                            "Resource": [grants[s][1] for s, _ in access.writes]})
     if log_group_arn is not None:
         statements.append({"Sid": "WriteOwnLogGroup", "Effect": "Allow", "Action": list(LOG_ACTIONS),
-                           "Resource": [log_group_arn, f"{log_group_arn}:log-stream:*"]})
+                           "Resource": [f"{log_group_arn}:log-stream:*"]})  # both act on streams
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 

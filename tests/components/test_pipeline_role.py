@@ -59,7 +59,7 @@ def expected_grants(plan: Plan, stack: str, pipeline: str) -> set[tuple[str, str
         return read("processed") | write("enriched")
     group = reveal(plan.one("aws:cloudwatch/logGroup:LogGroup", name=f"{stack}-backend-logs").outputs)["arn"]
     return read("enriched") | {("Allow", action, resource) for action in ("logs:CreateLogStream", "logs:PutLogEvents")
-                               for resource in (group, f"{group}:log-stream:*")}
+                               for resource in (f"{group}:log-stream:*",)}
 
 
 PIPELINES = ("ingestion", "training", "inference", "backend")
