@@ -39,7 +39,9 @@ ALLOWED_FINDINGS: list[tuple[str, str, str, str]] = [
 
 
 def all_documents() -> list[tuple[str, Document]]:
-    return [(stack, doc) for stack in STACKS for doc in documents(preflight_plan(stack))]
+    # Sorted: registration order varies between processes, and xdist workers must collect the same ids.
+    found = [(stack, doc) for stack in STACKS for doc in documents(preflight_plan(stack))]
+    return sorted(found, key=lambda item: (item[0], item[1].resource, item[1].kind))
 
 
 DOCUMENTS = all_documents()
