@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.ci.test_workflows import steps_using, workflow
+from tests.ci.workflows import steps_using, workflow
 from tests.support import PROJECT_DIR, STACKS, preflight_plan
 
 REPOSITORY = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]["githubRepository"]["default"]

@@ -11,19 +11,17 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.ci.workflows import WORKFLOW_FILES, WORKFLOWS, jobs, steps_using, workflow
 from tests.support import PROJECT_DIR, STACKS
 
-WORKFLOWS = PROJECT_DIR / ".github" / "workflows"
 ZIZMOR_CONFIG = PROJECT_DIR / ".github" / "zizmor.yml"
 VENV_BIN = PROJECT_DIR / "venv" / "bin"
-WORKFLOW_FILES = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
 PACKS = ["policies/least-privilege", "policies/prod-guardrails"]
 SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+(?P<action>[\w.-]+/[\w./-]+)@(?P<ref>\S+)(?P<comment>.*)$")
 
@@ -31,21 +29,6 @@ SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+(?P<action>[\w.-]+/[\w./-]+)@(?P<ref
 def _tool(name: str) -> str:
     path = VENV_BIN / name
     return str(path) if path.exists() else name
-
-
-@cache
-def workflow(name: str) -> dict[str, Any]:
-    data = yaml.safe_load((WORKFLOWS / name).read_text())
-    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
-    return data
-
-
-def jobs() -> list[tuple[str, str, dict[str, Any]]]:
-    return [(name, job_id, job) for name in WORKFLOW_FILES for job_id, job in workflow(name)["jobs"].items()]
-
-
-def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
-    return [s for s in job.get("steps", []) if s.get("uses", "").startswith(f"{action}@")]
 
 
 def test_the_three_workflows_exist() -> None:
