@@ -3,7 +3,7 @@ permissions, deploy locks, the promotion chain, and that the credential-free job
 
 Offline means: nothing here proves a workflow runs on GitHub. zizmor's online audits (impostor commits,
 known-vulnerable actions, whether a pinned SHA matches its `# vX` tag) cannot run; the pins were checked
-against public records by hand (see .github/README-ci.md).
+against public records by hand (see README.md, CI section).
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def test_readme_ci_lists_exactly_the_pins_in_use() -> None:
               for name in WORKFLOW_FILES for line in (WORKFLOWS / name).read_text().splitlines()
               if (m := SHA_PIN.match(line))}
     table = set(re.findall(r"^\| `([\w/-]+)` \| (v[\d.]+) \| `([0-9a-f]{40})` \|$",
-                           (PROJECT_DIR / ".github" / "README-ci.md").read_text(), re.MULTILINE))
+                           (PROJECT_DIR / "README.md").read_text(), re.MULTILINE))
     assert table == in_use
 
 
