@@ -100,3 +100,107 @@ def iam_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
 @pytest.fixture(scope="session")
 def iam_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     return snippet_plan(tmp_path_factory, IAM_SNIPPET, preview=True)
+
+
+GUARDRAILS_SNIPPET = """
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+PROTECT = pulumi.ResourceOptions(protect=True)
+
+key = aws.kms.Key("key-good", enable_key_rotation=True, opts=PROTECT)
+aws.kms.Key("key-rotation-bad", opts=PROTECT)
+aws.kms.Key("key-unprotected-bad", enable_key_rotation=True)
+aws.kms.Key("key-asymmetric-good", customer_master_key_spec="RSA_2048", key_usage="SIGN_VERIFY", opts=PROTECT)
+
+
+def bucket(name, sse="aws:kms", block=True, restrict=True, protect=True):
+    b = aws.s3.Bucket(name, opts=PROTECT if protect else None)
+    if sse:
+        aws.s3.BucketServerSideEncryptionConfiguration(f"{name}-sse", bucket=b.id, rules=[{
+            "apply_server_side_encryption_by_default": {"sse_algorithm": sse, "kms_master_key_id": key.arn}}])
+    if block:
+        aws.s3.BucketPublicAccessBlock(f"{name}-pab", bucket=b.id, block_public_acls=True, block_public_policy=True,
+                                       ignore_public_acls=True, restrict_public_buckets=restrict)
+
+
+bucket("bucket-good")
+bucket("bucket-no-sse-bad", sse=None)
+bucket("bucket-aes-bad", sse="AES256")
+bucket("bucket-no-pab-bad", block=False)
+bucket("bucket-three-of-four-bad", restrict=False)
+bucket("bucket-unprotected-bad", protect=False)
+aws.s3.BucketAcl("acl-good", bucket="x", acl="private")
+aws.s3.BucketAcl("acl-bad", bucket="x", acl="public-read")
+aws.s3.BucketAcl("acl-grant-bad", bucket="x", access_control_policy={
+    "owner": {"id": "o"}, "grants": [{"permission": "READ", "grantee": {
+        "type": "Group", "uri": "http://acs.amazonaws.com/groups/global/AllUsers"}}]})
+
+aws.ec2.LaunchTemplate("lt-good", metadata_options={"http_tokens": "required", "http_put_response_hop_limit": 1})
+aws.ec2.LaunchTemplate("lt-optional-bad", metadata_options={"http_tokens": "optional",
+                                                           "http_put_response_hop_limit": 1})
+aws.ec2.LaunchTemplate("lt-hops-bad", metadata_options={"http_tokens": "required", "http_put_response_hop_limit": 2})
+aws.ec2.LaunchTemplate("lt-unset-bad")
+
+aws.eks.Cluster("eks-good", role_arn="arn:aws:iam::111122223333:role/eks", vpc_config={"subnet_ids": ["s-1"]},
+                encryption_config={"provider": {"key_arn": key.arn}, "resources": ["secrets"]}, opts=PROTECT)
+aws.eks.Cluster("eks-bad", role_arn="arn:aws:iam::111122223333:role/eks", vpc_config={"subnet_ids": ["s-1"]},
+                opts=PROTECT)
+
+aws.ec2.SecurityGroup("sg-good", vpc_id="vpc-1", egress=[
+    {"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_blocks": ["10.30.0.0/16", "198.51.100.0/24"]}])
+aws.ec2.SecurityGroup("sg-bad", vpc_id="vpc-1", egress=[
+    {"protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}])
+aws.ec2.SecurityGroupRule("sg-rule-bad", type="egress", security_group_id="sg-1", protocol="-1", from_port=0,
+                          to_port=0, ipv6_cidr_blocks=["::/0"])
+aws.ec2.SecurityGroupRule("sg-rule-ingress-good", type="ingress", security_group_id="sg-1", protocol="tcp",
+                          from_port=443, to_port=443, cidr_blocks=["0.0.0.0/0"])
+aws.vpc.SecurityGroupEgressRule("sg-egress-rule-bad", security_group_id="sg-1", ip_protocol="-1",
+                                cidr_ipv4="0.0.0.0/0")
+
+k8s.helm.v3.Release("release-good", chart="./charts/ml-platform", version="1.4.2")
+k8s.helm.v3.Release("release-unpinned-bad", chart="./charts/ml-platform")
+k8s.helm.v3.Release("release-range-bad", chart="./charts/ml-platform", version="^1.4.0")
+
+
+def namespace(name, quota=True, limits=True, deny=True, allow_to=None):
+    ns = k8s.core.v1.Namespace(name, metadata={"name": name})
+    meta = {"namespace": ns.metadata.name}
+    if quota:
+        k8s.core.v1.ResourceQuota(f"{name}-quota", metadata=meta, spec={"hard": {"requests.cpu": "8"}})
+    if limits:
+        k8s.core.v1.LimitRange(f"{name}-limits", metadata=meta, spec={"limits": [
+            {"type": "Container", "default": {"cpu": "500m"}}]})
+    if deny:
+        k8s.networking.v1.NetworkPolicy(f"{name}-deny", metadata=meta, spec={
+            "pod_selector": {}, "policy_types": ["Ingress", "Egress"]})
+    if allow_to is not None:
+        k8s.networking.v1.NetworkPolicy(f"{name}-egress", metadata=meta, spec={
+            "pod_selector": {}, "policy_types": ["Egress"], "egress": allow_to})
+
+
+namespace("ns-good", allow_to=[
+    {"to": [{"namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": "kube-system"}}}],
+     "ports": [{"protocol": "UDP", "port": 53}]},
+    {"to": [{"ip_block": {"cidr": "198.51.100.0/24"}}, {"ip_block": {"cidr": "10.30.0.0/16"}}]}])
+namespace("ns-no-deny-bad", deny=False)
+namespace("ns-allow-only-bad", deny=False, allow_to=[{"to": [{"ip_block": {"cidr": "10.30.0.0/16"}}]}])
+namespace("ns-no-quota-bad", quota=False, limits=False)
+namespace("ns-open-egress", allow_to=[{"to": [{"ip_block": {"cidr": "0.0.0.0/0"}}]}, {"ports": [{"port": 443}]}])
+"""
+
+
+@pytest.fixture(scope="session")
+def guardrails_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, GUARDRAILS_SNIPPET)
+
+
+@pytest.fixture(scope="session")
+def guardrails_dev_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, GUARDRAILS_SNIPPET, stack="dev")
+
+
+@pytest.fixture(scope="session")
+def guardrails_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, GUARDRAILS_SNIPPET, preview=True)
