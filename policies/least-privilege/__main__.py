@@ -23,6 +23,12 @@ from policies.rules import (  # noqa: E402
     aws_iam_no_wildcard_resource,
     aws_iam_trust_web_identity_pinned,
     aws_kms_key_policy_wildcard_root_only,
+    databricks_grants_no_broad_all_privileges,
+    databricks_grants_no_cross_environment,
+    databricks_grants_sandbox_read_only_dev,
+    kubernetes_rbac_deployer_limits,
+    kubernetes_rbac_no_cluster_admin_binding,
+    kubernetes_rbac_no_wildcards,
 )
 
 PolicyPack(
@@ -37,5 +43,11 @@ PolicyPack(
         aws_iam_no_public_principal.policy,
         aws_iam_trust_web_identity_pinned.policy,
         aws_kms_key_policy_wildcard_root_only.policy,
+        kubernetes_rbac_no_wildcards.policy,
+        kubernetes_rbac_no_cluster_admin_binding.policy,
+        kubernetes_rbac_deployer_limits.policy,
+        databricks_grants_no_cross_environment.policy,
+        databricks_grants_no_broad_all_privileges.policy,
+        databricks_grants_sandbox_read_only_dev.policy,
     ],
 )

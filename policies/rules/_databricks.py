@@ -30,6 +30,15 @@ def catalog_of(resource: Resource) -> Any:
     return None
 
 
+def securable_name(resource: Resource) -> str:
+    """The securable's full name for messages (`prod.silver`)."""
+    for field in CATALOG_SCOPED:
+        value = resource.props.get(field)
+        if isinstance(value, str) and value:
+            return value
+    return resource.name
+
+
 def environment_of_catalog(catalog: str) -> str | None:
     """`dev`/`staging`/`prod` for the environments' catalogs, `sandbox` for `<user>_sandbox`."""
     if catalog in ENVIRONMENTS:

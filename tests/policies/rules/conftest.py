@@ -204,3 +204,68 @@ def guardrails_dev_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
 @pytest.fixture(scope="session")
 def guardrails_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     return snippet_plan(tmp_path_factory, GUARDRAILS_SNIPPET, preview=True)
+
+
+ACCESS_SNIPPET = """
+import pulumi
+import pulumi_databricks as databricks
+import pulumi_kubernetes as k8s
+
+RBAC = "rbac.authorization.k8s.io"
+
+
+def role(name, rules, cluster=False):
+    kind = k8s.rbac.v1.ClusterRole if cluster else k8s.rbac.v1.Role
+    kind(f"role-{name}", metadata={"name": name, "namespace": None if cluster else "platform-prod"}, rules=rules)
+
+
+READ_PODS = {"api_groups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list", "watch"]}
+role("platform-admin", [{"api_groups": ["*"], "resources": ["*"], "verbs": ["*"]}])
+role("data-analyst", [READ_PODS])
+role("wildcard-verbs-bad", [{"api_groups": ["apps"], "resources": ["deployments"], "verbs": ["*"]}])
+role("wildcard-cluster-bad", [{"api_groups": ["*"], "resources": ["nodes"], "verbs": ["get"]}], cluster=True)
+role("deployer", [{"api_groups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "update", "patch"]},
+                  {"api_groups": [""], "resources": ["configmaps", "secrets"], "verbs": ["get", "list"]}])
+
+SUBJECTS = [{"kind": "Group", "name": "data-analysts", "api_group": RBAC}]
+k8s.rbac.v1.RoleBinding("binding-good", metadata={"namespace": "platform-prod"}, subjects=SUBJECTS,
+                        role_ref={"api_group": RBAC, "kind": "Role", "name": "data-analyst"})
+k8s.rbac.v1.ClusterRoleBinding("binding-cluster-admin-bad", subjects=SUBJECTS,
+                               role_ref={"api_group": RBAC, "kind": "ClusterRole", "name": "cluster-admin"})
+
+PROTECT = pulumi.ResourceOptions(protect=True)
+prod_sp = databricks.ServicePrincipal("sp-prod", display_name="ml-pipelines-prod")
+dev_sp = databricks.ServicePrincipal("sp-dev", display_name="ml-pipelines-dev")
+prod = databricks.Catalog("catalog-prod", name="prod", isolation_mode="ISOLATED", opts=PROTECT)
+databricks.Catalog("catalog-open-bad", name="prod_scratch", opts=PROTECT)
+dev = databricks.Catalog("catalog-dev", name="dev", isolation_mode="ISOLATED", opts=PROTECT)
+alice = databricks.Catalog("catalog-alice", name="alice_sandbox", isolation_mode="ISOLATED", opts=PROTECT)
+
+databricks.Grants("grants-prod-good", catalog=prod.name, grants=[
+    {"principal": prod_sp.application_id, "privileges": ["ALL_PRIVILEGES"]},
+    {"principal": "data-analysts", "privileges": ["USE_CATALOG", "SELECT"]}])
+databricks.Grants("grants-prod-cross-env-bad", schema="prod.gold", grants=[
+    {"principal": dev_sp.application_id, "privileges": ["USE_SCHEMA", "SELECT"]}])
+databricks.Grants("grants-prod-group-all-bad", schema="prod.silver", grants=[
+    {"principal": "data-engineers", "privileges": ["ALL_PRIVILEGES"]}])
+databricks.Grants("grants-account-users-bad", catalog="shared", grants=[
+    {"principal": "account users", "privileges": ["ALL_PRIVILEGES"]}])
+databricks.Grants("grants-dev-good", catalog=dev.name, grants=[
+    {"principal": dev_sp.application_id, "privileges": ["ALL_PRIVILEGES"]},
+    {"principal": "alice@example.com", "privileges": ["USE_CATALOG"]}])
+databricks.Grants("grants-dev-silver-sandbox-bad", schema="dev.silver", grants=[
+    {"principal": "alice@example.com", "privileges": ["USE_SCHEMA", "SELECT", "MODIFY"]}])
+databricks.Grants("grants-alice-good", catalog=alice.name, grants=[
+    {"principal": "alice@example.com", "privileges": ["ALL_PRIVILEGES"]}])
+databricks.Grant("grant-additive-bad", catalog=dev.name, principal="data-analysts", privileges=["USE_CATALOG"])
+"""
+
+
+@pytest.fixture(scope="session")
+def access_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, ACCESS_SNIPPET)
+
+
+@pytest.fixture(scope="session")
+def access_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, ACCESS_SNIPPET, preview=True)
