@@ -44,7 +44,7 @@ def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
             elif not algorithms or any(a not in KMS_ALGORITHMS for a in algorithms):
                 used = ", ".join(map(str, algorithms)) or "nothing"
                 verdict.violation(f"bucket {bucket.name} is encrypted with {used} by {config.name}; use sseAlgorithm "
-                                  "aws:kms with the bucket's KMS key.", config.urn)
+                                  "aws:kms with the bucket's KMS key.", urn)
     return verdict
 
 

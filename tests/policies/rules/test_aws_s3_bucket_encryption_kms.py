@@ -7,14 +7,14 @@ from policies.rules.aws_s3_bucket_encryption_kms import BUCKETS, ENCRYPTION, NAM
 from preflight.harness import Plan
 from tests.policies.helpers import flagged
 
-BAD = {"bucket-no-sse-bad", "bucket-aes-bad-sse"}
+BAD = {"bucket-no-sse-bad", "bucket-aes-bad"}  # reported on the bucket, so an exemption names it
 
 
 def test_flags_missing_and_non_kms_encryption(guardrails_plan: Plan) -> None:
     hits = flagged(guardrails_plan, NAME)
     assert set(hits) == BAD
     assert "no BucketServerSideEncryptionConfiguration" in hits["bucket-no-sse-bad"][0]
-    assert "AES256" in hits["bucket-aes-bad-sse"][0]
+    assert "AES256 by bucket-aes-bad-sse" in hits["bucket-aes-bad"][0]
 
 
 def test_preview_joins_by_dependency_when_bucket_names_are_unknown(guardrails_preview_plan: Plan) -> None:
