@@ -7,6 +7,7 @@ text is unknown as a whole when any part of it is computed, and an object may ho
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -79,10 +80,21 @@ def parse(kind: DocumentKind, path: str, raw: Any) -> Document | None:
     if is_unknown(raw):
         return Document(kind, path, (), unknown=(path,))
     if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            return Document(kind, path, (), error=f"{path} is not valid JSON ({exc.msg})")
+        return _parse_text(kind, path, raw)
+    return _parse_object(kind, path, raw)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(kind: DocumentKind, path: str, text: str) -> Document:
+    # Every IAM rule reads the same documents: parse each text once per process.
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Document(kind, path, (), error=f"{path} is not valid JSON ({exc.msg})")
+    return _parse_object(kind, path, raw)
+
+
+def _parse_object(kind: DocumentKind, path: str, raw: Any) -> Document:
     if not isinstance(raw, dict):
         return Document(kind, path, (), error=f"{path} must be a JSON object")
     statements: list[Statement] = []
