@@ -22,6 +22,9 @@ ENVIRONMENTS: tuple[Environment, ...] = ("dev", "staging", "prod")
 NODE_POOL_NAMES = ("system", "data", "compute")
 CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
 PIPELINES = ("ingestion", "training", "inference", "backend")
+# The data stores of every environment (Environment Strategy): `logs` receives the others' access logs.
+DATA_STORES = ("raw", "processed", "artifacts", "enriched")
+LOG_STORE = "logs"
 
 # Unity Catalog catalog names built from a user name: lowercase letters, digits and underscores.
 _USER_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
