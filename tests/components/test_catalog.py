@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-import stack_config
 from components.catalog import CatalogArgs, validate_catalog_args
 from tests.databricks.access import CATALOG
-from tests.databricks.snippets import WORKSPACE_IDS, stack_plan
+from tests.databricks.snippets import stack_cfg, stack_plan
 from tests.support import STACKS
-from tests.test_stack_config import raw_config
 
 SCHEMA = "databricks:index/schema:Schema"
 BINDING = "databricks:index/workspaceBinding:WorkspaceBinding"
@@ -21,11 +19,12 @@ def test_the_environment_catalog_is_isolated_in_its_own_workspace_with_three_sch
     plan = stack_plan(stack)
     catalog = plan.one(CATALOG, name=f"{stack}-databricks-catalog").inputs
     assert catalog["name"] == stack and catalog["isolationMode"] == "ISOLATED"
-    assert catalog["storageRoot"] == f"s3://ml-platform-{stack}-processed/unity-catalog/{stack}"
+    location = plan.one("databricks:index/externalLocation:ExternalLocation").inputs["url"]
+    assert catalog["storageRoot"] == f"{location}{stack}"  # a folder of its own in the processed bucket's location
     assert sorted(s.inputs["name"] for s in plan.of_type(SCHEMA) if s.inputs["catalogName"] == stack) == [
         "bronze", "gold", "silver"]
     bindings = [b.inputs for b in plan.of_type(BINDING) if b.inputs["securableType"] == "catalog"]
-    assert {b["workspaceId"] for b in bindings} == {WORKSPACE_IDS[stack]}  # every catalog, this workspace only
+    assert {b["workspaceId"] for b in bindings} == {stack_cfg(stack).databricks.workspace_id}  # this one only
     assert sorted(b["securableName"] for b in bindings) == sorted(c.inputs["name"] for c in plan.of_type(CATALOG))
 
 
@@ -37,7 +36,7 @@ def test_staging_and_prod_hold_only_their_own_catalog(stack: str) -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_catalogs_and_schemas_follow_the_stacks_protection_and_never_force_destroy_outside_offboarding(
         stack: str) -> None:
-    protection = stack_config.parse(stack, raw_config(stack)).protection
+    protection = stack_cfg(stack).protection
     plan = stack_plan(stack)
     for resource in [*plan.of_type(CATALOG), *plan.of_type(SCHEMA)]:
         assert resource.options["protect"] is protection.protect, resource.name

@@ -7,7 +7,7 @@ import pytest
 
 from components.catalog_storage import CatalogStorageArgs, validate_catalog_storage_args
 from tests.databricks.access import GRANTS
-from tests.databricks.snippets import WORKSPACE_IDS, stack_plan
+from tests.databricks.snippets import stack_cfg, stack_plan
 from tests.support import STACKS
 
 CREDENTIAL = "databricks:index/storageCredential:StorageCredential"
@@ -20,11 +20,15 @@ def test_the_credential_wraps_the_unity_catalog_role_and_the_location_covers_the
     plan = stack_plan(stack)
     credential = plan.one(CREDENTIAL).inputs
     location = plan.one(LOCATION).inputs
-    assert credential["awsIamRole"] == {"roleArn": f"arn:aws:iam::111111111111:role/ml-platform-{stack}-unity-catalog"}
-    assert location["url"] == f"s3://ml-platform-{stack}-processed/unity-catalog/"
+    # The AWS layer's resources (issue 3): the Unity Catalog role, the processed bucket and its key.
+    role_arn = plan.one("aws:iam/role:Role", name=f"{stack}-unity-catalog-role").outputs["arn"]
+    bucket = plan.one("aws:s3/bucket:Bucket", name=f"{stack}-processed-bucket").outputs["bucket"]
+    key_arn = plan.one("aws:kms/key:Key", name=f"{stack}-processed-key").outputs["arn"]
+    assert credential["awsIamRole"] == {"roleArn": role_arn}
+    assert location["url"] == f"s3://{bucket}/unity-catalog/"
     assert location["credentialName"] == credential["name"] == f"ml-platform-{stack}-unity-catalog"
-    assert location["encryptionDetails"] == {"sseEncryptionDetails": {
-        "algorithm": "AWS_SSE_KMS", "awsKmsKeyArn": f"arn:aws:kms:eu-west-1:111111111111:key/0000-{stack}"}}
+    assert location["encryptionDetails"] == {"sseEncryptionDetails": {"algorithm": "AWS_SSE_KMS",
+                                                                      "awsKmsKeyArn": key_arn}}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -35,7 +39,8 @@ def test_credential_and_location_are_isolated_to_the_environments_workspace(stac
         assert resource.inputs["isolationMode"] == "ISOLATION_MODE_ISOLATED"
         bindings = [b.inputs for b in plan.of_type(BINDING) if b.inputs["securableType"] == kind]
         assert bindings == [{"securableType": kind, "securableName": resource.inputs["name"],
-                             "workspaceId": WORKSPACE_IDS[stack], "bindingType": "BINDING_TYPE_READ_WRITE"}]
+                             "workspaceId": stack_cfg(stack).databricks.workspace_id,
+                             "bindingType": "BINDING_TYPE_READ_WRITE"}]
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -8,12 +8,10 @@ from typing import Any
 
 import pytest
 
-import stack_config
 from components.cluster_policy import EnvironmentClusterPolicyArgs, validate_environment_cluster_policy_args
 from tests.databricks.access import SERVICE_PRINCIPAL
-from tests.databricks.snippets import stack_plan
+from tests.databricks.snippets import stack_cfg, stack_plan
 from tests.support import STACKS
-from tests.test_stack_config import raw_config
 
 POLICY = "databricks:index/clusterPolicy:ClusterPolicy"
 PERMISSIONS = "databricks:index/permissions:Permissions"
@@ -25,7 +23,7 @@ def definition(stack: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_node_types_and_sizes_are_bounded_as_configured(stack: str) -> None:
-    bounds = stack_config.parse(stack, raw_config(stack)).databricks.cluster_policy
+    bounds = stack_cfg(stack).databricks.cluster_policy
     rules = definition(stack)
     for key in ("node_type_id", "driver_node_type_id"):
         assert rules[key]["type"] == "allowlist" and rules[key]["values"] == list(bounds.node_types)

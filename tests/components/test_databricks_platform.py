@@ -7,13 +7,12 @@ from typing import Any
 
 import pytest
 
-import stack_config
 from components.databricks_platform import DatabricksPlatformArgs, validate_databricks_platform_args
 from components.databricks_workspace import DatabricksWorkspaceArgs
+from preflight.harness import plain
 from tests.databricks.access import CATALOG, SERVICE_PRINCIPAL
-from tests.databricks.snippets import stack_plan
+from tests.databricks.snippets import stack_cfg, stack_plan
 from tests.support import STACKS
-from tests.test_stack_config import raw_config
 
 SCHEMA = "databricks:index/schema:Schema"
 
@@ -21,7 +20,7 @@ SCHEMA = "databricks:index/schema:Schema"
 @pytest.mark.parametrize("stack", STACKS)
 def test_a_stack_holds_its_catalog_schemas_principal_and_only_devs_sandboxes(stack: str) -> None:
     plan = stack_plan(stack)
-    users = stack_config.parse(stack, raw_config(stack)).sandbox_users
+    users = stack_cfg(stack).sandbox_users
     assert sorted(c.inputs["name"] for c in plan.of_type(CATALOG)) == sorted([stack, *(f"{u}_sandbox" for u in users)])
     assert sorted(f"{s.inputs['catalogName']}.{s.inputs['name']}" for s in plan.of_type(SCHEMA)) == sorted(
         [f"{stack}.bronze", f"{stack}.silver", f"{stack}.gold", *(f"{u}_sandbox.gold" for u in users)])
@@ -30,13 +29,13 @@ def test_a_stack_holds_its_catalog_schemas_principal_and_only_devs_sandboxes(sta
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_the_layer_outputs_what_the_stack_exports(stack: str) -> None:
+def test_the_layer_hands_out_catalog_names_and_the_principals_application_id(stack: str) -> None:
     plan = stack_plan(stack)
-    outputs = plan.plain_outputs
-    users = stack_config.parse(stack, raw_config(stack)).sandbox_users
-    assert outputs["catalog"] == stack
-    assert outputs["sandbox_catalogs"] == [f"{u}_sandbox" for u in users]
-    assert outputs["service_principal_application_id"] == plan.one(SERVICE_PRINCIPAL).outputs["applicationId"]
+    outputs = plain(plan.one("platform:databricks:DatabricksPlatform", name=f"{stack}-databricks").component_outputs)
+    users = stack_cfg(stack).sandbox_users
+    assert outputs["catalogName"] == stack
+    assert outputs["sandboxCatalogNames"] == [f"{u}_sandbox" for u in users]
+    assert outputs["servicePrincipalApplicationId"] == plan.one(SERVICE_PRINCIPAL).outputs["applicationId"]
 
 
 def _args(**changes: Any) -> DatabricksPlatformArgs:

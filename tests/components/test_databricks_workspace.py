@@ -7,7 +7,7 @@ import pytest
 
 from components.databricks_workspace import DatabricksWorkspaceArgs, validate_databricks_workspace_args
 from preflight.harness import Secret
-from tests.databricks.snippets import platform_plan, stack_plan
+from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
 from tests.support import STACKS
 
 PROVIDER = "pulumi:providers:databricks"
@@ -16,7 +16,7 @@ PROVIDER = "pulumi:providers:databricks"
 @pytest.mark.parametrize("stack", STACKS)
 def test_without_a_client_id_the_provider_uses_ambient_auth_on_the_configured_host(stack: str) -> None:
     provider = stack_plan(stack).one(PROVIDER, name=f"{stack}-databricks-workspace-provider").inputs
-    assert provider["host"] == f"https://dbc-{stack}.cloud.databricks.com"
+    assert provider["host"] == stack_cfg(stack).databricks.host
     assert not {"token", "clientId", "clientSecret", "password"} & set(provider)
 
 

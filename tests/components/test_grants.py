@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-import stack_config
 from components.grants import (
     FULL_ACCESS,
     READ_CATALOG,
@@ -16,13 +15,12 @@ from components.grants import (
 )
 from tests.databricks.access import CATALOG, GRANTS, adr_table, plan_table, table_differences
 from tests.databricks.privileges import PRIVILEGES, unknown_privileges
-from tests.databricks.snippets import stack_plan
+from tests.databricks.snippets import stack_cfg, stack_plan
 from tests.support import STACKS
-from tests.test_stack_config import raw_config
 
 
 def shipped_users(stack: str) -> tuple[str, ...]:
-    return stack_config.parse(stack, raw_config(stack)).sandbox_users
+    return stack_cfg(stack).sandbox_users
 
 
 def test_the_dev_stack_ships_three_sandbox_users() -> None:

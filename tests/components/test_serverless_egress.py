@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-import stack_config
 from components.serverless_egress import ServerlessEgressArgs, validate_serverless_egress_args
-from tests.databricks.snippets import WORKSPACE_IDS, stack_plan
-from tests.test_stack_config import raw_config
+from tests.databricks.snippets import stack_cfg, stack_plan
 
 POLICY = "databricks:index/accountNetworkPolicy:AccountNetworkPolicy"
 OPTION = "databricks:index/workspaceNetworkOption:WorkspaceNetworkOption"
@@ -19,18 +17,21 @@ ACCOUNT_ID = "0a1b2c3d-0000-4000-8000-00000000d0ab"
 
 def test_prod_serverless_egress_is_restricted_to_its_buckets_and_the_allow_list() -> None:
     plan = stack_plan("prod")
-    domains = stack_config.parse("prod", raw_config("prod")).databricks.egress_allowed_domains
+    cfg = stack_cfg("prod")
+    buckets = [b.outputs["bucket"] for b in plan.of_type("aws:s3/bucket:Bucket")]  # the AWS layer's, all of them
     policy = plan.one(POLICY).inputs
     access = policy["egress"]["networkAccess"]
     assert policy["networkPolicyId"] == "ml-platform-prod" and policy["accountId"] == ACCOUNT_ID
     assert access["restrictionMode"] == "RESTRICTED_ACCESS"
     assert access["policyEnforcement"] == {"enforcementMode": "ENFORCED"}
-    assert access["allowedStorageDestinations"] == [
-        {"bucketName": f"ml-platform-prod-{kind}", "region": "eu-west-1", "storageDestinationType": "AWS_S3"}
-        for kind in ("raw", "processed", "artifacts", "enriched", "logs")]
+    assert len(buckets) == 5 and sorted(d["bucketName"] for d in access["allowedStorageDestinations"]) == sorted(
+        buckets)
+    assert all(d == {"bucketName": d["bucketName"], "region": cfg.region, "storageDestinationType": "AWS_S3"}
+               for d in access["allowedStorageDestinations"])
     assert access["allowedInternetDestinations"] == [
-        {"destination": domain, "internetDestinationType": "DNS_NAME"} for domain in domains]
-    assert plan.one(OPTION).inputs == {"workspaceId": WORKSPACE_IDS["prod"], "networkPolicyId": "ml-platform-prod"}
+        {"destination": d, "internetDestinationType": "DNS_NAME"} for d in cfg.databricks.egress_allowed_domains]
+    assert plan.one(OPTION).inputs == {"workspaceId": cfg.databricks.workspace_id,
+                                       "networkPolicyId": "ml-platform-prod"}
 
 
 def test_the_network_policy_is_managed_through_an_account_level_provider() -> None:

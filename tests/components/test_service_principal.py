@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from components.service_principal import PipelineServicePrincipalArgs, validate_pipeline_service_principal_args
-from preflight.harness import Secret
+from preflight.harness import Secret, plain
 from tests.databricks.access import SERVICE_PRINCIPAL
 from tests.databricks.snippets import stack_plan
 from tests.support import STACKS
@@ -30,8 +30,9 @@ def test_the_oauth_secret_belongs_to_the_principal_and_is_only_ever_a_pulumi_sec
     assert secret.inputs["lifetime"] == "7776000s"
     assert "secret" in secret.options["additionalSecretOutputs"]
     assert isinstance(secret.outputs["secret"], Secret)
-    exported = plan.plain_outputs["service_principal_oauth_secret"]
-    assert isinstance(exported, Secret) and exported.value.startswith("dose")
+    layer = plan.one("platform:databricks:DatabricksPlatform", name=f"{stack}-databricks")
+    handed_out = plain(layer.component_outputs)["servicePrincipalOauthSecret"]
+    assert isinstance(handed_out, Secret) and handed_out.value.startswith("dose")
 
 
 @pytest.mark.parametrize(("args", "words"), [

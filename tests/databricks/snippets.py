@@ -1,7 +1,7 @@
-"""The Databricks layer alone, from stand-in AWS values (bucket names, key and role ARNs), under the preflight
-mocks, so its tests do not wait for the other layers. One run takes 0.1-0.3 s once pulumi_databricks is
-imported (the first run in a process pays the import, 2-3 s); plans are cached per process like
-`preflight_plan`, so read them, never change them.
+"""Plans of the Databricks layer: the shipped stacks' (the whole program) and variants of the layer alone, built
+from stand-in AWS values (bucket names, key and role ARNs) under the preflight mocks. A variant takes 0.1-0.3 s
+once pulumi_databricks is imported (once per process); all plans are cached per process, so read them, never
+change them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import stack_config
 from preflight.harness import Plan
-from tests.support import run_snippet
+from tests.support import preflight_plan, run_snippet
 from tests.test_stack_config import raw_config
 
 PROGRAM = """
@@ -70,16 +70,14 @@ def platform_plan(environment: str = "dev", users: Sequence[str] = (), force_des
                        preview=preview)
 
 
+def stack_cfg(stack: str) -> stack_config.StackConfig:
+    """The shipped stack's parsed configuration."""
+    return stack_config.parse(stack, raw_config(stack))
+
+
 def stack_plan(stack: str) -> Plan:
-    """The Databricks layer as the shipped stack configures it (its users, egress, protection, policy bounds)."""
-    cfg = stack_config.parse(stack, raw_config(stack))
-    return platform_plan(stack, users=cfg.sandbox_users, force_destroy=cfg.sandbox_force_destroy,
-                         restricted=cfg.serverless_egress_restricted,
-                         domains=cfg.databricks.egress_allowed_domains, protect=cfg.protection.protect,
-                         retain=cfg.protection.retain_on_delete,
-                         node_types=cfg.databricks.cluster_policy.node_types,
-                         max_workers=cfg.databricks.cluster_policy.max_workers,
-                         autotermination=cfg.databricks.cluster_policy.autotermination_minutes)
+    """The whole program's plan of a shipped stack (the cached `preflight_plan`): the layer as wired."""
+    return preflight_plan(stack)
 
 
 def principal(user: str) -> str:
