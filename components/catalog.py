@@ -40,12 +40,12 @@ class CatalogArgs:
 
 def validate_catalog_args(args: CatalogArgs) -> None:
     problems: list[str] = []
-    if not _UC_NAME_RE.match(args.catalog_name):
+    if not _UC_NAME_RE.fullmatch(args.catalog_name):
         problems.append(f"catalog_name must be lowercase letters, digits and underscores, got {args.catalog_name!r}")
     if not args.schemas:
         problems.append("schemas must name at least one schema, got none")
     for schema in args.schemas:
-        if not _UC_NAME_RE.match(schema):
+        if not _UC_NAME_RE.fullmatch(schema):
             problems.append(f"schemas must be lowercase letters, digits and underscores, got {schema!r}")
     duplicates = sorted({s for s in args.schemas if list(args.schemas).count(s) > 1})
     if duplicates:

@@ -40,9 +40,9 @@ class CatalogStorageArgs:
 
 def validate_catalog_storage_args(args: CatalogStorageArgs) -> None:
     problems: list[str] = []
-    if not _NAME_RE.match(args.name_prefix):
+    if not _NAME_RE.fullmatch(args.name_prefix):
         problems.append(f"name_prefix must be lowercase letters, digits and hyphens, got {args.name_prefix!r}")
-    if not _PREFIX_RE.match(args.prefix):
+    if not _PREFIX_RE.fullmatch(args.prefix):
         problems.append(f"prefix must be a relative path ending in '/', got {args.prefix!r}")
     if not args.workspace_id.isdigit():
         problems.append(f"workspace_id must be numeric, got {args.workspace_id!r}")
@@ -54,6 +54,8 @@ class CatalogStorage(pulumi.ComponentResource):
     """Storage credential + external location on `s3://<bucket>/<prefix>`, isolated to one workspace."""
 
     credential_name: pulumi.Output[str]
+    external_id: pulumi.Output[str | None]
+    """The external id Databricks presents when assuming the role (what the role's trust policy must require)."""
     location_name: pulumi.Output[str]
     url: pulumi.Output[str]
     """`s3://<bucket>/<prefix>`, known once the external location exists (so users of it depend on it)."""
@@ -93,6 +95,8 @@ class CatalogStorage(pulumi.ComponentResource):
             workspace_id=args.workspace_id, binding_type="BINDING_TYPE_READ_WRITE", opts=child)
 
         self.credential_name = credential.name
+        self.external_id = credential.aws_iam_role.apply(
+            lambda role: str(role.external_id) if role and role.external_id else None)
         self.location_name = location.name
         # The URL is read only after the location is bound, so a catalog rooted in it waits for both.
         self.url = pulumi.Output.all(location.url, location_binding.id).apply(lambda parts: parts[0])

@@ -38,7 +38,7 @@ def validate_environment_cluster_policy_args(args: EnvironmentClusterPolicyArgs)
     if not args.node_types:
         problems.append("node_types must name at least one node type, got none")
     problems += [f"node_types has {t!r}, not a node type like 'm6i.xlarge'" for t in args.node_types
-                 if not _NODE_TYPE_RE.match(t)]
+                 if not _NODE_TYPE_RE.fullmatch(t)]
     if not 1 <= args.max_workers <= 500:
         problems.append(f"max_workers must be between 1 and 500, got {args.max_workers}")
     if not 10 <= args.autotermination_minutes <= 240:

@@ -31,9 +31,9 @@ class DatabricksWorkspaceArgs:
 
 def validate_databricks_workspace_args(args: DatabricksWorkspaceArgs) -> None:
     problems: list[str] = []
-    if not _HOST_RE.match(args.host):
+    if not _HOST_RE.fullmatch(args.host):
         problems.append(f"host must be an https:// workspace URL, got {args.host!r}")
-    if not _WORKSPACE_ID_RE.match(args.workspace_id):
+    if not _WORKSPACE_ID_RE.fullmatch(args.workspace_id):
         problems.append(f"workspace_id must be numeric, got {args.workspace_id!r}")
     if (args.client_id is None) != (args.client_secret is None):
         problems.append("client_id and client_secret must be given together (OAuth M2M) or both left out "

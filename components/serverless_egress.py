@@ -54,13 +54,14 @@ class ServerlessEgressArgs:
 
 def validate_serverless_egress_args(args: ServerlessEgressArgs) -> None:
     problems: list[str] = []
-    if not _UUID_RE.match(args.account_id):
+    if not _UUID_RE.fullmatch(args.account_id):
         problems.append(f"account_id must be a Databricks account id (UUID), got {args.account_id!r}")
     if not args.workspace_id.isdigit():
         problems.append(f"workspace_id must be numeric, got {args.workspace_id!r}")
-    if not _REGION_RE.match(args.region):
+    if not _REGION_RE.fullmatch(args.region):
         problems.append(f"region must be an AWS region, got {args.region!r}")
-    problems += [f"allowed_domains has {d!r}, not a DNS name" for d in args.allowed_domains if not _DOMAIN_RE.match(d)]
+    problems += [f"allowed_domains has {d!r}, not a DNS name" for d in args.allowed_domains
+                 if not _DOMAIN_RE.fullmatch(d)]
     if args.restricted and not args.storage_buckets:
         problems.append("storage_buckets must name the environment's buckets when restricted, got none")
     if (args.client_id is None) != (args.client_secret is None):

@@ -59,6 +59,7 @@ def _args(**changes: object) -> CatalogArgs:
 @pytest.mark.parametrize(("changes", "words"), [
     ({"catalog_name": "Dev"}, "catalog_name must be lowercase"),
     ({"catalog_name": "dev-x"}, "catalog_name must be lowercase"),
+    ({"catalog_name": "dev\n"}, "catalog_name must be lowercase"),  # `$` alone would let a trailing newline in
     ({"schemas": ()}, "at least one schema"),
     ({"schemas": ("gold", "gold")}, "must be unique"),
     ({"workspace_id": "ws-1"}, "workspace_id must be numeric"),

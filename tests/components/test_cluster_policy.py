@@ -53,6 +53,7 @@ def test_only_the_environments_principal_may_use_the_policy(stack: str) -> None:
 @pytest.mark.parametrize(("changes", "words"), [
     ({"node_types": ()}, "at least one node type"),
     ({"node_types": ("large",)}, "not a node type"),
+    ({"node_types": ("m6i.large\n",)}, "not a node type"),
     ({"max_workers": 0}, "max_workers must be between"),
     ({"autotermination_minutes": 0}, "autotermination_minutes must be between"),
 ])

@@ -45,7 +45,8 @@ def test_a_client_id_without_its_secret_is_refused() -> None:
                                                                    workspace_id="1", client_id="abc"))
 
 
-@pytest.mark.parametrize("host", ["http://dbc-dev.cloud.databricks.com", "dbc-dev.cloud.databricks.com"])
+@pytest.mark.parametrize("host", ["http://dbc-dev.cloud.databricks.com", "dbc-dev.cloud.databricks.com",
+                                  "https://dbc-dev.cloud.databricks.com\n"])
 def test_a_host_that_is_no_https_url_is_refused(host: str) -> None:
     with pytest.raises(ValueError, match="host must be an https://"):
         validate_databricks_workspace_args(DatabricksWorkspaceArgs(host=host, workspace_id="1"))
