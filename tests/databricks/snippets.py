@@ -66,8 +66,8 @@ def platform_plan(environment: str = "dev", users: Sequence[str] = (), force_des
                           force_destroy=list(force_destroy), restricted=restricted, domains=list(domains),
                           protect=protect, retain=retain, client=client, node_types=list(node_types),
                           max_workers=max_workers, autotermination=autotermination)
-    return run_snippet(Path(tempfile.mkdtemp(prefix="databricks-snippet-")), code, stack=environment,
-                       preview=preview)
+    with tempfile.TemporaryDirectory(prefix="databricks-snippet-") as folder:
+        return run_snippet(Path(folder), code, stack=environment, preview=preview)
 
 
 def stack_cfg(stack: str) -> stack_config.StackConfig:
