@@ -72,3 +72,14 @@ def test_a_preview_plans_the_same_resources_as_an_up(environment: str) -> None:
     up = {r.urn for r in platform_plan(environment, **variant).registered}
     preview = {r.urn for r in platform_plan(environment, preview=True, **variant).registered}
     assert preview == up and len(up) > 20
+
+
+def test_each_environment_has_a_dedicated_workspace_and_sandboxes_share_devs() -> None:
+    # ADR-001: "sandbox uses ref-dev workspace, others have dedicated workspaces".
+    workspaces = {stack: (stack_cfg(stack).databricks.workspace_id, stack_cfg(stack).databricks.host)
+                  for stack in STACKS}
+    assert len({w[0] for w in workspaces.values()}) == len({w[1] for w in workspaces.values()}) == len(STACKS)
+    dev_workspace = stack_cfg("dev").databricks.workspace_id
+    sandbox_bindings = [b.inputs["workspaceId"] for b in stack_plan("dev").of_type(
+        "databricks:index/workspaceBinding:WorkspaceBinding") if b.inputs["securableName"].endswith("_sandbox")]
+    assert sandbox_bindings and set(sandbox_bindings) == {dev_workspace}
