@@ -27,11 +27,11 @@ account = MemberAccount(cfg.environment, MemberAccountArgs(
     existing_account_id=cfg.account.existing_account_id, close_on_deletion=cfg.account.close_on_deletion,
     management_role_arn=cfg.account.management_role_arn))
 aws_provider = account.provider
-AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id),
-                opts=pulumi.ResourceOptions(provider=aws_provider))
+in_account = pulumi.ResourceOptions(provider=aws_provider)
+prefix = f"{cfg.project}-{cfg.environment}"
+AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id), opts=in_account)
 ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
-    repository=cfg.github_repository, github_environment=cfg.environment,
-    role_name_prefix=f"{cfg.project}-{cfg.environment}"), opts=pulumi.ResourceOptions(provider=aws_provider))
+    repository=cfg.github_repository, github_environment=cfg.environment, role_name_prefix=prefix), opts=in_account)
 
 
 # --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
@@ -43,8 +43,6 @@ ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
 # and cluster.oidc_provider_arn; no provider of this name exists, so nothing could assume these roles).
 oidc_issuer = f"oidc.eks.{cfg.region}.amazonaws.com/id/PENDING-EKS-{cfg.environment.upper()}"
 oidc_provider_arn = account.account_id.apply(lambda account: f"arn:aws:iam::{account}:oidc-provider/{oidc_issuer}")
-in_account = pulumi.ResourceOptions(provider=aws_provider)
-prefix = f"{cfg.project}-{cfg.environment}"
 pipeline_roles = {
     pipeline: PipelineRole(f"{cfg.environment}-{pipeline}", PipelineRoleArgs(
         pipeline=pipeline, namespace=f"platform-{cfg.environment}", role_name=f"{prefix}-{pipeline}",
