@@ -94,7 +94,10 @@ class PlatformRelease(pulumi.ComponentResource):
     def __init__(self, name: str, args: PlatformReleaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_platform_release_args(args)
         super().__init__("platform:kubernetes:PlatformRelease", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        # Children do not inherit the component's depends_on; the release must wait for the namespace's service
+        # accounts (its pods run as them), so pass it down.
+        waits_for = opts.depends_on if opts is not None else None
+        child = pulumi.ResourceOptions(parent=self, depends_on=waits_for)
 
         password: pulumi.Input[str]
         if args.database_password is not None:
@@ -129,6 +132,6 @@ class PlatformRelease(pulumi.ComponentResource):
             f"{name}-release", name="ml-platform", chart=args.chart_path, version=chart_version(args.chart_path),
             namespace=args.namespace, create_namespace=False, values=values, atomic=True, cleanup_on_fail=True,
             timeout=600,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=[secret]))
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=args.protect, depends_on=[secret])))
         self.status = self.release.status
         self.register_outputs({"status": self.status})

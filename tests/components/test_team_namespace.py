@@ -1,0 +1,90 @@
+"""Team namespaces: one per configured team, its own IRSA role limited to `teams/<name>/` of the processed
+bucket, and the `team` label or tag on everything the team owns (one owning team per asset)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.platform_namespace import PlatformNamespaceArgs
+from components.team_namespace import TeamNamespaceArgs, validate_team_namespace_args
+from tests.components.layer import layer_plan
+from tests.manifests import registered_manifests
+from tests.support import STACKS
+from tests.test_stack_config import raw_config
+
+
+def _teams(stack: str) -> list[str]:
+    return sorted(raw_config(stack)["teams"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_team_role_is_assumable_only_by_the_teams_service_account(stack: str) -> None:
+    plan = layer_plan(stack)
+    cluster = plan.one("platform:kubernetes:EksCluster").component_outputs
+    for team in _teams(stack):
+        role = plan.one("aws:iam/role:Role", name=f"team-{team}-role")
+        (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+        assert statement["Principal"] == {"Federated": cluster["oidc_provider_arn"]}
+        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+        issuer = cluster["oidc_issuer"]
+        assert statement["Condition"] == {"StringEquals": {
+            f"{issuer}:sub": f"system:serviceaccount:team-{team}:{team}", f"{issuer}:aud": "sts.amazonaws.com"}}
+        assert role.inputs["tags"] == {"team": team}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_team_role_reaches_only_its_prefix_of_the_processed_bucket(stack: str) -> None:
+    plan = layer_plan(stack)
+    bucket = f"arn:aws:s3:::{stack}-processed-bucket"  # the AWS layer's processed bucket in this plan
+    for team in _teams(stack):
+        policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"team-{team}-prefix-access")
+                            .inputs["policy"])
+        def actions(statement: dict[str, object]) -> list[str]:
+            action = statement["Action"]
+            return [action] if isinstance(action, str) else list(action)  # type: ignore[arg-type]
+
+        s3 = [s for s in policy["Statement"] if all(a.startswith("s3:") for a in actions(s))]
+        assert {a for s in policy["Statement"] for a in actions(s)} == {
+            "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "kms:Decrypt", "kms:GenerateDataKey"}
+        resources = {s["Resource"] for s in s3}
+        assert resources == {bucket, f"{bucket}/teams/{team}/*"}
+        listing = next(s for s in s3 if s["Resource"] == bucket)
+        assert listing["Action"] == "s3:ListBucket"
+        assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"teams/{team}/*"]}}
+        assert all("*" not in str(s["Action"]) for s in policy["Statement"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_everything_in_a_team_namespace_carries_the_team_label(stack: str) -> None:
+    manifests = registered_manifests(layer_plan(stack))
+    for team in _teams(stack):
+        owned = [m for m in manifests if m["metadata"].get("namespace") == f"team-{team}"
+                 or (m["kind"] == "Namespace" and m["metadata"]["name"] == f"team-{team}")]
+        assert len(owned) > 10
+        assert [m["metadata"]["name"] for m in owned if m["metadata"].get("labels", {}).get("team") != team] == []
+        account = next(m for m in owned if m["kind"] == "ServiceAccount" and m["metadata"]["name"] == team)
+        role = layer_plan(stack).one("aws:iam/role:Role", name=f"team-{team}-role")
+        assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role.outputs["arn"]}
+
+
+def test_adding_a_team_is_one_entry_and_changes_no_other_namespace() -> None:
+    """Teams are independent: each team's objects live in its own namespace and component only."""
+    plan = layer_plan("prod")
+    for team in _teams("prod"):
+        component = plan.one("platform:kubernetes:TeamNamespace", name=f"team-{team}")
+        inside = {r.urn for r in plan.descendants(component)}
+        for r in plan.registered:
+            namespace = r.inputs.get("metadata", {}).get("namespace") if r.type.startswith("kubernetes:") else None
+            if namespace == f"team-{team}":
+                assert r.urn in inside, r.urn
+
+
+def test_bad_args_are_refused_naming_each_property() -> None:
+    namespace = PlatformNamespaceArgs(namespace="team-x", cpu_quota="1", memory_quota="1Gi", group_bindings={})
+    with pytest.raises(ValueError) as info:
+        validate_team_namespace_args(TeamNamespaceArgs(team="fraud", namespace=namespace, oidc_provider_arn="a",
+                                                       oidc_issuer="i", bucket_arn="b", key_arn="k"))
+    assert "namespace.namespace must be 'team-fraud'" in str(info.value)
+    assert "namespace.labels.team" in str(info.value)
