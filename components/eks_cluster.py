@@ -23,6 +23,8 @@ _RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731
 
 @dataclass(frozen=True)
 class EksClusterArgs:
+    account_id: pulumi.Input[str]
+    """The member account the cluster lives in (its root administers the secrets key)."""
     version: str
     """Kubernetes control-plane version, e.g. `1.31`."""
     subnet_ids: Sequence[str]
@@ -62,6 +64,19 @@ def validate_eks_cluster_args(args: EksClusterArgs) -> None:
         raise ValueError("; ".join(problems))
 
 
+SECRETS_KEY_USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant")
+
+
+def secrets_key_policy(account_id: str, cluster_role_arn: str) -> str:
+    """Root administers the key (the only `kms:*`); the cluster role may only wrap, unwrap and grant to EKS."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "RootAdministersTheKey", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+         "Action": "kms:*", "Resource": "*"},  # in a key policy "*" means this key
+        {"Sid": "ClusterRoleUsesTheKey", "Effect": "Allow", "Principal": {"AWS": cluster_role_arn},
+         "Action": list(SECRETS_KEY_USE_ACTIONS), "Resource": "*"},
+    ]})
+
+
 class EksCluster(pulumi.ComponentResource):
     """The cluster, its secrets key, log group, service role and IRSA OIDC provider."""
 
@@ -80,11 +95,23 @@ class EksCluster(pulumi.ComponentResource):
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         tags = dict(args.tags)
 
+        self.role = aws.iam.Role(
+            f"{name}-cluster-role", name=f"{name}-cluster",
+            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"]}]}),
+            tags=tags, opts=child)
+        policy_attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-cluster-policy", role=self.role.name, policy_arn=_EKS_CLUSTER_POLICY, opts=child)
+
+        # The control plane needs the key to wrap and unwrap data keys: granted in the key policy, nowhere else.
         self.secrets_key = aws.kms.Key(
             f"{name}-secrets-key",
             description=f"Envelope encryption of Kubernetes secrets in EKS cluster {name}",
             enable_key_rotation=True,
             deletion_window_in_days=args.kms_deletion_window_days,
+            policy=pulumi.Output.all(args.account_id, self.role.arn).apply(
+                lambda v: secrets_key_policy(str(v[0]), str(v[1]))),
             tags=tags,
             opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(
                 retain_on_delete=args.retain_on_delete)))
@@ -95,23 +122,6 @@ class EksCluster(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-control-plane-logs", name=f"/aws/eks/{name}/cluster",
             retention_in_days=args.log_retention_days, tags=tags, opts=child)
-
-        self.role = aws.iam.Role(
-            f"{name}-cluster-role",
-            assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"},
-                "Action": ["sts:AssumeRole", "sts:TagSession"]}]}),
-            tags=tags, opts=child)
-        policy_attachment = aws.iam.RolePolicyAttachment(
-            f"{name}-cluster-policy", role=self.role.name, policy_arn=_EKS_CLUSTER_POLICY, opts=child)
-        # The control plane needs the key to wrap and unwrap data keys; nothing else on any other key.
-        key_access = aws.iam.RolePolicy(
-            f"{name}-cluster-secrets-key-access", role=self.role.id,
-            policy=self.secrets_key.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow",
-                "Action": ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"],
-                "Resource": arn}]})),
-            opts=child)
 
         public = bool(args.public_access_cidrs)
         self.cluster = aws.eks.Cluster(
@@ -135,7 +145,7 @@ class EksCluster(pulumi.ComponentResource):
                 authentication_mode="API", bootstrap_cluster_creator_admin_permissions=True),
             tags=tags,
             opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(
-                depends_on=[log_group, policy_attachment, key_access])))
+                depends_on=[log_group, policy_attachment])))
 
         issuer_url = self.cluster.identities.apply(lambda ids: ids[0].oidcs[0].issuer)  # type: ignore[index]
         self.oidc_provider = aws.iam.OpenIdConnectProvider(

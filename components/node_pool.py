@@ -102,7 +102,7 @@ class NodePool(pulumi.ComponentResource):
         tags = dict(args.tags)
 
         self.role = aws.iam.Role(
-            f"{name}-node-role",
+            f"{name}-node-role", name=f"{name}-node",
             assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
                 "Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
             tags=tags, opts=child)

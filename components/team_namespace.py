@@ -78,7 +78,7 @@ class TeamNamespace(pulumi.ComponentResource):
         tags = {"team": args.team}
 
         role = aws.iam.Role(
-            f"{name}-role",
+            f"{name}-role", name=f"{name}-irsa",
             description=f"IRSA role of team {args.team}: its prefix of the processed bucket only",
             assume_role_policy=pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer).apply(
                 lambda v: trust_policy(str(v[0]), str(v[1]), namespace, args.team)),

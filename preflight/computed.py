@@ -56,7 +56,7 @@ def _iam(kind: str) -> Computed:
     def compute(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
         physical = _physical(name, inputs)
         path = inputs.get("path") or "/"
-        arn = f"arn:aws:iam::{ctx.account_id}:{kind.rstrip('/')}{path}{physical}"
+        arn = f"arn:aws:iam::{ctx.account_id}:{kind.rstrip('/')}{path}{physical}"  # role/ + path /
         extra: dict[str, Any] = {"name": physical, "arn": arn}
         if kind == "role/":
             extra["uniqueId"] = "AROA" + _digest(name, length=17).upper()

@@ -9,6 +9,7 @@ handed) and a plain view for assertions. Secret outputs are marked as the engine
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
 import sys
@@ -249,6 +250,9 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
             region = inputs.get("region")
             account = computed.DEFAULT_ACCOUNT_ID
             roles = inputs.get("assumeRoles") or []
+            if isinstance(roles, str):
+                # Provider inputs travel as strings on the wire; structured ones as JSON text.
+                roles = json.loads(roles)
             role_arn = roles[0].get("roleArn") if roles and isinstance(roles[0], dict) else None
             if isinstance(role_arn, str) and role_arn.startswith("arn:") and role_arn.count(":") >= 5:
                 account = role_arn.split(":")[4] or account

@@ -9,8 +9,7 @@ import pytest
 from components.eks_cluster import CONTROL_PLANE_LOG_TYPES, EksClusterArgs, validate_eks_cluster_args
 from preflight.harness import reveal
 from stack_config import parse
-from tests.components.layer import layer_plan
-from tests.support import STACKS
+from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
 CLUSTER = "aws:eks/cluster:Cluster"
@@ -18,19 +17,22 @@ CLUSTER = "aws:eks/cluster:Cluster"
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_secrets_are_envelope_encrypted_with_the_clusters_own_rotating_key(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     cluster = reveal(plan.one(CLUSTER).inputs)
     key = plan.one("aws:kms/key:Key", name=f"{stack}-eks-secrets-key")
     assert cluster["encryptionConfig"] == {"resources": ["secrets"], "provider": {"keyArn": key.outputs["arn"]}}
     assert key.inputs["enableKeyRotation"] is True
-    access = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-eks-cluster-secrets-key-access")
-                        .inputs["policy"])
-    assert [s["Resource"] for s in access["Statement"]] == [key.outputs["arn"]]
+    role = plan.one("aws:iam/role:Role", name=f"{stack}-eks-cluster-role")
+    account = plan.one("platform:aws:MemberAccount").component_outputs["account_id"]
+    statements = json.loads(key.inputs["policy"])["Statement"]
+    assert [(s["Principal"], s["Action"]) for s in statements] == [
+        ({"AWS": f"arn:aws:iam::{account}:root"}, "kms:*"),
+        ({"AWS": role.outputs["arn"]}, ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant"])]
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_control_plane_log_type_goes_to_a_group_with_retention(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     cluster = plan.one(CLUSTER)
     assert sorted(cluster.inputs["enabledClusterLogTypes"]) == sorted(CONTROL_PLANE_LOG_TYPES)
     group = plan.one("aws:cloudwatch/logGroup:LogGroup", name=f"{stack}-eks-control-plane-logs")
@@ -41,7 +43,7 @@ def test_every_control_plane_log_type_goes_to_a_group_with_retention(stack: str)
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_api_is_private_and_public_only_to_configured_cidrs(stack: str) -> None:
-    vpc = layer_plan(stack).one(CLUSTER).inputs["vpcConfig"]
+    vpc = preflight_plan(stack).one(CLUSTER).inputs["vpcConfig"]
     configured = raw_config(stack).get("cluster", {}).get("publicAccessCidrs", [])
     assert vpc["endpointPrivateAccess"] is True
     assert vpc["endpointPublicAccess"] is bool(configured)
@@ -52,15 +54,15 @@ def test_api_is_private_and_public_only_to_configured_cidrs(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_irsa_oidc_provider_trusts_the_clusters_issuer_for_sts(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     issuer = plan.one(CLUSTER).outputs["identities"][0]["oidcs"][0]["issuer"]
-    oidc = plan.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    oidc = plan.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", name=f"{stack}-eks-oidc")
     assert oidc.inputs["url"] == issuer
     assert oidc.inputs["clientIdLists"] == ["sts.amazonaws.com"]
 
 
 def test_cluster_outputs_give_the_issuer_without_scheme() -> None:
-    plan = layer_plan("prod")
+    plan = preflight_plan("prod")
     component = plan.one("platform:kubernetes:EksCluster")
     outputs = component.component_outputs
     assert not outputs["oidc_issuer"].startswith("https://")
@@ -70,7 +72,7 @@ def test_cluster_outputs_give_the_issuer_without_scheme() -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_cluster_role_trusts_only_eks_and_holds_only_the_cluster_policy(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     role = plan.one("aws:iam/role:Role", name=f"{stack}-eks-cluster-role")
     trust = json.loads(role.inputs["assumeRolePolicy"])
     assert [s["Principal"] for s in trust["Statement"]] == [{"Service": "eks.amazonaws.com"}]
@@ -82,14 +84,14 @@ def test_cluster_role_trusts_only_eks_and_holds_only_the_cluster_policy(stack: s
 @pytest.mark.parametrize("stack", STACKS)
 def test_version_and_subnets_come_from_config(stack: str) -> None:
     cfg = parse(stack, raw_config(stack))
-    cluster = layer_plan(stack).one(CLUSTER).inputs
+    cluster = preflight_plan(stack).one(CLUSTER).inputs
     assert cluster["version"] == cfg.cluster.version
     assert cluster["vpcConfig"]["subnetIds"] == list(cfg.network.private_subnet_ids)
 
 
 def test_bad_args_are_refused_naming_each_property() -> None:
     with pytest.raises(ValueError) as info:
-        validate_eks_cluster_args(EksClusterArgs(version="1.31", subnet_ids=["subnet-1"],
+        validate_eks_cluster_args(EksClusterArgs(account_id="111111111111", version="1.31", subnet_ids=["subnet-1"],
                                                  public_access_cidrs=["0.0.0.0/0"], log_retention_days=42,
                                                  kms_deletion_window_days=3))
     for words in ("subnet_ids", "public_access_cidrs", "log_retention_days", "kms_deletion_window_days"):

@@ -8,13 +8,12 @@ import json
 import pytest
 
 from preflight.harness import reveal
-from tests.components.layer import layer_plan
-from tests.support import STACKS
+from tests.support import STACKS, preflight_plan
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_kubeconfig_is_inline_and_its_only_credential_is_aws_eks_get_token(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     cluster = plan.one("aws:eks/cluster:Cluster")
     provider = plan.one("pulumi:providers:kubernetes")
     config = json.loads(reveal(provider.inputs)["kubeconfig"])  # JSON text, not a path to a file
@@ -29,7 +28,7 @@ def test_kubeconfig_is_inline_and_its_only_credential_is_aws_eks_get_token(stack
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_kubernetes_object_goes_through_that_provider(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     provider = plan.one("pulumi:providers:kubernetes")
     objects = [r for r in plan.registered if r.custom and r.type.startswith("kubernetes:")]
     assert len(objects) > 50

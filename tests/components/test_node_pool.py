@@ -8,8 +8,7 @@ import pytest
 from components.node_pool import NODE_POLICY_ARNS, NodePoolArgs, Taint, validate_node_pool_args
 from preflight.harness import RecordedResource, reveal
 from stack_config import parse
-from tests.components.layer import layer_plan
-from tests.support import STACKS
+from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
 POOLS = ("system", "data", "compute")
@@ -17,7 +16,7 @@ NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 
 
 def _pool(stack: str, pool: str) -> tuple[RecordedResource, list[RecordedResource]]:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     component = plan.one("platform:kubernetes:NodePool", name=f"{stack}-{pool}")
     return component, plan.children(component)
 
@@ -86,7 +85,7 @@ def test_only_the_data_pool_is_tainted_with_eks_values(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_compute_pool_is_discoverable_by_the_cluster_autoscaler(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     cluster_name = plan.one("aws:eks/cluster:Cluster").inputs["name"]
     _, children = _pool(stack, "compute")
     group = _child(children, NODE_GROUP)

@@ -15,9 +15,8 @@ from components.platform_namespace import (
     validate_platform_namespace_args,
 )
 from stack_config import PIPELINES, parse
-from tests.components.layer import layer_plan
 from tests.manifests import registered_manifests
-from tests.support import STACKS
+from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
 ANY = ("anywhere",)
@@ -25,7 +24,7 @@ ALL_PORTS = "all ports"
 
 
 def _objects(stack: str, kind: str, namespace: str | None = None) -> list[dict[str, Any]]:
-    return [m for m in registered_manifests(layer_plan(stack)) if m["kind"] == kind
+    return [m for m in registered_manifests(preflight_plan(stack)) if m["kind"] == kind
             and (namespace is None or m["metadata"].get("namespace") == namespace)]
 
 
@@ -160,8 +159,9 @@ def test_pipeline_service_accounts_carry_their_pipeline_role(stack: str) -> None
     accounts = {a["metadata"]["name"]: a for a in _objects(stack, "ServiceAccount", f"platform-{stack}")}
     assert set(accounts) == {*PIPELINES, "deployer"}
     for pipeline in PIPELINES:
-        role_arn = accounts[pipeline]["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
-        assert role_arn.startswith("arn:aws:iam::") and role_arn.endswith(f":role/{stack}-{pipeline}")
+        role = preflight_plan(stack).one("platform:iam:PipelineRole", name=f"{stack}-{pipeline}")
+        assert accounts[pipeline]["metadata"]["annotations"] == {
+            "eks.amazonaws.com/role-arn": role.component_outputs["role_arn"]}
         assert accounts[pipeline]["automountServiceAccountToken"] is False
 
 

@@ -13,9 +13,8 @@ import yaml
 from components.platform_release import BACKEND_STORE_SECRET
 from preflight.harness import Secret
 from stack_config import parse
-from tests.components.layer import layer_plan
 from tests.manifests import chart_dir, registered_manifests, release_values, rendered_chart
-from tests.support import STACKS
+from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -32,13 +31,13 @@ def _pods(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_release_deploys_the_pinned_local_chart_into_the_environment_namespace(stack: str) -> None:
-    release = layer_plan(stack).one(RELEASE)
-    chart = yaml.safe_load((chart_dir(layer_plan(stack)) / "Chart.yaml").read_text())
+    release = preflight_plan(stack).one(RELEASE)
+    chart = yaml.safe_load((chart_dir(preflight_plan(stack)) / "Chart.yaml").read_text())
     assert release.inputs["chart"] == "charts/ml-platform"
     assert release.inputs["version"] == chart["version"]
     assert release.inputs["namespace"] == f"platform-{stack}"
     # It waits for the environment namespace's service accounts: its pods run as them.
-    accounts = [r.urn for r in layer_plan(stack).of_type("kubernetes:core/v1:ServiceAccount")
+    accounts = [r.urn for r in preflight_plan(stack).of_type("kubernetes:core/v1:ServiceAccount")
                 if r.inputs["metadata"]["namespace"] == f"platform-{stack}"]
     assert len(accounts) == 5
     assert set(accounts) <= set(release.options["dependsOn"])
@@ -47,17 +46,18 @@ def test_release_deploys_the_pinned_local_chart_into_the_environment_namespace(s
 @pytest.mark.parametrize("stack", STACKS)
 def test_values_come_from_config_and_outputs(stack: str) -> None:
     cfg = parse(stack, raw_config(stack))
-    values = release_values(layer_plan(stack))
+    values = release_values(preflight_plan(stack))
     assert values["pipelinesPaused"] is (stack != "prod")
     assert values["environment"] == stack
     assert values["imageTag"] == cfg.helm.image_tag
-    assert values["mlflow"]["artifactRoot"] == f"s3://{stack}-artifacts-bucket/mlflow"
+    artifacts = preflight_plan(stack).one("platform:storage:EncryptedBucket", name=f"{stack}-artifacts")
+    assert values["mlflow"]["artifactRoot"] == f"s3://{artifacts.component_outputs['bucket_name']}/mlflow"
     assert values["workers"]["autoscaling"]["maxReplicas"] == cfg.node_pools["compute"].max_size
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_no_secret_in_the_values_and_the_password_reaches_only_a_secret(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     release = plan.one(RELEASE)
 
     def leaves(value: Any) -> list[Any]:
@@ -76,7 +76,7 @@ def test_no_secret_in_the_values_and_the_password_reaches_only_a_secret(stack: s
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_chart_lints_strictly_with_the_stacks_values(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     version = parse(stack, raw_config(stack)).cluster.version
     report = helm.lint(str(chart_dir(plan)), release_values(plan), strict=True, kube_version=f"v{version}.0",
                        namespace=f"platform-{stack}")
@@ -86,14 +86,14 @@ def test_chart_lints_strictly_with_the_stacks_values(stack: str) -> None:
 
 def test_the_values_schema_refuses_a_bad_value() -> None:
     """Lint can fail: a values file the schema refuses (a `latest` image tag) is reported."""
-    plan = layer_plan("prod")
+    plan = preflight_plan("prod")
     report = helm.lint(str(chart_dir(plan)), {**release_values(plan), "imageTag": "latest"}, strict=True)
     assert report["errors"] or [m for m in report["messages"] if m["severity"] >= 2]
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_paused_pipelines_run_no_workers_and_suspend_dbt(stack: str) -> None:
-    documents = rendered_chart(layer_plan(stack))
+    documents = rendered_chart(preflight_plan(stack))
     workers = next(d for d in _kinds(documents, "Deployment") if d["metadata"]["name"] == "pipeline-workers")
     (cronjob,) = _kinds(documents, "CronJob")
     assert cronjob["spec"]["schedule"] == "0 */6 * * *"
@@ -111,7 +111,7 @@ def test_paused_pipelines_run_no_workers_and_suspend_dbt(stack: str) -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_pod_is_non_root_read_only_bounded_and_runs_as_an_irsa_account(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     documents = rendered_chart(plan)
     accounts = {a["metadata"]["name"]: a for a in registered_manifests(plan)
                 if a["kind"] == "ServiceAccount" and a["metadata"]["namespace"] == f"platform-{stack}"}

@@ -9,9 +9,8 @@ import pytest
 
 from components.platform_namespace import PlatformNamespaceArgs
 from components.team_namespace import TeamNamespaceArgs, validate_team_namespace_args
-from tests.components.layer import layer_plan
 from tests.manifests import registered_manifests
-from tests.support import STACKS
+from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
 
@@ -21,7 +20,7 @@ def _teams(stack: str) -> list[str]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_team_role_is_assumable_only_by_the_teams_service_account(stack: str) -> None:
-    plan = layer_plan(stack)
+    plan = preflight_plan(stack)
     cluster = plan.one("platform:kubernetes:EksCluster").component_outputs
     for team in _teams(stack):
         role = plan.one("aws:iam/role:Role", name=f"team-{team}-role")
@@ -36,8 +35,9 @@ def test_team_role_is_assumable_only_by_the_teams_service_account(stack: str) ->
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_team_role_reaches_only_its_prefix_of_the_processed_bucket(stack: str) -> None:
-    plan = layer_plan(stack)
-    bucket = f"arn:aws:s3:::{stack}-processed-bucket"  # the AWS layer's processed bucket in this plan
+    plan = preflight_plan(stack)
+    processed = plan.one("platform:storage:EncryptedBucket", name=f"{stack}-processed").component_outputs
+    bucket = processed["bucket_arn"]
     for team in _teams(stack):
         policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"team-{team}-prefix-access")
                             .inputs["policy"])
@@ -54,24 +54,25 @@ def test_team_role_reaches_only_its_prefix_of_the_processed_bucket(stack: str) -
         assert listing["Action"] == "s3:ListBucket"
         assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"teams/{team}/*"]}}
         assert all("*" not in str(s["Action"]) for s in policy["Statement"])
+        assert {s["Resource"] for s in policy["Statement"] if s not in s3} == {processed["key_arn"]}
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_everything_in_a_team_namespace_carries_the_team_label(stack: str) -> None:
-    manifests = registered_manifests(layer_plan(stack))
+    manifests = registered_manifests(preflight_plan(stack))
     for team in _teams(stack):
         owned = [m for m in manifests if m["metadata"].get("namespace") == f"team-{team}"
                  or (m["kind"] == "Namespace" and m["metadata"]["name"] == f"team-{team}")]
         assert len(owned) > 10
         assert [m["metadata"]["name"] for m in owned if m["metadata"].get("labels", {}).get("team") != team] == []
         account = next(m for m in owned if m["kind"] == "ServiceAccount" and m["metadata"]["name"] == team)
-        role = layer_plan(stack).one("aws:iam/role:Role", name=f"team-{team}-role")
+        role = preflight_plan(stack).one("aws:iam/role:Role", name=f"team-{team}-role")
         assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role.outputs["arn"]}
 
 
 def test_adding_a_team_is_one_entry_and_changes_no_other_namespace() -> None:
     """Teams are independent: each team's objects live in its own namespace and component only."""
-    plan = layer_plan("prod")
+    plan = preflight_plan("prod")
     for team in _teams("prod"):
         component = plan.one("platform:kubernetes:TeamNamespace", name=f"team-{team}")
         inside = {r.urn for r in plan.descendants(component)}

@@ -19,9 +19,8 @@ import kubernetes_validate
 import pytest
 
 from stack_config import parse
-from tests.components.layer import layer_plan
 from tests.manifests import all_manifests, write_manifests
-from tests.support import PROJECT_DIR, STACKS
+from tests.support import PROJECT_DIR, STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
 # checkov findings we accept, each for named objects only and with the reason. Anything else fails.
@@ -60,7 +59,7 @@ def _accepted(check_id: str, resource: str) -> bool:
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_object_is_valid_for_the_clusters_kubernetes_version(stack: str) -> None:
     version = parse(stack, raw_config(stack)).cluster.version
-    documents = all_manifests(layer_plan(stack))
+    documents = all_manifests(preflight_plan(stack))
     kinds = {d["kind"] for d in documents}
     assert kinds >= {"Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "Role", "RoleBinding",
                      "ServiceAccount", "Secret", "Deployment", "Service", "CronJob"}
@@ -75,7 +74,7 @@ def test_every_object_is_valid_for_the_clusters_kubernetes_version(stack: str) -
 
 def test_the_validator_refuses_a_malformed_object() -> None:
     """The check above can fail: a NetworkPolicy with a misspelt field is refused in strict mode."""
-    policy = next(d for d in all_manifests(layer_plan("prod")) if d["kind"] == "NetworkPolicy")
+    policy = next(d for d in all_manifests(preflight_plan("prod")) if d["kind"] == "NetworkPolicy")
     broken: dict[str, Any] = {**policy, "spec": {**policy["spec"], "podSelectors": {}}}
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(broken, "1.31", strict=True)
@@ -83,7 +82,7 @@ def test_the_validator_refuses_a_malformed_object() -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_checkov_finds_nothing_beyond_the_accepted_list(stack: str, tmp_path: Path) -> None:
-    documents = all_manifests(layer_plan(stack))
+    documents = all_manifests(preflight_plan(stack))
     write_manifests(documents, tmp_path)
     # --framework helm passes silently without a helm binary, so the rendered chart is scanned as manifests.
     done = subprocess.run(

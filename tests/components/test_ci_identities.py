@@ -1,0 +1,65 @@
+"""CI identities: GitHub's OIDC provider and two roles whose trust pins the token's `sub` and `aud` exactly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.ci_identities import CiIdentitiesArgs, validate_ci_identities_args
+from preflight.harness import reveal
+from tests.support import STACKS, preflight_plan
+from tests.test_stack_config import raw_config
+
+ROLE = "aws:iam/role:Role"
+HOST = "token.actions.githubusercontent.com"
+
+
+def trust(stack: str, kind: str) -> dict:
+    role = preflight_plan(stack).one(ROLE, name=f"{stack}-ci-{kind}")
+    return json.loads(reveal(role.inputs)["assumeRolePolicy"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_github_oidc_provider_trusts_only_the_sts_audience(stack: str) -> None:
+    provider = reveal(preflight_plan(stack).one("aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+                                                name=f"{stack}-github-oidc").inputs)
+    assert provider["url"] == f"https://{HOST}"
+    assert provider["clientIdLists"] == ["sts.amazonaws.com"]
+
+
+@pytest.mark.parametrize(("stack", "kind", "subject"), [
+    (stack, kind, subject) for stack in STACKS for kind, subject in
+    (("preview", "repo:{repo}:pull_request"), ("deploy", "repo:{repo}:environment:" + stack))])
+def test_each_ci_role_is_pinned_by_sub_and_aud_of_one_subject(stack: str, kind: str, subject: str) -> None:
+    plan = preflight_plan(stack)
+    role = plan.one(ROLE, name=f"{stack}-ci-{kind}")
+    assert reveal(role.inputs)["name"] == f"ml-platform-{stack}-ci-{kind}"  # workflows reference these names
+    [statement] = trust(stack, kind)["Statement"]
+    oidc = plan.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", name=f"{stack}-github-oidc")
+    assert statement["Principal"] == {"Federated": reveal(oidc.outputs)["arn"]}
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    # Exact match only: a StringLike or a wildcard would admit other branches, forks' names or repositories.
+    assert statement["Condition"] == {"StringEquals": {
+        f"{HOST}:aud": "sts.amazonaws.com",
+        f"{HOST}:sub": subject.format(repo=raw_config(stack)["githubRepository"])}}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_preview_is_read_only_and_reads_no_data_or_secrets(stack: str) -> None:
+    plan = preflight_plan(stack)
+    attached = {reveal(a.inputs)["role"]: reveal(a.inputs)["policyArn"]
+                for a in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
+    assert attached[f"ml-platform-{stack}-ci-preview"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    deny = json.loads(reveal(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-ci-preview-no-data")
+                             .inputs)["policy"])
+    [statement] = deny["Statement"]
+    assert statement["Effect"] == "Deny"
+    assert {"s3:GetObject", "kms:Decrypt", "secretsmanager:GetSecretValue"} <= set(statement["Action"])
+
+
+def test_bad_args_are_refused_together() -> None:
+    args = CiIdentitiesArgs(repository="no-slash", github_environment="Prod!", role_name_prefix="p",
+                            max_session_seconds=60)
+    with pytest.raises(ValueError, match=r"repository .*github_environment .*max_session_seconds"):
+        validate_ci_identities_args(args)

@@ -1,0 +1,127 @@
+"""Pipeline roles and the Unity Catalog role as planned: IRSA trust pinned to one service account, and an
+inline policy that is exactly the Environment Strategy's table over this stack's own buckets and keys."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from components.pipeline_role import PipelineRoleArgs, validate_pipeline_role_args
+from preflight.harness import Plan, reveal
+from tests.components.iam_plan import as_list, role_documents
+from tests.support import STACKS, preflight_plan
+
+UC_MASTER = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
+
+
+def arns(plan: Plan, stack: str) -> dict[str, str]:
+    """bucket:<store> and key:<store> -> ARN, from the plan's own outputs."""
+    out = {}
+    for bucket in plan.of_type("aws:s3/bucket:Bucket"):
+        out["bucket:" + bucket.name.removeprefix(f"{stack}-").removesuffix("-bucket")] = reveal(bucket.outputs)["arn"]
+    for key in plan.of_type("aws:kms/key:Key"):
+        out["key:" + key.name.removeprefix(f"{stack}-").removesuffix("-key")] = reveal(key.outputs)["arn"]
+    return out
+
+
+def grants(policy: str) -> set[tuple[str, str, str]]:
+    """The policy as (effect, action, resource) triples; conditions must be absent."""
+    triples = set()
+    for statement in json.loads(policy)["Statement"]:
+        assert "Condition" not in statement and "NotAction" not in statement and "NotResource" not in statement
+        for action in as_list(statement["Action"]):
+            for resource in as_list(statement["Resource"]):
+                triples.add((statement["Effect"], action, resource))
+    return triples
+
+
+def expected_grants(plan: Plan, stack: str, pipeline: str) -> set[tuple[str, str, str]]:
+    """Environment Strategy 3.4.2, written out: what each pipeline may do, and nothing else."""
+    a = arns(plan, stack)
+
+    def read(store: str) -> set[tuple[str, str, str]]:
+        bucket = a["bucket:" + store]
+        return {("Allow", "s3:GetObject", f"{bucket}/*"), ("Allow", "s3:ListBucket", bucket),
+                ("Allow", "kms:Decrypt", a["key:" + store])}
+
+    def write(store: str, prefix: str = "") -> set[tuple[str, str, str]]:
+        objects = f"{a['bucket:' + store]}/{prefix}*"
+        return {("Allow", "s3:PutObject", objects), ("Allow", "s3:AbortMultipartUpload", objects),
+                ("Allow", "kms:GenerateDataKey", a["key:" + store]), ("Allow", "kms:Decrypt", a["key:" + store])}
+
+    if pipeline == "ingestion":
+        return write("processed") | write("raw", "landing/")
+    if pipeline == "training":
+        return read("processed") | write("artifacts")
+    if pipeline == "inference":
+        return read("processed") | write("enriched")
+    group = reveal(plan.one("aws:cloudwatch/logGroup:LogGroup", name=f"{stack}-backend-logs").outputs)["arn"]
+    return read("enriched") | {("Allow", action, resource) for action in ("logs:CreateLogStream", "logs:PutLogEvents")
+                               for resource in (f"{group}:log-stream:*",)}
+
+
+PIPELINES = ("ingestion", "training", "inference", "backend")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_pipeline_role_is_assumable_only_by_its_service_account(stack: str, pipeline: str) -> None:
+    plan = preflight_plan(stack)
+    trust, _ = role_documents(plan, f"ml-platform-{stack}-{pipeline}")
+    [statement] = json.loads(trust)["Statement"]
+    provider = statement["Principal"]["Federated"]
+    issuer = provider.split(":oidc-provider/", 1)[1]
+    assert provider.startswith(f"arn:aws:iam::{plan.one('aws:organizations/account:Account').id}:oidc-provider/")
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Condition"] == {"StringEquals": {
+        f"{issuer}:sub": f"system:serviceaccount:platform-{stack}:{pipeline}", f"{issuer}:aud": "sts.amazonaws.com"}}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("pipeline", PIPELINES)
+def test_pipeline_role_grants_exactly_its_row_of_the_table(stack: str, pipeline: str) -> None:
+    plan = preflight_plan(stack)
+    _, inline = role_documents(plan, f"ml-platform-{stack}-{pipeline}")
+    assert len(inline) == 1
+    assert grants(inline[0]) == expected_grants(plan, stack, pipeline)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_unity_catalog_role_trusts_databricks_with_the_external_id_and_itself(stack: str) -> None:
+    plan = preflight_plan(stack)
+    name = f"ml-platform-{stack}-unity-catalog"
+    trust, [inline] = role_documents(plan, name)
+    account = plan.one("aws:organizations/account:Account").id
+    external_id = {"sts:ExternalId": "0a1b2c3d-0000-4000-8000-00000000d0ab"}
+    statements = {s["Sid"]: s for s in json.loads(trust)["Statement"]}
+    assert statements["UnityCatalogMasterRole"]["Principal"] == {"AWS": UC_MASTER}
+    assert statements["UnityCatalogMasterRole"]["Condition"] == {"StringEquals": external_id}
+    own = f"arn:aws:iam::{account}:role/{name}"
+    assert statements["SelfAssumption"]["Condition"] == {"StringEquals": external_id,
+                                                         "ArnEquals": {"aws:PrincipalArn": own}}
+    a = arns(plan, stack)
+    triples = grants(inline)
+    assert {r for _, _, r in triples} == {a["bucket:processed"], f"{a['bucket:processed']}/*", a["key:processed"], own}
+    assert ("Allow", "sts:AssumeRole", own) in triples
+    assert ("Allow", "kms:GenerateDataKey", a["key:processed"]) in triples
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_role_reaches_another_environments_buckets(stack: str) -> None:
+    plan = preflight_plan(stack)
+    mine = {v for v in arns(plan, stack).values()}
+    for pipeline in (*PIPELINES, "unity-catalog"):
+        for policy in role_documents(plan, f"ml-platform-{stack}-{pipeline}")[1]:
+            s3 = {r.split("/", 1)[0] for _, _, r in grants(policy) if r.startswith("arn:aws:s3:::")}
+            assert s3 <= mine, (pipeline, s3 - mine)
+
+
+def test_bad_args_are_refused_together() -> None:
+    args: Any = PipelineRoleArgs(pipeline="etl", namespace="Platform_Dev", role_name="x" * 70,
+                                 oidc_provider_arn="arn", oidc_issuer="https://oidc.example", log_retention_days=2)
+    with pytest.raises(ValueError) as info:
+        validate_pipeline_role_args(args)
+    for key in ("pipeline", "namespace", "role_name", "oidc_issuer", "log_retention_days"):
+        assert f"{key} must" in str(info.value)
