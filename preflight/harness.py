@@ -253,6 +253,8 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
             if isinstance(roles, str):
                 # Provider inputs travel as strings on the wire; structured ones as JSON text.
                 roles = json.loads(roles)
+            if not isinstance(roles, list):
+                roles = []  # unknown during a preview (the member account does not exist yet)
             role_arn = roles[0].get("roleArn") if roles and isinstance(roles[0], dict) else None
             if isinstance(role_arn, str) and role_arn.startswith("arn:") and role_arn.count(":") >= 5:
                 account = role_arn.split(":")[4] or account

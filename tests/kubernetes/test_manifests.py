@@ -97,3 +97,12 @@ def test_checkov_finds_nothing_beyond_the_accepted_list(stack: str, tmp_path: Pa
                         for c in report["results"]["failed_checks"] if not _accepted(c["check_id"], c["resource"]))
     assert unexpected == []
     assert report["summary"]["passed"] > 0
+
+
+def test_a_preview_plans_the_same_cluster_and_kubernetes_objects() -> None:
+    """During `pulumi preview` the cluster's endpoint, CA and ARNs are unknown; the layer must still plan all of it."""
+    def layer(preview: bool) -> set[str]:
+        return {r.urn for r in preflight_plan("prod", preview).registered
+                if r.type.startswith(("kubernetes:", "aws:eks/", "platform:kubernetes:"))}
+    assert layer(True) == layer(False)
+    assert len(layer(True)) > 100
