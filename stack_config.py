@@ -113,6 +113,16 @@ class ClusterConfig:
 
 
 @dataclass(frozen=True)
+class NodeTaint:
+    key: str
+    """Taint key."""
+    value: str
+    """Taint value."""
+    effect: str
+    """EKS API effect: NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE."""
+
+
+@dataclass(frozen=True)
 class NodePoolConfig:
     instance_types: tuple[str, ...]
     """EC2 instance types, e.g. `m6i.xlarge` (4 vCPU/16 GiB)."""
@@ -130,16 +140,6 @@ class NodePoolConfig:
     """Kubernetes labels on the pool's nodes (`pool: <name>`, from the pool's role, not configurable)."""
     taints: tuple[NodeTaint, ...] = ()
     """Taints on the pool's nodes, so only tolerating pods land there (the data pool)."""
-
-
-@dataclass(frozen=True)
-class NodeTaint:
-    key: str
-    """Taint key."""
-    value: str
-    """Taint value."""
-    effect: str
-    """EKS API effect: NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import pytest
 from components.platform_namespace import PlatformNamespaceArgs
 from components.team_namespace import TeamNamespaceArgs, validate_team_namespace_args
 from tests.manifests import registered_manifests
-from tests.support import STACKS, preflight_plan
+from tests.support import STACKS, plan_with, preflight_plan
 from tests.test_stack_config import raw_config
 
 
@@ -70,16 +70,17 @@ def test_everything_in_a_team_namespace_carries_the_team_label(stack: str) -> No
         assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role.outputs["arn"]}
 
 
-def test_adding_a_team_is_one_entry_and_changes_no_other_namespace() -> None:
-    """Teams are independent: each team's objects live in its own namespace and component only."""
-    plan = preflight_plan("prod")
-    for team in _teams("prod"):
-        component = plan.one("platform:kubernetes:TeamNamespace", name=f"team-{team}")
-        inside = {r.urn for r in plan.descendants(component)}
-        for r in plan.registered:
-            namespace = r.inputs.get("metadata", {}).get("namespace") if r.type.startswith("kubernetes:") else None
-            if namespace == f"team-{team}":
-                assert r.urn in inside, r.urn
+def test_adding_a_team_is_one_config_entry_and_changes_nothing_else() -> None:
+    """Data Platform Architecture: onboarding a team touches no other team or layer."""
+    teams = {**raw_config("prod")["teams"], "search": {"quota": {"cpu": "4", "memory": "16Gi"}}}
+    before = {r.urn: r.inputs for r in preflight_plan("prod").registered}
+    after = {r.urn: r.inputs for r in plan_with("prod", {"teams": teams}).registered}
+    assert set(before) <= set(after)
+    assert [urn for urn in before if after[urn] != before[urn]] == []
+    added = set(after) - set(before)
+    assert {urn.split("::")[-1].split("-")[1] for urn in added} == {"search"}
+    assert any(urn.endswith("::team-search-role") for urn in added)
+    assert any(urn.endswith("::team-search-namespace-namespace") for urn in added)
 
 
 def test_bad_args_are_refused_naming_each_property() -> None:
