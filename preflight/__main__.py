@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .harness import STACK_TYPE, Plan, ProgramError, RecordedResource, run_program
+from .harness import Plan, ProgramError, RecordedResource, run_program
 from .policy import PolicyConfigError, Violation, evaluate
 from .project import ProjectError, load_stack_settings
 
@@ -98,7 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({
             "stack": plan.stack,
-            "resources": [r.to_json() for r in plan.resources if r.type != STACK_TYPE],
+            # Sorted by URN: registration order depends on when outputs resolve, and the report must diff cleanly.
+            "resources": [r.to_json() for r in sorted(plan.registered, key=lambda r: r.urn)],
             "violations": [v.to_json() for v in violations],
         }, indent=2, sort_keys=False))
     else:

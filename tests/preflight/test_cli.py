@@ -37,8 +37,7 @@ def test_json_lists_every_resource(stack: str, capsys: pytest.CaptureFixture[str
     assert set(report) == {"stack", "resources", "violations"}
     assert report["stack"] == stack
     urns = [r["urn"] for r in report["resources"]]
-    # The engine registers in the order inputs resolve, which varies between runs: compare as sets.
-    assert sorted(urns) == sorted(r.urn for r in preflight_plan(stack).registered)
+    assert urns == sorted(r.urn for r in preflight_plan(stack).registered)
     for resource in report["resources"]:
         assert set(resource) >= {"urn", "type", "name", "parent", "inputs", "options"}
     for violation in report["violations"]:

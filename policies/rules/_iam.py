@@ -1,0 +1,148 @@
+"""IAM policy documents wherever a resource carries one, parsed into statements the IAM rules can read.
+
+A document arrives as JSON text (the usual `Output.apply(json.dumps)`) or as an object; during a preview the
+text is unknown as a whole when any part of it is computed, and an object may hold unknown fields.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ._support import as_list, contains_unknown, dig, is_unknown
+
+DocumentKind = Literal["identity", "trust", "bucket", "key"]
+"""identity: grants a principal permissions; trust: who may assume a role; bucket/key: resource policies."""
+
+# Resource type -> (kind, path to the document) for every place a document occurs.
+DOCUMENT_FIELDS: dict[str, tuple[tuple[DocumentKind, tuple[str | int, ...]], ...]] = {
+    "aws:iam/policy:Policy": (("identity", ("policy",)),),
+    "aws:iam/rolePolicy:RolePolicy": (("identity", ("policy",)),),
+    "aws:iam/userPolicy:UserPolicy": (("identity", ("policy",)),),
+    "aws:iam/groupPolicy:GroupPolicy": (("identity", ("policy",)),),
+    "aws:iam/role:Role": (("trust", ("assumeRolePolicy",)),),  # inline policies are added per item below
+    "aws:s3/bucketPolicy:BucketPolicy": (("bucket", ("policy",)),),
+    "aws:s3/bucket:Bucket": (("bucket", ("policy",)),),
+    "aws:s3/bucketV2:BucketV2": (("bucket", ("policy",)),),
+    "aws:kms/key:Key": (("key", ("policy",)),),
+    "aws:kms/keyPolicy:KeyPolicy": (("key", ("policy",)),),
+}
+DOCUMENT_TYPES = frozenset(DOCUMENT_FIELDS)
+
+
+@dataclass(frozen=True)
+class Statement:
+    path: str
+    """Where it is, for messages: `policy.Statement[1]`."""
+    sid: str
+    allow: bool
+    actions: tuple[str, ...]
+    not_actions: tuple[str, ...]
+    resources: tuple[str, ...]
+    not_resources: tuple[str, ...]
+    principal: Any
+    """`"*"`, a mapping of principal type to values, or None."""
+    not_principal: Any
+    conditions: dict[str, dict[str, Any]]
+
+    def label(self) -> str:
+        return f"{self.path}" + (f" (Sid {self.sid})" if self.sid else "")
+
+    def principals(self, kind: str) -> list[str]:
+        if self.principal == "*":
+            return ["*"]
+        return [str(p) for p in as_list(dig(self.principal, kind))] if isinstance(self.principal, dict) else []
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: DocumentKind
+    path: str
+    statements: tuple[Statement, ...]
+    unknown: tuple[str, ...] = ()
+    """Paths of statements (or the whole document) that are not known yet."""
+    error: str | None = None
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in as_list(value))
+
+
+def parse(kind: DocumentKind, path: str, raw: Any) -> Document | None:
+    """A document from its raw prop value; None when the prop is absent or empty."""
+    if raw is None or raw == "":
+        return None
+    if is_unknown(raw):
+        return Document(kind, path, (), unknown=(path,))
+    if isinstance(raw, str):
+        return _parse_text(kind, path, raw)
+    return _parse_object(kind, path, raw)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(kind: DocumentKind, path: str, text: str) -> Document:
+    # Every IAM rule reads the same documents: parse each text once per process.
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Document(kind, path, (), error=f"{path} is not valid JSON ({exc.msg})")
+    return _parse_object(kind, path, raw)
+
+
+def _parse_object(kind: DocumentKind, path: str, raw: Any) -> Document:
+    if not isinstance(raw, dict):
+        return Document(kind, path, (), error=f"{path} must be a JSON object")
+    statements: list[Statement] = []
+    unknown: list[str] = []
+    for i, st in enumerate(as_list(raw.get("Statement"))):
+        st_path = f"{path}.Statement[{i}]"
+        if contains_unknown(st):
+            unknown.append(st_path)
+            continue
+        if not isinstance(st, dict):
+            continue
+        statements.append(Statement(
+            path=st_path, sid=str(st.get("Sid") or ""), allow=st.get("Effect") == "Allow",
+            actions=_strings(st.get("Action")), not_actions=_strings(st.get("NotAction")),
+            resources=_strings(st.get("Resource")), not_resources=_strings(st.get("NotResource")),
+            principal=st.get("Principal"), not_principal=st.get("NotPrincipal"),
+            conditions={k: v for k, v in (st.get("Condition") or {}).items() if isinstance(v, dict)}))
+    return Document(kind, path, tuple(statements), unknown=tuple(unknown))
+
+
+def documents(resource_type: str, props: dict[str, Any]) -> Iterator[Document]:
+    """Every policy document of a resource: its own fields, and a role's inline policies."""
+    for kind, path in DOCUMENT_FIELDS.get(resource_type, ()):
+        doc = parse(kind, ".".join(str(p) for p in path), dig(props, *path))
+        if doc is not None:
+            yield doc
+    if resource_type == "aws:iam/role:Role":
+        inline = props.get("inlinePolicies")
+        if is_unknown(inline):
+            yield Document("identity", "inlinePolicies", (), unknown=("inlinePolicies",))
+            return
+        for i, item in enumerate(as_list(inline)):
+            doc = parse("identity", f"inlinePolicies[{i}].policy", dig(item, "policy"))
+            if doc is not None:
+                yield doc
+
+
+def action_matches(pattern: str, action: str) -> bool:
+    """IAM action patterns are case-insensitive globs (`s3:Get*`)."""
+    return fnmatch.fnmatchcase(action.lower(), pattern.lower())
+
+
+_ROOT_RE = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12})$")
+
+
+def is_account_root(principal: str) -> bool:
+    return bool(_ROOT_RE.match(principal))
+
+
+__all__ = ["DOCUMENT_TYPES", "Document", "Statement", "action_matches", "documents", "is_account_root",
+           "parse"]

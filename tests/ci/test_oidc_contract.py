@@ -1,0 +1,55 @@
+"""The workflows and the program agree on CI identities: every role a job assumes exists in that stack's plan
+and trusts the `sub` claim that job's token carries (GitHub's default subject template)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.ci.workflows import steps_using, workflow
+from tests.support import PROJECT_DIR, STACKS, preflight_plan
+
+REPOSITORY = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]["githubRepository"]["default"]
+
+
+def token_subject(job: dict[str, Any], triggers: dict[str, Any], stack: str) -> str:
+    """What GitHub puts in `sub`: the environment if the job has one, else the pull_request marker, else the ref
+    (scheduled and manual runs here run on the default branch, main)."""
+    if "environment" in job:
+        return f"repo:{REPOSITORY}:environment:{stack}"
+    if "pull_request" in triggers:
+        return f"repo:{REPOSITORY}:pull_request"
+    return f"repo:{REPOSITORY}:ref:refs/heads/main"
+
+
+def role_and_subject(name: str, job_id: str, stack: str) -> tuple[str, str]:
+    job = workflow(name)["jobs"][job_id]
+    (step,) = steps_using(job, "aws-actions/configure-aws-credentials")
+    role_arn = re.sub(r"\$\{\{ (matrix|inputs)\.stack \}\}", stack, step["with"]["role-to-assume"])
+    triggers = workflow("deploy.yml" if name == "up.yml" else name)["on"]
+    return role_arn.rsplit(":role/", 1)[1], token_subject(job, triggers, stack)
+
+
+def trusted_subjects(stack: str, role_name: str) -> list[str]:
+    (role,) = [r for r in preflight_plan(stack).registered
+               if r.type == "aws:iam/role:Role" and r.inputs.get("name") == role_name]
+    subjects: list[str] = []
+    for statement in json.loads(role.inputs["assumeRolePolicy"])["Statement"]:
+        value = statement.get("Condition", {}).get("StringEquals", {}).get("token.actions.githubusercontent.com:sub")
+        subjects += [value] if isinstance(value, str) else list(value or [])
+    return subjects
+
+
+JOBS = [pytest.param("preview.yml", "preview", id="preview"), pytest.param("up.yml", "up", id="deploy"),
+        pytest.param("drift.yml", "drift", id="drift")]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize(("name", "job_id"), JOBS)
+def test_assumed_role_exists_and_trusts_the_jobs_token(name: str, job_id: str, stack: str) -> None:
+    role_name, subject = role_and_subject(name, job_id, stack)
+    assert subject in trusted_subjects(stack, role_name)

@@ -1,0 +1,47 @@
+"""Reading a policy's verdict on a snippet plan: which resources it flagged, and its preview notes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from preflight.harness import Plan
+from preflight.policy import Violation
+from tests.support import run_snippet, violations_of
+
+PREVIEW_NOTE = "during preview"
+
+
+_VERDICTS: dict[tuple[int, str], list[Violation]] = {}
+
+
+def of_policy(plan: Plan, policy: str, config: dict[str, Any] | None = None) -> list[Violation]:
+    """The policy's diagnostics on the plan (every pack evaluated once per plan and config, then reused)."""
+    key = (id(plan), json.dumps(config, sort_keys=True))
+    if key not in _VERDICTS:
+        _VERDICTS[key] = violations_of(plan, config)
+    return [v for v in _VERDICTS[key] if v.policy == policy]
+
+
+def flagged(plan: Plan, policy: str, config: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """Resource name -> the policy's violation messages (without preview notes), as the engine reports them."""
+    out: dict[str, list[str]] = {}
+    for v in of_policy(plan, policy, config):
+        if PREVIEW_NOTE not in v.message:
+            out.setdefault(v.urn.rsplit("::", 1)[-1] or "(stack)", []).append(v.message)
+    return out
+
+
+def notes(plan: Plan, policy: str, config: dict[str, Any] | None = None) -> dict[str, str]:
+    """Resource name -> the analyzer's "can't run policy during preview" note (advisory)."""
+    return {v.urn.rsplit("::", 1)[-1]: v.message for v in of_policy(plan, policy, config)
+            if PREVIEW_NOTE in v.message and v.enforcement == "advisory"}
+
+
+def snippet_plan(tmp_path_factory: pytest.TempPathFactory, code: str, stack: str = "prod",
+                 preview: bool = False) -> Plan:
+    path: Path = tmp_path_factory.mktemp("snippet")
+    return run_snippet(path, code, stack=stack, preview=preview)

@@ -1,0 +1,24 @@
+"""aws-iam-no-passrole-wildcard: PassRole only on named roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.rules._support import Resource
+from policies.rules.aws_iam_no_passrole_wildcard import NAME, check
+from preflight.harness import Plan
+from tests.policies.helpers import flagged
+
+
+def test_flags_passrole_on_every_role(iam_plan: Plan) -> None:
+    hits = flagged(iam_plan, NAME)
+    assert "passrole-bad" in hits and "passrole-good" not in hits
+
+
+@pytest.mark.parametrize(("action", "resource", "bad"), [
+    ("iam:PassRole", "*", True), ("iam:Pass*", "arn:aws:iam::111122223333:role/team/*", True),
+    ("iam:*", "arn:aws:iam::111122223333:*", True), ("iam:PassRole", "arn:aws:iam::111122223333:role/eks-node", False),
+    ("iam:GetRole", "*", False)])
+def test_patterns(action: str, resource: str, bad: bool) -> None:
+    props = {"policy": f'{{"Statement": [{{"Effect": "Allow", "Action": "{action}", "Resource": "{resource}"}}]}}'}
+    assert bool(check(Resource("aws:iam/policy:Policy", "p", "urn", props), {}).findings) is bad

@@ -1,0 +1,46 @@
+"""aws-iam-no-wildcard-actions: `*` and `<service>:*` in Allow statements, in every kind of document."""
+
+from __future__ import annotations
+
+from policies.rules._support import UNKNOWN, Resource
+from policies.rules.aws_iam_no_wildcard_actions import NAME, check
+from preflight.harness import Plan
+from tests.policies.helpers import flagged, notes
+
+
+def test_flags_wildcards_in_managed_and_inline_policies_only(iam_plan: Plan) -> None:
+    hits = flagged(iam_plan, NAME)
+    assert {"wildcard-actions-bad", "wildcard-actions-inline-bad", "computed-bad"} <= set(hits)
+    assert not {"wildcard-actions-good", "wildcard-actions-deny-good", "key-good", "bucket-policy-good"} & set(hits)
+    assert "allows s3:*" in hits["wildcard-actions-bad"][0]
+    assert "inlinePolicies[0].policy.Statement[0]" in hits["wildcard-actions-inline-bad"][0]
+
+
+def test_violations_are_mandatory_under_the_prod_config(iam_plan: Plan) -> None:
+    from tests.policies.helpers import of_policy
+
+    from .test_packs import stack_config
+
+    levels = {v.enforcement for v in of_policy(iam_plan, NAME, stack_config("prod"))}
+    assert levels == {"mandatory"}
+
+
+def test_a_document_unknown_in_preview_gets_the_analyzers_note_not_a_pass(iam_preview_plan: Plan) -> None:
+    assert "computed-bad" not in flagged(iam_preview_plan, NAME)
+    note = notes(iam_preview_plan, NAME)["computed-bad"]
+    assert "can't run policy 'aws-iam-no-wildcard-actions'" in note and ".policy" in note
+
+
+def test_pure_check_reads_object_documents_and_partly_unknown_statements() -> None:
+    props = {"policy": {"Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"},
+                                      {"Effect": "Allow", "Action": "s3:GetObject", "Resource": UNKNOWN}]}}
+    verdict = check(Resource("aws:iam/policy:Policy", "p", "urn", props), {})
+    assert len(verdict.findings) == 1 and "ec2:*" in verdict.messages[0]
+    assert verdict.unknown == ["policy.Statement[1]"]
+
+
+def test_kms_star_in_a_key_policy_is_left_to_the_kms_rule() -> None:
+    props = {"policy": '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, '
+                       '"Action": "kms:*", "Resource": "*"}]}'}
+    assert check(Resource("aws:kms/key:Key", "k", "urn", props), {}).findings == []
+    assert check(Resource("aws:iam/policy:Policy", "p", "urn", props), {}).findings != []

@@ -1,0 +1,13 @@
+"""aws-iam-trust-web-identity-pinned: IRSA / OIDC trusts pin both :sub and :aud."""
+
+from __future__ import annotations
+
+from policies.rules.aws_iam_trust_web_identity_pinned import NAME
+from preflight.harness import Plan
+from tests.policies.helpers import flagged
+
+
+def test_flags_missing_or_wildcard_sub(iam_plan: Plan) -> None:
+    hits = flagged(iam_plan, NAME)
+    assert set(hits) == {"irsa-no-sub-bad", "irsa-wildcard-sub-bad"}
+    assert ":sub" in hits["irsa-no-sub-bad"][0] and ":aud" not in hits["irsa-no-sub-bad"][0].split("pinning")[1][:10]

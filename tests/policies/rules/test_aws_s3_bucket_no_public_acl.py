@@ -1,0 +1,11 @@
+"""aws-s3-bucket-no-public-acl: canned public ACLs and grants to the public groups."""
+
+from __future__ import annotations
+
+from policies.rules.aws_s3_bucket_no_public_acl import NAME
+from preflight.harness import Plan
+from tests.policies.helpers import flagged
+
+
+def test_flags_public_canned_acl_and_all_users_grant(guardrails_plan: Plan) -> None:
+    assert set(flagged(guardrails_plan, NAME)) == {"acl-bad", "acl-grant-bad"}

@@ -1,0 +1,15 @@
+"""kubernetes-helm-release-pinned-version: an exact version, not missing, not a range."""
+
+from __future__ import annotations
+
+from policies.rules.kubernetes_helm_release_pinned_version import NAME
+from preflight.harness import Plan
+from tests.policies.helpers import flagged
+
+
+def test_flags_unpinned_and_range_versions(guardrails_plan: Plan) -> None:
+    assert set(flagged(guardrails_plan, NAME)) == {"release-unpinned-bad", "release-range-bad"}
+
+
+def test_prod_only(guardrails_dev_plan: Plan) -> None:
+    assert flagged(guardrails_dev_plan, NAME) == {}

@@ -1,0 +1,62 @@
+"""The shipped stacks against both packs: clean, every exemption still needed, and a noncompliant prod variant
+that the preflight refuses naming every policy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from preflight.policy import load_packs, read_policy_config
+from tests.policies.rules.conftest import ACCESS_SNIPPET, GUARDRAILS_SNIPPET, IAM_SNIPPET
+from tests.support import PROJECT_DIR, STACKS, preflight_plan, preflight_violations
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_shipped_stack_has_no_violation(stack: str) -> None:
+    found = [f"{v.policy} {v.urn.rsplit('::', 1)[-1]}: {v.message.splitlines()[-1]}"
+             for v in preflight_violations(stack)]
+    assert found == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_exemption_names_a_resource_of_the_stack(stack: str) -> None:
+    """A stale exemption (the resource was renamed or removed) would silently exempt a future resource."""
+    names = {r.name for r in preflight_plan(stack).registered} | {r.urn for r in preflight_plan(stack).registered}
+    for policy, entry in read_policy_config(PROJECT_DIR, stack).items():
+        for exemption in entry.get("exemptions", []) if isinstance(entry, dict) else []:
+            assert exemption["resource"] in names, f"{stack}: {policy} exempts unknown {exemption['resource']}"
+
+
+def test_prod_egress_allow_list_matches_the_stack_config() -> None:
+    stack_file = yaml.safe_load((PROJECT_DIR / "Pulumi.prod.yaml").read_text())
+    cidrs = stack_file["config"]["ml-platform:egress"]["allowedCidrs"]
+    config = read_policy_config(PROJECT_DIR, "prod")
+    for policy in ("kubernetes-networkpolicy-no-open-egress", "aws-ec2-security-group-no-open-egress"):
+        assert config[policy]["allowedEgressCidrs"] == cidrs
+
+
+# A deployer role that may exec into pods (the snippets' own deployer is compliant).
+_DEPLOYER_BAD = """
+k8s.rbac.v1.Role("role-deployer-exec-bad", metadata={"name": "deployer", "namespace": "team-x"},
+                 rules=[{"api_groups": [""], "resources": ["pods/exec"], "verbs": ["create"]}])
+"""
+
+
+def test_noncompliant_prod_variant_exits_1_naming_every_policy(tmp_path: Path) -> None:
+    for name in ("Pulumi.yaml", "Pulumi.prod.yaml"):
+        (tmp_path / name).write_text((PROJECT_DIR / name).read_text())
+    (tmp_path / "policies").symlink_to(PROJECT_DIR / "policies")
+    program = (PROJECT_DIR / "__main__.py").read_text()
+    (tmp_path / "__main__.py").write_text("\n".join([program, IAM_SNIPPET, GUARDRAILS_SNIPPET, ACCESS_SNIPPET,
+                                                     _DEPLOYER_BAD]))
+    done = subprocess.run([sys.executable, "-m", "preflight", "--stack", "prod", "--json", "--project-dir",
+                           str(tmp_path)], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1, done.stderr
+    mandatory = {v["policy"] for v in json.loads(done.stdout)["violations"] if v["enforcement"] == "mandatory"}
+    every = {p.name for pack in load_packs(PROJECT_DIR) for p in pack.policies}
+    assert mandatory == every
