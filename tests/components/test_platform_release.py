@@ -126,3 +126,15 @@ def test_every_pod_is_non_root_read_only_bounded_and_runs_as_an_irsa_account(sta
             assert container["securityContext"]["allowPrivilegeEscalation"] is False
             assert set(container["resources"]) == {"requests", "limits"}
             assert container["image"].endswith(f":{release_values(plan)['imageTag']}")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_pod_lands_on_an_untainted_pool_of_the_plan(stack: str) -> None:
+    """The chart's pods select nodes by the `pool` label; that pool must exist and not repel them."""
+    plan = preflight_plan(stack)
+    pools = {group.inputs["labels"]["pool"]: group.inputs.get("taints", [])
+             for group in plan.of_type("aws:eks/nodeGroup:NodeGroup")}
+    for pod in _pods(rendered_chart(plan)):
+        pool = pod["nodeSelector"]["pool"]
+        assert pool in pools
+        assert pools[pool] == [] or pod.get("tolerations"), pool
