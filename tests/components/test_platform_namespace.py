@@ -7,6 +7,8 @@ import ipaddress
 from typing import Any
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from components.platform_namespace import (
     NAME_LABEL,
@@ -172,3 +174,21 @@ def test_bad_args_are_refused_naming_each_property() -> None:
             egress="internet", allowed_egress_cidrs=["169.254.0.0/16"]))
     for words in ("group_bindings", "allowed_egress_cidrs must not cover", "only applies to egress 'restricted'"):
         assert words in str(info.value)
+
+
+@given(address=st.integers(min_value=0, max_value=2**32 - 1), prefix=st.integers(min_value=0, max_value=32))
+@example(address=int(ipaddress.ip_address("169.254.169.254")), prefix=32)
+@example(address=int(ipaddress.ip_address("169.254.0.0")), prefix=16)
+@example(address=int(ipaddress.ip_address("169.254.169.255")), prefix=32)
+def test_an_allow_list_entry_is_refused_exactly_when_it_covers_the_metadata_address_or_everything(
+        address: int, prefix: int) -> None:
+    network = ipaddress.ip_network((address, prefix), strict=False)
+    args = PlatformNamespaceArgs(namespace="platform-prod", cpu_quota="1", memory_quota="1Gi",
+                                 group_bindings=dict.fromkeys(("platform-admin", "data-engineer", "data-analyst"), "g"),
+                                 allowed_egress_cidrs=[str(network)])
+    dangerous = prefix == 0 or ipaddress.ip_address("169.254.169.254") in network
+    if dangerous:
+        with pytest.raises(ValueError, match="allowed_egress_cidrs must not cover"):
+            validate_platform_namespace_args(args)
+    else:
+        validate_platform_namespace_args(args)
