@@ -118,3 +118,16 @@ def test_several_problems_report_the_first_and_count_the_rest() -> None:
 def test_unknown_stack_names_are_refused(stack: str) -> None:
     with pytest.raises(stack_config.ConfigError, match=rf"^{stack}: stack is not a stack of this project"):
         stack_config.environment_of(stack)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_kubernetes_layer_settings_derived_from_the_environment(stack: str) -> None:
+    cfg = stack_config.parse(stack, raw_config(stack))
+    assert cfg.egress_profile == {"dev": "unrestricted", "staging": "internet", "prod": "restricted"}[stack]
+    assert cfg.log_retention_days == (365 if stack == "prod" else 30)
+    assert cfg.rbac_groups.by_role == {"platform-admin": "platform-admins", "data-engineer": "data-engineers",
+                                       "data-analyst": "data-analysts"}
+    assert {name: pool.labels for name, pool in cfg.node_pools.items()} == {
+        name: {"pool": name} for name in stack_config.NODE_POOL_NAMES}
+    assert {name: pool.taints for name, pool in cfg.node_pools.items()} == {
+        "system": (), "compute": (), "data": (stack_config.NodeTaint("workload", "data", "NO_SCHEDULE"),)}
