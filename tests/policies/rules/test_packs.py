@@ -42,3 +42,13 @@ def test_pack_requirements_pin_the_programs_versions() -> None:
         pins = dict(line.split("==") for line in (PROJECT_DIR / "policies" / pack / "requirements.txt").read_text()
                     .splitlines() if "==" in line and not line.startswith("#"))
         assert pins and all(program[name] == version for name, version in pins.items())
+
+
+@pytest.mark.parametrize("exemption", [{"resource": "prod-logs-bucket"}, {"resource": "x", "reason": "because"},
+                                       {"resource": "x", "reason": "a good long reason", "until": "never"}])
+def test_an_exemption_needs_a_resource_and_a_real_reason(exemption: dict[str, str]) -> None:
+    from preflight.policy import PolicyConfigError
+
+    pack = next(p for p in load_packs(PROJECT_DIR) if p.name == "prod-guardrails")
+    with pytest.raises(PolicyConfigError, match="aws-kms-key-rotation"):
+        resolve_config(pack, {"aws-kms-key-rotation": {"exemptions": [exemption]}})
