@@ -29,9 +29,10 @@ _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _ENV_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 
 
-def preview_subject(repository: str) -> str:
-    """The `sub` of a pull-request workflow's token (GitHub's default subject template)."""
-    return f"repo:{repository}:pull_request"
+def preview_subjects(repository: str) -> list[str]:
+    """The `sub` of a pull-request workflow's token, and of a scheduled (drift) run on the default branch
+    (GitHub's default subject templates). Both only read."""
+    return [f"repo:{repository}:pull_request", f"repo:{repository}:ref:refs/heads/main"]
 
 
 def deploy_subject(repository: str, github_environment: str) -> str:
@@ -72,8 +73,8 @@ def validate_ci_identities_args(args: CiIdentitiesArgs) -> None:
         raise ValueError("CiIdentities: " + "; ".join(problems))
 
 
-def github_trust_policy(provider_arn: str, subject: str) -> str:
-    """Trust for GitHub's OIDC tokens of exactly one subject and the STS audience."""
+def github_trust_policy(provider_arn: str, subject: str | list[str]) -> str:
+    """Trust for GitHub's OIDC tokens of exactly these subjects (a list is any of them) and the STS audience."""
     return json.dumps({
         "Version": "2012-10-17",
         "Statement": [{
@@ -103,11 +104,11 @@ class CiIdentities(pulumi.ComponentResource):
         self.oidc_provider = aws.iam.OpenIdConnectProvider(
             f"{name}-github-oidc", url=f"https://{GITHUB_OIDC_HOST}", client_id_lists=[GITHUB_AUDIENCE], opts=child)
 
-        def role(kind: str, subject: str, policy_arn: str) -> aws.iam.Role:
+        def role(kind: str, subject: str | list[str], policy_arn: str) -> aws.iam.Role:
             created = aws.iam.Role(
                 f"{name}-ci-{kind}",
                 name=role_name(args.role_name_prefix, kind),
-                description=f"GitHub Actions {kind} of {args.repository} ({subject})",
+                description=f"GitHub Actions {kind} of {args.repository}",
                 assume_role_policy=self.oidc_provider.arn.apply(lambda arn: github_trust_policy(arn, subject)),
                 max_session_duration=args.max_session_seconds,
                 opts=child)
@@ -115,7 +116,7 @@ class CiIdentities(pulumi.ComponentResource):
                                          opts=pulumi.ResourceOptions(parent=created))
             return created
 
-        self.preview_role = role("preview", preview_subject(args.repository), PREVIEW_POLICY_ARN)
+        self.preview_role = role("preview", preview_subjects(args.repository), PREVIEW_POLICY_ARN)
         aws.iam.RolePolicy(
             f"{name}-ci-preview-no-data",
             role=self.preview_role.name,

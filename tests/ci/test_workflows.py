@@ -3,7 +3,7 @@ permissions, deploy locks, the promotion chain, and that the credential-free job
 
 Offline means: nothing here proves a workflow runs on GitHub. zizmor's online audits (impostor commits,
 known-vulnerable actions, whether a pinned SHA matches its `# vX` tag) cannot run; the pins were checked
-against public records by hand (see .github/README-ci.md).
+against public records by hand (see README.md, CI section).
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def test_readme_ci_lists_exactly_the_pins_in_use() -> None:
               for name in WORKFLOW_FILES for line in (WORKFLOWS / name).read_text().splitlines()
               if (m := SHA_PIN.match(line))}
     table = set(re.findall(r"^\| `([\w/-]+)` \| (v[\d.]+) \| `([0-9a-f]{40})` \|$",
-                           (PROJECT_DIR / ".github" / "README-ci.md").read_text(), re.MULTILINE))
+                           (PROJECT_DIR / "README.md").read_text(), re.MULTILINE))
     assert table == in_use
 
 
@@ -346,18 +346,25 @@ def test_cloud_jobs_install_the_program_and_put_its_venv_first_on_path(name: str
     assert install < next(i for i, s in enumerate(steps) if s.get("uses", "").startswith("pulumi/actions@"))
 
 
-def test_policy_packs_run_on_the_program_venv() -> None:
-    """CI installs the packs' dependencies (pulumi-policy, policy-sentry) with requirements.txt into venv/: a
-    pack must either name no virtualenv (then the CLI runs it on the first Python on PATH, venv/bin) or name
-    that one."""
+def test_policy_packs_install_what_the_program_pins() -> None:
+    """Each pack runs in its own virtualenv, which the CLI fills from the pack's requirements.txt (issue 6: a
+    pinned requirements file per pack); those pins must equal the program's, so the pack that CI runs is the
+    pack the preflight and the tests evaluate."""
     manifests = sorted((PROJECT_DIR / "policies").glob("*/PulumiPolicy.yaml"))
-    if not manifests:
-        pytest.skip("policies/ has not landed on this branch yet")
+    assert manifests, "no policy pack under policies/"
+    program = pins(PROJECT_DIR / "requirements.txt")
     for manifest in manifests:
         runtime = (yaml.safe_load(manifest.read_text()) or {}).get("runtime", {})
         virtualenv = runtime.get("options", {}).get("virtualenv") if isinstance(runtime, dict) else None
-        if virtualenv is not None:
-            assert (manifest.parent / virtualenv).resolve() == (PROJECT_DIR / "venv").resolve(), manifest
+        assert virtualenv == "venv", manifest
+        pack = pins(manifest.parent / "requirements.txt")
+        assert pack, manifest
+        assert {name: program.get(name) for name in pack} == pack, manifest
+
+
+def pins(requirements: Path) -> dict[str, str]:
+    lines = [line.split("#")[0].strip() for line in requirements.read_text().splitlines()]
+    return dict(tuple(line.split("==", 1)) for line in lines if line)  # type: ignore[misc]
 
 
 def test_running_pulumi_jobs_are_never_cancelled() -> None:

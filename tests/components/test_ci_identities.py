@@ -27,10 +27,13 @@ def test_github_oidc_provider_trusts_only_the_sts_audience(stack: str) -> None:
     assert provider["clientIdLists"] == ["sts.amazonaws.com"]
 
 
+# Preview: pull requests, and scheduled drift runs on main (both read only). Deploy: the environment's jobs only.
 @pytest.mark.parametrize(("stack", "kind", "subject"), [
     (stack, kind, subject) for stack in STACKS for kind, subject in
-    (("preview", "repo:{repo}:pull_request"), ("deploy", "repo:{repo}:environment:" + stack))])
-def test_each_ci_role_is_pinned_by_sub_and_aud_of_one_subject(stack: str, kind: str, subject: str) -> None:
+    (("preview", ["repo:{repo}:pull_request", "repo:{repo}:ref:refs/heads/main"]),
+     ("deploy", "repo:{repo}:environment:" + stack))])
+def test_each_ci_role_is_pinned_by_sub_and_aud_of_exact_subjects(stack: str, kind: str,
+                                                                  subject: str | list[str]) -> None:
     plan = preflight_plan(stack)
     role = plan.one(ROLE, name=f"{stack}-ci-{kind}")
     assert reveal(role.inputs)["name"] == f"ml-platform-{stack}-ci-{kind}"  # workflows reference these names
@@ -41,7 +44,13 @@ def test_each_ci_role_is_pinned_by_sub_and_aud_of_one_subject(stack: str, kind: 
     # Exact match only: a StringLike or a wildcard would admit other branches, forks' names or repositories.
     assert statement["Condition"] == {"StringEquals": {
         f"{HOST}:aud": "sts.amazonaws.com",
-        f"{HOST}:sub": subject.format(repo=raw_config(stack)["githubRepository"])}}
+        f"{HOST}:sub": pinned(subject, raw_config(stack)["githubRepository"])}}
+
+
+def pinned(subject: str | list[str], repository: str) -> str | list[str]:
+    if isinstance(subject, list):
+        return [s.format(repo=repository) for s in subject]
+    return subject.format(repo=repository)
 
 
 @pytest.mark.parametrize("stack", STACKS)
