@@ -22,6 +22,8 @@ def test_every_policy_has_a_kebab_case_name_a_description_and_an_exemption_schem
             assert policy.name == policy.name.lower() and " " not in policy.name
             assert policy.description.endswith(".")
             assert "exemptions" in policy.config_schema.properties
+            # Mandatory by default; the stack's config file relaxes it (dev: advisory).
+            assert policy.enforcement_level.value == "mandatory"
 
 
 @pytest.mark.parametrize(("stack", "level"), [("dev", "advisory"), ("staging", "mandatory"), ("prod", "mandatory")])
