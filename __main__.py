@@ -15,9 +15,15 @@ from components.account_baseline import AccountBaseline, AccountBaselineArgs
 from components.ci_identities import CiIdentities, CiIdentitiesArgs
 from components.databricks_platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks_workspace import DatabricksWorkspaceArgs
+from components.eks_cluster import EksCluster, EksClusterArgs
 from components.encrypted_bucket import EncryptedBucket, EncryptedBucketArgs
+from components.kubernetes_provider import KubernetesProvider, KubernetesProviderArgs
 from components.member_account import MemberAccount, MemberAccountArgs
+from components.node_pool import NodePool, NodePoolArgs, Taint
 from components.pipeline_role import BucketGrant, PipelineRole, PipelineRoleArgs, pipelines_using
+from components.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
+from components.platform_release import PlatformRelease, PlatformReleaseArgs
+from components.team_namespace import TeamNamespace, TeamNamespaceArgs
 from components.unity_catalog_role import UNITY_CATALOG_STORE, UnityCatalogRole, UnityCatalogRoleArgs
 
 cfg = stack_config.load()
@@ -29,14 +35,26 @@ account = MemberAccount(cfg.environment, MemberAccountArgs(
     existing_account_id=cfg.account.existing_account_id, close_on_deletion=cfg.account.close_on_deletion,
     management_role_arn=cfg.account.management_role_arn))
 aws_provider = account.provider
-AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id),
-                opts=pulumi.ResourceOptions(provider=aws_provider))
+in_account = pulumi.ResourceOptions(provider=aws_provider)
+prefix = f"{cfg.project}-{cfg.environment}"
+AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id), opts=in_account)
 ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
-    repository=cfg.github_repository, github_environment=cfg.environment,
-    role_name_prefix=f"{cfg.project}-{cfg.environment}"), opts=pulumi.ResourceOptions(provider=aws_provider))
+    repository=cfg.github_repository, github_environment=cfg.environment, role_name_prefix=prefix), opts=in_account)
 
 
 # --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
+cluster = EksCluster(f"{cfg.environment}-eks", EksClusterArgs(
+    account_id=account.account_id, version=cfg.cluster.version, subnet_ids=cfg.network.private_subnet_ids,
+    public_access_cidrs=cfg.cluster.public_access_cidrs, log_retention_days=cfg.log_retention_days,
+    kms_deletion_window_days=cfg.kms_deletion_window_days, protect=cfg.protection.protect,
+    retain_on_delete=cfg.protection.retain_on_delete), opts=pulumi.ResourceOptions(provider=aws_provider))
+node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
+    cluster_name=cluster.name, subnet_ids=cfg.network.private_subnet_ids, instance_types=pool_cfg.instance_types,
+    min_size=pool_cfg.min_size, desired_size=pool_cfg.desired_size, max_size=pool_cfg.max_size,
+    capacity_type=pool_cfg.capacity_type, allow_spot=not cfg.is_prod, disk_size_gib=pool_cfg.disk_size_gib,
+    labels=pool_cfg.labels, taints=[Taint(t.key, t.value, t.effect) for t in pool_cfg.taints],
+    autoscaled=pool_cfg.max_size > pool_cfg.min_size, protect=cfg.protection.protect),
+    opts=pulumi.ResourceOptions(provider=aws_provider)) for pool, pool_cfg in cfg.node_pools.items()}
 
 
 # --- AWS data: KMS-encrypted buckets, pipeline roles (IRSA), Unity Catalog storage role (issue 3) -------
@@ -45,8 +63,6 @@ ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
 # and cluster.oidc_provider_arn; no provider of this name exists, so nothing could assume these roles).
 oidc_issuer = f"oidc.eks.{cfg.region}.amazonaws.com/id/PENDING-EKS-{cfg.environment.upper()}"
 oidc_provider_arn = account.account_id.apply(lambda account: f"arn:aws:iam::{account}:oidc-provider/{oidc_issuer}")
-in_account = pulumi.ResourceOptions(provider=aws_provider)
-prefix = f"{cfg.project}-{cfg.environment}"
 pipeline_roles = {
     pipeline: PipelineRole(f"{cfg.environment}-{pipeline}", PipelineRoleArgs(
         pipeline=pipeline, namespace=f"platform-{cfg.environment}", role_name=f"{prefix}-{pipeline}",
@@ -76,6 +92,39 @@ unity_catalog_role.grant(grants[UNITY_CATALOG_STORE])
 
 
 # --- Kubernetes: provider, namespaces, team roles, the Helm release (issue 4) ---------------------------
+kubernetes = KubernetesProvider(f"{cfg.environment}-kubernetes", KubernetesProviderArgs(
+    cluster_name=cluster.name, endpoint=cluster.endpoint, certificate_authority_data=cluster.certificate_authority_data,
+    region=cfg.region))
+in_cluster = pulumi.ResourceOptions(provider=kubernetes.provider)
+tenancy = PlatformNamespaceArgs(namespace="", cpu_quota="", memory_quota="", group_bindings=cfg.rbac_groups.by_role,
+                                egress=cfg.egress_profile, allowed_egress_cidrs=cfg.egress_allowed_cidrs,
+                                database_port=cfg.database_port)
+environment_namespace = PlatformNamespace(f"platform-{cfg.environment}", replace(
+    tenancy, namespace=f"platform-{cfg.environment}", cpu_quota=cfg.environment_quota.cpu,
+    memory_quota=cfg.environment_quota.memory,
+    service_accounts={pipeline: role.role_arn for pipeline, role in pipeline_roles.items()}), opts=in_cluster)
+PlatformNamespace("platform-monitoring", replace(
+    tenancy, namespace="platform-monitoring", cpu_quota=cfg.monitoring_quota.cpu,
+    memory_quota=cfg.monitoring_quota.memory, scrapes_all_namespaces=True), opts=in_cluster)
+PlatformNamespace("platform-mlops", replace(
+    tenancy, namespace="platform-mlops", cpu_quota=cfg.mlops_quota.cpu, memory_quota=cfg.mlops_quota.memory),
+    opts=in_cluster)
+for team in cfg.teams:
+    TeamNamespace(f"team-{team.name}", TeamNamespaceArgs(
+        team=team.name, namespace=replace(tenancy, namespace=f"team-{team.name}", cpu_quota=team.quota.cpu,
+                                          memory_quota=team.quota.memory, labels={"team": team.name}),
+        oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+        bucket_arn=grants["processed"].bucket_arn, key_arn=grants["processed"].key_arn),
+        opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider]))
+PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
+    namespace=f"platform-{cfg.environment}", chart_path="charts/ml-platform", environment=cfg.environment,
+    image_tag=cfg.helm.image_tag, pipelines_paused=cfg.pipelines_paused,
+    artifacts_bucket=buckets["artifacts"].bucket_name,
+    service_accounts={"workers": "ingestion", "mlflow": "training", "dbt": "backend"},
+    workers_max_replicas=cfg.node_pools["compute"].max_size, database_port=cfg.database_port,
+    database_password=cfg.mlflow_db_password, values_overrides=cfg.helm.values_overrides,
+    protect=cfg.protection.protect),
+    opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[environment_namespace]))
 
 
 # --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes (issue 5)

@@ -21,6 +21,11 @@ Environment = Literal["dev", "staging", "prod"]
 ENVIRONMENTS: tuple[Environment, ...] = ("dev", "staging", "prod")
 NODE_POOL_NAMES = ("system", "data", "compute")
 CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
+# What each pool is for (Design Appendix 1.1): the same in every environment, so fixed here, not in stack files.
+# Only pods tolerating `workload=data` land on the data pool (stateful workloads).
+_POOL_TAINTS: Mapping[str, tuple[tuple[str, str, str], ...]] = {
+    "system": (), "data": (("workload", "data", "NO_SCHEDULE"),), "compute": (),
+}
 PIPELINES = ("ingestion", "training", "inference", "backend")
 # The data stores of every environment (Environment Strategy): `logs` receives the others' access logs.
 DATA_STORES = ("raw", "processed", "artifacts", "enriched")
@@ -108,6 +113,16 @@ class ClusterConfig:
 
 
 @dataclass(frozen=True)
+class NodeTaint:
+    key: str
+    """Taint key."""
+    value: str
+    """Taint value."""
+    effect: str
+    """EKS API effect: NO_SCHEDULE, NO_EXECUTE or PREFER_NO_SCHEDULE."""
+
+
+@dataclass(frozen=True)
 class NodePoolConfig:
     instance_types: tuple[str, ...]
     """EC2 instance types, e.g. `m6i.xlarge` (4 vCPU/16 GiB)."""
@@ -121,6 +136,10 @@ class NodePoolConfig:
     """ON_DEMAND or SPOT. SPOT is refused in prod."""
     disk_size_gib: int = 50
     """Encrypted gp3 root volume size."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """Kubernetes labels on the pool's nodes (`pool: <name>`, from the pool's role, not configurable)."""
+    taints: tuple[NodeTaint, ...] = ()
+    """Taints on the pool's nodes, so only tolerating pods land there (the data pool)."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +166,12 @@ class RbacGroups:
     """Group bound to the `data-engineer` Role."""
     data_analyst: str
     """Group bound to the `data-analyst` Role."""
+
+    @property
+    def by_role(self) -> dict[str, str]:
+        """Kubernetes Role name -> the group bound to it."""
+        return {"platform-admin": self.platform_admin, "data-engineer": self.data_engineer,
+                "data-analyst": self.data_analyst}
 
 
 @dataclass(frozen=True)
@@ -243,6 +268,16 @@ class StackConfig:
     def backup_retention_days(self) -> int:
         """Design Appendix matrix: none / 7 / 30 days for dev / staging / prod."""
         return {"dev": 0, "staging": 7, "prod": 30}[self.environment]
+
+    @property
+    def egress_profile(self) -> Literal["restricted", "internet", "unrestricted"]:
+        """Design Appendix namespace table: prod restricted egress, staging internet, dev full access."""
+        return {"dev": "unrestricted", "staging": "internet", "prod": "restricted"}[self.environment]  # type: ignore[return-value]
+
+    @property
+    def log_retention_days(self) -> int:
+        """Days the EKS control-plane logs are kept: a year in prod for audits, 30 days elsewhere."""
+        return 365 if self.is_prod else 30
 
     @property
     def kms_deletion_window_days(self) -> int:
@@ -388,8 +423,11 @@ def _node_pool(r: _Reader, raw: Any, path: str, environment: str) -> NodePoolCon
         r.problem(f"{path}.maxSize", f"must be >= desiredSize ({desired}), got {max_size}")
     if environment == "prod" and capacity == "SPOT":
         r.problem(f"{path}.capacityType", "must be ON_DEMAND in prod, got 'SPOT'")
+    pool = path.rsplit(".", 1)[-1]
     return NodePoolConfig(instance_types=instance_types, min_size=min_size or 0, desired_size=desired or 0,
-                          max_size=max_size or 1, capacity_type=capacity or "ON_DEMAND", disk_size_gib=disk or 50)
+                          max_size=max_size or 1, capacity_type=capacity or "ON_DEMAND", disk_size_gib=disk or 50,
+                          labels={"pool": pool},
+                          taints=tuple(NodeTaint(k, v, e) for k, v, e in _POOL_TAINTS.get(pool, ())))
 
 
 def environment_of(stack: str) -> Environment:

@@ -253,6 +253,8 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
             if isinstance(roles, str):
                 # Provider inputs travel as strings on the wire; structured ones as JSON text.
                 roles = json.loads(roles)
+            if not isinstance(roles, list):
+                roles = []  # unknown during a preview (the member account does not exist yet)
             role_arn = roles[0].get("roleArn") if roles and isinstance(roles[0], dict) else None
             if isinstance(role_arn, str) and role_arn.startswith("arn:") and role_arn.count(":") >= 5:
                 account = role_arn.split(":")[4] or account
@@ -295,6 +297,9 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
                 if key not in outputs or outputs[key] == UNKNOWN:
                     # During a preview, what the provider computes is not known yet.
                     outputs[key] = UNKNOWN if preview else value
+                elif isinstance(outputs[key], dict) and isinstance(value, dict) and not preview:
+                    # A block the provider completes (an EKS vpcConfig gains its security group): inputs win.
+                    outputs[key] = {**value, **outputs[key]}
             for key in request.additionalSecretOutputs:
                 if key in outputs and not _is_secret(outputs[key]):
                     outputs[key] = _secret_wrap(outputs[key])

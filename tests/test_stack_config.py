@@ -127,6 +127,19 @@ def test_unknown_stack_names_are_refused(stack: str) -> None:
         stack_config.environment_of(stack)
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_kubernetes_layer_settings_derived_from_the_environment(stack: str) -> None:
+    cfg = stack_config.parse(stack, raw_config(stack))
+    assert cfg.egress_profile == {"dev": "unrestricted", "staging": "internet", "prod": "restricted"}[stack]
+    assert cfg.log_retention_days == (365 if stack == "prod" else 30)
+    assert cfg.rbac_groups.by_role == {"platform-admin": "platform-admins", "data-engineer": "data-engineers",
+                                       "data-analyst": "data-analysts"}
+    assert {name: pool.labels for name, pool in cfg.node_pools.items()} == {
+        name: {"pool": name} for name in stack_config.NODE_POOL_NAMES}
+    assert {name: pool.taints for name, pool in cfg.node_pools.items()} == {
+        "system": (), "compute": (), "data": (stack_config.NodeTaint("workload", "data", "NO_SCHEDULE"),)}
+
+
 _SANDBOX_USER = re.compile(r"[a-z][a-z0-9_]{0,49}")
 _user_lists = st.lists(st.from_regex(r"\A[a-z][a-z0-9_]{0,15}\Z"), min_size=1, max_size=5, unique=True)
 _invalid_user_names = st.one_of(

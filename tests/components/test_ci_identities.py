@@ -22,7 +22,8 @@ def trust(stack: str, kind: str) -> dict:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_github_oidc_provider_trusts_only_the_sts_audience(stack: str) -> None:
-    provider = reveal(preflight_plan(stack).one("aws:iam/openIdConnectProvider:OpenIdConnectProvider").inputs)
+    provider = reveal(preflight_plan(stack).one("aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+                                                name=f"{stack}-github-oidc").inputs)
     assert provider["url"] == f"https://{HOST}"
     assert provider["clientIdLists"] == ["sts.amazonaws.com"]
 
@@ -38,7 +39,7 @@ def test_each_ci_role_is_pinned_by_sub_and_aud_of_exact_subjects(stack: str, kin
     role = plan.one(ROLE, name=f"{stack}-ci-{kind}")
     assert reveal(role.inputs)["name"] == f"ml-platform-{stack}-ci-{kind}"  # workflows reference these names
     [statement] = trust(stack, kind)["Statement"]
-    oidc = plan.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    oidc = plan.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", name=f"{stack}-github-oidc")
     assert statement["Principal"] == {"Federated": reveal(oidc.outputs)["arn"]}
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     # Exact match only: a StringLike or a wildcard would admit other branches, forks' names or repositories.

@@ -65,7 +65,9 @@ def exposed_secrets(value: Any, path: str) -> list[str]:
     if isinstance(value, dict):
         for key, child in value.items():
             where = f"{path}.{key}"
-            if SECRET_KEY.search(str(key)) and isinstance(child, str | int | float) and child != "":
+            # A boolean (automountServiceAccountToken) is a setting, never a credential.
+            if SECRET_KEY.search(str(key)) and isinstance(child, str | int | float) and not isinstance(
+                    child, bool) and child != "":
                 found.append(where)
             else:
                 found += exposed_secrets(child, where)
@@ -82,7 +84,10 @@ def plan_exposures(plan: Plan) -> list[str]:
         found += exposed_secrets(r.outputs, f"{r.name}.outputs")
         if r.type == "kubernetes:core/v1:Secret":
             for field in ("data", "stringData"):
-                for key, value in (r.inputs.get(field) or {}).items():
+                values = r.inputs.get(field) or {}
+                if isinstance(values, Secret | Unknown):
+                    continue  # pulumi_kubernetes makes the whole map secret: every value in it is
+                for key, value in values.items():
                     if not isinstance(value, Secret | Unknown):
                         found.append(f"{r.name}.inputs.{field}.{key}")
     found += exposed_secrets(plan.plain_outputs, "stack.outputs")

@@ -1,0 +1,115 @@
+"""The three node pools in each stack's plan: raw node groups and launch templates, IMDSv2 only, encrypted gp3
+roots, the three worker policies, EKS taint values, sizes from config, autoscaler-owned desired size."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.node_pool import NODE_POLICY_ARNS, NodePoolArgs, Taint, validate_node_pool_args
+from preflight.harness import RecordedResource, reveal
+from stack_config import parse
+from tests.support import STACKS, preflight_plan
+from tests.test_stack_config import raw_config
+
+POOLS = ("system", "data", "compute")
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+
+
+def _pool(stack: str, pool: str) -> tuple[RecordedResource, list[RecordedResource]]:
+    plan = preflight_plan(stack)
+    component = plan.one("platform:kubernetes:NodePool", name=f"{stack}-{pool}")
+    return component, plan.children(component)
+
+
+def _child(children: list[RecordedResource], type_: str) -> RecordedResource:
+    found = [c for c in children if c.type == type_]
+    assert len(found) == 1, [c.name for c in children]
+    return found[0]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("pool", POOLS)
+def test_launch_template_requires_imdsv2_with_one_hop_and_encrypted_gp3_root(stack: str, pool: str) -> None:
+    _, children = _pool(stack, pool)
+    template = reveal(_child(children, "aws:ec2/launchTemplate:LaunchTemplate").inputs)
+    assert template["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required",
+                                           "httpPutResponseHopLimit": 1}
+    (root,) = template["blockDeviceMappings"]
+    assert root["ebs"]["volumeType"] == "gp3"
+    assert root["ebs"]["encrypted"] == "true"
+    group = _child(children, NODE_GROUP)
+    assert group.inputs["launchTemplate"]["id"] == _child(children, "aws:ec2/launchTemplate:LaunchTemplate").id
+    assert "diskSize" not in group.inputs  # the launch template's volume is the only root volume
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("pool", POOLS)
+def test_node_role_has_exactly_the_three_worker_policies(stack: str, pool: str) -> None:
+    _, children = _pool(stack, pool)
+    attached = sorted(c.inputs["policyArn"] for c in children
+                      if c.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    assert attached == sorted(NODE_POLICY_ARNS)
+    assert not [c for c in children if c.type in ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")]
+    role = _child(children, "aws:iam/role:Role")
+    assert _child(children, NODE_GROUP).inputs["nodeRoleArn"] == role.outputs["arn"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("pool", POOLS)
+def test_sizes_types_and_capacity_come_from_config(stack: str, pool: str) -> None:
+    cfg = parse(stack, raw_config(stack)).node_pools[pool]
+    group = _child(_pool(stack, pool)[1], NODE_GROUP)
+    assert group.inputs["scalingConfig"] == {"minSize": cfg.min_size, "desiredSize": cfg.desired_size,
+                                             "maxSize": cfg.max_size}
+    assert group.inputs["instanceTypes"] == list(cfg.instance_types)
+    assert group.inputs["capacityType"] == cfg.capacity_type
+    assert group.options["ignoreChanges"] == ["scalingConfig.desiredSize"]
+
+
+def test_prod_pools_are_the_design_appendix_sizes_on_demand() -> None:
+    sizes = {pool: _child(_pool("prod", pool)[1], NODE_GROUP).inputs["scalingConfig"] for pool in POOLS}
+    assert sizes == {"system": {"minSize": 2, "desiredSize": 2, "maxSize": 2},
+                     "data": {"minSize": 3, "desiredSize": 3, "maxSize": 3},
+                     "compute": {"minSize": 5, "desiredSize": 5, "maxSize": 20}}
+    assert {_child(_pool("prod", p)[1], NODE_GROUP).inputs["capacityType"] for p in POOLS} == {"ON_DEMAND"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_only_the_data_pool_is_tainted_with_eks_values(stack: str) -> None:
+    taints = {pool: _child(_pool(stack, pool)[1], NODE_GROUP).inputs.get("taints", []) for pool in POOLS}
+    assert taints == {"system": [], "compute": [],
+                      "data": [{"key": "workload", "value": "data", "effect": "NO_SCHEDULE"}]}
+    labels = {pool: _child(_pool(stack, pool)[1], NODE_GROUP).inputs["labels"] for pool in POOLS}
+    assert labels == {pool: {"pool": pool} for pool in POOLS}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_compute_pool_is_discoverable_by_the_cluster_autoscaler(stack: str) -> None:
+    plan = preflight_plan(stack)
+    cluster_name = plan.one("aws:eks/cluster:Cluster").inputs["name"]
+    _, children = _pool(stack, "compute")
+    group = _child(children, NODE_GROUP)
+    expected = {"k8s.io/cluster-autoscaler/enabled": "true", f"k8s.io/cluster-autoscaler/{cluster_name}": "owned"}
+    assert group.inputs["tags"] == expected
+    asg = group.outputs["resources"][0]["autoscalingGroups"][0]["name"]
+    copied = {t.inputs["tag"]["key"]: t.inputs["tag"]["value"] for t in children
+              if t.type == "aws:autoscaling/tag:Tag" and t.inputs["autoscalingGroupName"] == asg}
+    assert copied == expected
+    # Fixed-size pools are not handed to the autoscaler.
+    for pool in ("system", "data"):
+        if parse(stack, raw_config(stack)).node_pools[pool].max_size == parse(
+                stack, raw_config(stack)).node_pools[pool].min_size:
+            assert "k8s.io/cluster-autoscaler/enabled" not in _child(_pool(stack, pool)[1], NODE_GROUP).inputs["tags"]
+
+
+def test_spot_needs_an_explicit_allowance_and_taints_need_eks_effects() -> None:
+    base = NodePoolArgs(cluster_name="c", subnet_ids=["s"], instance_types=["m6i.large"], min_size=1, desired_size=1,
+                        max_size=2)
+    validate_node_pool_args(base)
+    validate_node_pool_args(NodePoolArgs(**{**base.__dict__, "capacity_type": "SPOT", "allow_spot": True}))
+    with pytest.raises(ValueError, match="allow_spot"):
+        validate_node_pool_args(NodePoolArgs(**{**base.__dict__, "capacity_type": "SPOT"}))
+    with pytest.raises(ValueError, match="NO_SCHEDULE"):
+        validate_node_pool_args(NodePoolArgs(**{**base.__dict__, "taints": [Taint("k", "v", "NoSchedule")]}))
+    with pytest.raises(ValueError, match="desired_size"):
+        validate_node_pool_args(NodePoolArgs(**{**base.__dict__, "desired_size": 3}))

@@ -1,0 +1,194 @@
+"""Namespaces in each stack's plan: quotas from the Design Appendix table, default-deny network policies with
+named exceptions, the environment's egress profile (computed as reachable peers), RBAC, IRSA accounts."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from components.platform_namespace import (
+    NAME_LABEL,
+    ROLE_RULES,
+    PlatformNamespaceArgs,
+    validate_platform_namespace_args,
+)
+from stack_config import PIPELINES, parse
+from tests.manifests import registered_manifests
+from tests.support import STACKS, preflight_plan
+from tests.test_stack_config import raw_config
+
+ANY = ("anywhere",)
+ALL_PORTS = "all ports"
+
+
+def _objects(stack: str, kind: str, namespace: str | None = None) -> list[dict[str, Any]]:
+    return [m for m in registered_manifests(preflight_plan(stack)) if m["kind"] == kind
+            and (namespace is None or m["metadata"].get("namespace") == namespace)]
+
+
+def _namespaces(stack: str) -> list[str]:
+    return sorted(m["metadata"]["name"] for m in _objects(stack, "Namespace"))
+
+
+def _peer(namespace: str, peer: dict[str, Any]) -> tuple[str, ...]:
+    if "ipBlock" in peer:
+        return ("cidr", peer["ipBlock"]["cidr"], *sorted(peer["ipBlock"].get("except", [])))
+    if "namespaceSelector" in peer:
+        selector = peer["namespaceSelector"]
+        assert set(selector) <= {"matchLabels"} and set(selector.get("matchLabels", {})) <= {NAME_LABEL}, selector
+        labels = selector.get("matchLabels") or {}
+        return ("namespace", labels[NAME_LABEL]) if labels else ("every namespace",)
+    assert set(peer) == {"podSelector"} and peer["podSelector"] == {}, peer
+    return ("namespace", namespace)
+
+
+def _ports(rule: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(sorted(f"{p.get('protocol', 'TCP')}/{p['port']}" for p in rule["ports"])) if rule.get(
+        "ports") else (ALL_PORTS,)
+
+
+def allowed_peers(stack: str, namespace: str, direction: str) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(peer, ports) any pod of `namespace` may reach (egress) or be reached from (ingress), by the
+    NetworkPolicy semantics: without a policy of that type selecting the pods, everything is allowed;
+    with one, exactly the union of the rules of every policy selecting them."""
+    key, field = ("egress", "to") if direction == "Egress" else ("ingress", "from")
+    policies = [p["spec"] for p in _objects(stack, "NetworkPolicy", namespace)]
+    selecting = [p for p in policies if direction in p.get("policyTypes", [])]
+    for policy in selecting:
+        assert policy["podSelector"] == {}, "every policy selects every pod; the model below assumes it"
+    if not selecting:
+        return {(ANY, (ALL_PORTS,))}
+    peers: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    for policy in selecting:
+        for rule in policy.get(key, []):
+            targets = [_peer(namespace, p) for p in rule.get(field, [])] or [ANY]
+            peers |= {(t, _ports(rule)) for t in targets}
+    return peers
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_stack_has_its_environment_monitoring_mlops_and_team_namespaces(stack: str) -> None:
+    teams = [f"team-{t}" for t in raw_config(stack)["teams"]]
+    assert _namespaces(stack) == sorted([f"platform-{stack}", "platform-monitoring", "platform-mlops", *teams])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_quotas_follow_the_config_and_the_design_table_in_prod(stack: str) -> None:
+    cfg = parse(stack, raw_config(stack))
+    expected = {f"platform-{stack}": cfg.environment_quota, "platform-monitoring": cfg.monitoring_quota,
+                "platform-mlops": cfg.mlops_quota, **{f"team-{t.name}": t.quota for t in cfg.teams}}
+    quotas = {q["metadata"]["namespace"]: q["spec"]["hard"] for q in _objects(stack, "ResourceQuota")}
+    assert quotas == {ns: {"requests.cpu": q.cpu, "limits.cpu": q.cpu, "requests.memory": q.memory,
+                           "limits.memory": q.memory} for ns, q in expected.items()}
+    if stack == "prod":
+        assert quotas["platform-prod"]["limits.cpu"] == "32" and quotas["platform-prod"]["limits.memory"] == "128Gi"
+    limits = {lr["metadata"]["namespace"] for lr in _objects(stack, "LimitRange")
+              if {"default", "defaultRequest"} <= set(lr["spec"]["limits"][0])}
+    assert limits == set(expected)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_namespace_denies_all_ingress_and_egress_by_default(stack: str) -> None:
+    for namespace in _namespaces(stack):
+        deny = [p for p in _objects(stack, "NetworkPolicy", namespace) if p["metadata"]["name"] == "default-deny"]
+        assert [p["spec"] for p in deny] == [{"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}], namespace
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_ingress_only_from_the_namespace_the_ingress_controller_and_monitoring(stack: str) -> None:
+    for namespace in _namespaces(stack):
+        assert allowed_peers(stack, namespace, "Ingress") == {
+            (("namespace", namespace), (ALL_PORTS,)), (("namespace", "ingress-nginx"), (ALL_PORTS,)),
+            (("namespace", "platform-monitoring"), (ALL_PORTS,))}, namespace
+
+
+def test_prod_pods_reach_nothing_outside_the_allow_list() -> None:
+    cfg = parse("prod", raw_config("prod"))
+    dns = (("namespace", "kube-system"), ("TCP/53", "UDP/53"))
+    for namespace in _namespaces("prod"):
+        expected = {dns, (("namespace", namespace), (ALL_PORTS,)),
+                    (("every namespace",), (f"TCP/{cfg.database_port}",)),
+                    *((("cidr", cidr), (ALL_PORTS,)) for cidr in cfg.egress_allowed_cidrs)}
+        if namespace == "platform-monitoring":
+            expected.add((("every namespace",), (ALL_PORTS,)))  # scraping every namespace, in-cluster only
+        peers = allowed_peers("prod", namespace, "Egress")
+        assert peers == expected, namespace
+        external = {p[1] for p, _ in peers if p[0] == "cidr"}
+        assert external <= set(cfg.egress_allowed_cidrs)
+        assert not any(p == ANY for p, _ in peers)
+
+
+def test_staging_reaches_the_internet_but_never_the_instance_metadata_service() -> None:
+    metadata = ipaddress.ip_address("169.254.169.254")
+    for namespace in _namespaces("staging"):
+        peers = allowed_peers("staging", namespace, "Egress")
+        assert (("cidr", "0.0.0.0/0", "169.254.169.254/32"), (ALL_PORTS,)) in peers
+        for peer, _ in peers:
+            assert peer != ANY, namespace
+            if peer[0] == "cidr":
+                reachable = ipaddress.ip_network(peer[1])
+                excepted = [ipaddress.ip_network(c) for c in peer[2:]]
+                assert metadata not in reachable or any(metadata in e for e in excepted), (namespace, peer)
+
+
+def test_dev_egress_is_unrestricted() -> None:
+    for namespace in _namespaces("dev"):
+        assert (ANY, (ALL_PORTS,)) in allowed_peers("dev", namespace, "Egress")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_roles_are_the_design_appendix_rules_bound_to_the_configured_groups(stack: str) -> None:
+    groups = parse(stack, raw_config(stack)).rbac_groups.by_role
+    for namespace in _namespaces(stack):
+        roles = {r["metadata"]["name"]: [(tuple(x["apiGroups"]), tuple(x["resources"]), tuple(x["verbs"]))
+                                         for x in r["rules"]] for r in _objects(stack, "Role", namespace)}
+        assert roles == {name: list(rules) for name, rules in ROLE_RULES.items()}
+        bindings = {b["metadata"]["name"]: (b["roleRef"]["name"], b["subjects"])
+                    for b in _objects(stack, "RoleBinding", namespace)}
+        assert bindings == {
+            **{role: (role, [{"kind": "Group", "name": group, "apiGroup": "rbac.authorization.k8s.io"}])
+               for role, group in groups.items()},
+            "deployer": ("deployer", [{"kind": "ServiceAccount", "name": "deployer", "namespace": namespace}]),
+        }
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_pipeline_service_accounts_carry_their_pipeline_role(stack: str) -> None:
+    accounts = {a["metadata"]["name"]: a for a in _objects(stack, "ServiceAccount", f"platform-{stack}")}
+    assert set(accounts) == {*PIPELINES, "deployer"}
+    for pipeline in PIPELINES:
+        role = preflight_plan(stack).one("platform:iam:PipelineRole", name=f"{stack}-{pipeline}")
+        assert accounts[pipeline]["metadata"]["annotations"] == {
+            "eks.amazonaws.com/role-arn": role.component_outputs["role_arn"]}
+        assert accounts[pipeline]["automountServiceAccountToken"] is False
+
+
+def test_bad_args_are_refused_naming_each_property() -> None:
+    with pytest.raises(ValueError) as info:
+        validate_platform_namespace_args(PlatformNamespaceArgs(
+            namespace="x", cpu_quota="1", memory_quota="1Gi", group_bindings={"platform-admin": "g"},
+            egress="internet", allowed_egress_cidrs=["169.254.0.0/16"]))
+    for words in ("group_bindings", "allowed_egress_cidrs must not cover", "only applies to egress 'restricted'"):
+        assert words in str(info.value)
+
+
+@given(address=st.integers(min_value=0, max_value=2**32 - 1), prefix=st.integers(min_value=0, max_value=32))
+@example(address=int(ipaddress.ip_address("169.254.169.254")), prefix=32)
+@example(address=int(ipaddress.ip_address("169.254.0.0")), prefix=16)
+@example(address=int(ipaddress.ip_address("169.254.169.255")), prefix=32)
+def test_an_allow_list_entry_is_refused_exactly_when_it_covers_the_metadata_address_or_everything(
+        address: int, prefix: int) -> None:
+    network = ipaddress.ip_network((address, prefix), strict=False)
+    args = PlatformNamespaceArgs(namespace="platform-prod", cpu_quota="1", memory_quota="1Gi",
+                                 group_bindings=dict.fromkeys(("platform-admin", "data-engineer", "data-analyst"), "g"),
+                                 allowed_egress_cidrs=[str(network)])
+    dangerous = prefix == 0 or ipaddress.ip_address("169.254.169.254") in network
+    if dangerous:
+        with pytest.raises(ValueError, match="allowed_egress_cidrs must not cover"):
+            validate_platform_namespace_args(args)
+    else:
+        validate_platform_namespace_args(args)

@@ -1,0 +1,92 @@
+"""Team namespaces: one per configured team, its own IRSA role limited to `teams/<name>/` of the processed
+bucket, and the `team` label or tag on everything the team owns (one owning team per asset)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.platform_namespace import PlatformNamespaceArgs
+from components.team_namespace import TeamNamespaceArgs, validate_team_namespace_args
+from tests.manifests import registered_manifests
+from tests.support import STACKS, plan_with, preflight_plan
+from tests.test_stack_config import raw_config
+
+
+def _teams(stack: str) -> list[str]:
+    return sorted(raw_config(stack)["teams"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_team_role_is_assumable_only_by_the_teams_service_account(stack: str) -> None:
+    plan = preflight_plan(stack)
+    cluster = plan.one("platform:kubernetes:EksCluster").component_outputs
+    for team in _teams(stack):
+        role = plan.one("aws:iam/role:Role", name=f"team-{team}-role")
+        (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+        assert statement["Principal"] == {"Federated": cluster["oidc_provider_arn"]}
+        assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+        issuer = cluster["oidc_issuer"]
+        assert statement["Condition"] == {"StringEquals": {
+            f"{issuer}:sub": f"system:serviceaccount:team-{team}:{team}", f"{issuer}:aud": "sts.amazonaws.com"}}
+        assert role.inputs["tags"] == {"team": team}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_team_role_reaches_only_its_prefix_of_the_processed_bucket(stack: str) -> None:
+    plan = preflight_plan(stack)
+    processed = plan.one("platform:storage:EncryptedBucket", name=f"{stack}-processed").component_outputs
+    bucket = processed["bucket_arn"]
+    for team in _teams(stack):
+        policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"team-{team}-prefix-access")
+                            .inputs["policy"])
+        def actions(statement: dict[str, object]) -> list[str]:
+            action = statement["Action"]
+            return [action] if isinstance(action, str) else list(action)  # type: ignore[arg-type]
+
+        s3 = [s for s in policy["Statement"] if all(a.startswith("s3:") for a in actions(s))]
+        assert {a for s in policy["Statement"] for a in actions(s)} == {
+            "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "kms:Decrypt", "kms:GenerateDataKey"}
+        resources = {s["Resource"] for s in s3}
+        assert resources == {bucket, f"{bucket}/teams/{team}/*"}
+        listing = next(s for s in s3 if s["Resource"] == bucket)
+        assert listing["Action"] == "s3:ListBucket"
+        assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"teams/{team}/*"]}}
+        assert all("*" not in str(s["Action"]) for s in policy["Statement"])
+        assert {s["Resource"] for s in policy["Statement"] if s not in s3} == {processed["key_arn"]}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_everything_in_a_team_namespace_carries_the_team_label(stack: str) -> None:
+    manifests = registered_manifests(preflight_plan(stack))
+    for team in _teams(stack):
+        owned = [m for m in manifests if m["metadata"].get("namespace") == f"team-{team}"
+                 or (m["kind"] == "Namespace" and m["metadata"]["name"] == f"team-{team}")]
+        assert len(owned) > 10
+        assert [m["metadata"]["name"] for m in owned if m["metadata"].get("labels", {}).get("team") != team] == []
+        account = next(m for m in owned if m["kind"] == "ServiceAccount" and m["metadata"]["name"] == team)
+        role = preflight_plan(stack).one("aws:iam/role:Role", name=f"team-{team}-role")
+        assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role.outputs["arn"]}
+
+
+def test_adding_a_team_is_one_config_entry_and_changes_nothing_else() -> None:
+    """Data Platform Architecture: onboarding a team touches no other team or layer."""
+    teams = {**raw_config("prod")["teams"], "search": {"quota": {"cpu": "4", "memory": "16Gi"}}}
+    before = {r.urn: r.inputs for r in preflight_plan("prod").registered}
+    after = {r.urn: r.inputs for r in plan_with("prod", {"teams": teams}).registered}
+    assert set(before) <= set(after)
+    assert [urn for urn in before if after[urn] != before[urn]] == []
+    added = set(after) - set(before)
+    assert {urn.split("::")[-1].split("-")[1] for urn in added} == {"search"}
+    assert any(urn.endswith("::team-search-role") for urn in added)
+    assert any(urn.endswith("::team-search-namespace-namespace") for urn in added)
+
+
+def test_bad_args_are_refused_naming_each_property() -> None:
+    namespace = PlatformNamespaceArgs(namespace="team-x", cpu_quota="1", memory_quota="1Gi", group_bindings={})
+    with pytest.raises(ValueError) as info:
+        validate_team_namespace_args(TeamNamespaceArgs(team="fraud", namespace=namespace, oidc_provider_arn="a",
+                                                       oidc_issuer="i", bucket_arn="b", key_arn="k"))
+    assert "namespace.namespace must be 'team-fraud'" in str(info.value)
+    assert "namespace.labels.team" in str(info.value)
