@@ -13,6 +13,8 @@ import pulumi
 import stack_config
 from components.account_baseline import AccountBaseline, AccountBaselineArgs
 from components.ci_identities import CiIdentities, CiIdentitiesArgs
+from components.databricks_platform import DatabricksPlatform, DatabricksPlatformArgs
+from components.databricks_workspace import DatabricksWorkspaceArgs
 from components.eks_cluster import EksCluster, EksClusterArgs
 from components.encrypted_bucket import EncryptedBucket, EncryptedBucketArgs
 from components.kubernetes_provider import KubernetesProvider, KubernetesProviderArgs
@@ -33,11 +35,11 @@ account = MemberAccount(cfg.environment, MemberAccountArgs(
     existing_account_id=cfg.account.existing_account_id, close_on_deletion=cfg.account.close_on_deletion,
     management_role_arn=cfg.account.management_role_arn))
 aws_provider = account.provider
-AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id),
-                opts=pulumi.ResourceOptions(provider=aws_provider))
+in_account = pulumi.ResourceOptions(provider=aws_provider)
+prefix = f"{cfg.project}-{cfg.environment}"
+AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id), opts=in_account)
 ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
-    repository=cfg.github_repository, github_environment=cfg.environment,
-    role_name_prefix=f"{cfg.project}-{cfg.environment}"), opts=pulumi.ResourceOptions(provider=aws_provider))
+    repository=cfg.github_repository, github_environment=cfg.environment, role_name_prefix=prefix), opts=in_account)
 
 
 # --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
@@ -61,8 +63,6 @@ node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
 # and cluster.oidc_provider_arn; no provider of this name exists, so nothing could assume these roles).
 oidc_issuer = f"oidc.eks.{cfg.region}.amazonaws.com/id/PENDING-EKS-{cfg.environment.upper()}"
 oidc_provider_arn = account.account_id.apply(lambda account: f"arn:aws:iam::{account}:oidc-provider/{oidc_issuer}")
-in_account = pulumi.ResourceOptions(provider=aws_provider)
-prefix = f"{cfg.project}-{cfg.environment}"
 pipeline_roles = {
     pipeline: PipelineRole(f"{cfg.environment}-{pipeline}", PipelineRoleArgs(
         pipeline=pipeline, namespace=f"platform-{cfg.environment}", role_name=f"{prefix}-{pipeline}",
@@ -130,6 +130,22 @@ PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
 
 
 # --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes (issue 5)
+processed = buckets["processed"]
+databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", DatabricksPlatformArgs(
+    environment=cfg.environment,
+    workspace=DatabricksWorkspaceArgs(host=cfg.databricks.host, workspace_id=cfg.databricks.workspace_id,
+                                      client_id=cfg.databricks.client_id, client_secret=cfg.databricks.client_secret),
+    account_id=cfg.databricks.account_id, region=cfg.region,
+    processed_bucket=processed.bucket_name, processed_key_arn=processed.key_arn,
+    storage_role_arn=unity_catalog_role.role_arn,
+    storage_buckets=[bucket.bucket_name for bucket in buckets.values()],
+    node_types=cfg.databricks.cluster_policy.node_types, max_workers=cfg.databricks.cluster_policy.max_workers,
+    autotermination_minutes=cfg.databricks.cluster_policy.autotermination_minutes,
+    sandbox_users=cfg.sandbox_users, user_email_domain=cfg.databricks.user_email_domain,
+    sandbox_force_destroy=cfg.sandbox_force_destroy,
+    restrict_serverless_egress=cfg.serverless_egress_restricted,
+    egress_allowed_domains=cfg.databricks.egress_allowed_domains,
+    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete))
 
 
 # --- Exports -------------------------------------------------------------------------------------------

@@ -200,6 +200,9 @@ class DatabricksConfig:
     """Domains serverless compute may reach in prod, beyond the environment's own storage."""
     cluster_policy: ClusterPolicyConfig
     """Bounds of the environment's cluster policy."""
+    user_email_domain: str | None = None
+    """Domain of workspace user names: sandbox user `alice` is the Databricks user `alice@<domain>`.
+    Required when sandboxUsers is not empty (Unity Catalog grants name users by their email)."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,11 @@ class StackConfig:
     def pipelines_paused(self) -> bool:
         """ADR-001: pipelines are paused everywhere except prod."""
         return self.environment != "prod"
+
+    @property
+    def serverless_egress_restricted(self) -> bool:
+        """Issue 5: prod's egress limits reach Databricks serverless compute; dev and staging keep the default."""
+        return self.is_prod
 
     @property
     def backup_retention_days(self) -> int:
@@ -327,7 +335,7 @@ class _Reader:
     def string(self, mapping: Mapping[str, Any], key: str, path: str, pattern: re.Pattern[str] | None = None,
                allowed: str = "", default: Any = _MISSING) -> str | None:
         value = self.typed(self.get(mapping, key, path, default), str, path, "a string")
-        if value is not None and pattern is not None and not pattern.match(value):
+        if value is not None and pattern is not None and not pattern.fullmatch(value):
             self.problem(path, f"must be {allowed}, got {value!r}")
             return None
         return value
@@ -359,7 +367,7 @@ class _Reader:
             if not isinstance(item, str):
                 self.problem(item_path, f"must be a string, got {item!r}")
                 continue
-            if pattern is not None and not pattern.match(item):
+            if pattern is not None and not pattern.fullmatch(item):
                 self.problem(item_path, f"must be {allowed}, got {item!r}")
                 continue
             if check is not None and (error := check(item, item_path)) is not None:
@@ -510,7 +518,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
     teams_raw = r.mapping(raw, "teams", "teams", default={})
     teams: list[TeamConfig] = []
     for name, value in teams_raw.items():
-        if not _TEAM_RE.match(name):
+        if not _TEAM_RE.fullmatch(name):
             r.problem(f"teams.{name}", "must be named with lowercase letters, digits and hyphens (a DNS label)")
             continue
         team = r.typed(value, dict, f"teams.{name}", "an object") or {}
@@ -535,8 +543,8 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
     )
 
     db = r.mapping(raw, "databricks", "databricks")
-    r.unknown_keys(db, {"host", "workspaceId", "accountId", "clientId", "egressAllowedDomains", "clusterPolicy"},
-                   "databricks")
+    r.unknown_keys(db, {"host", "workspaceId", "accountId", "clientId", "egressAllowedDomains", "clusterPolicy",
+                        "userEmailDomain"}, "databricks")
     cp = r.mapping(db, "clusterPolicy", "databricks.clusterPolicy")
     r.unknown_keys(cp, {"nodeTypes", "maxWorkers", "autoterminationMinutes"}, "databricks.clusterPolicy")
     client_id = r.string(db, "clientId", "databricks.clientId", re.compile(r"^[0-9a-f-]{8,64}$"),
@@ -563,6 +571,8 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
             autotermination_minutes=r.integer(cp, "autoterminationMinutes",
                                               "databricks.clusterPolicy.autoterminationMinutes", 10, 240) or 10,
         ),
+        user_email_domain=r.string(db, "userEmailDomain", "databricks.userEmailDomain", _DOMAIN_RE,
+                                   "a domain name like 'example.com'", default=None),
     )
 
     users = r.strings(raw, "sandboxUsers", "sandboxUsers", _USER_RE,
@@ -571,6 +581,9 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
                               default=[])
     if environment != "dev" and users:
         r.problem("sandboxUsers", f"must be empty outside dev (sandboxes share the dev workspace), got {list(users)}")
+    if users and databricks.user_email_domain is None and "databricks" in raw:
+        r.problem("databricks.userEmailDomain", "is required when sandboxUsers is set (grants name a user by "
+                  "email: <user>@<userEmailDomain>)")
     for i, user in enumerate(force_destroy):
         if user not in users:
             r.problem(f"sandboxForceDestroy[{i}]", f"must name a user in sandboxUsers, got {user!r}")

@@ -192,6 +192,17 @@ def _databricks_secret(name: str, _inputs: Mapping[str, Any], _ctx: Context) -> 
     return _digest("spsecret", name, length=16), {"secret": "dose" + _digest("secret", name, length=32)}
 
 
+def _databricks_schema(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    # The provider's id of a schema is its full name; grants on the schema are given that id.
+    schema = inputs.get("name") or name
+    return f"{inputs.get('catalogName', 'main')}.{schema}", {"schemaId": _uuid("schema", name)}
+
+
+def _databricks_network_policy(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    policy = inputs.get("networkPolicyId") or name
+    return str(policy), {"networkPolicyId": policy}
+
+
 def _kubernetes_object(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
     metadata = dict(inputs.get("metadata") or {})
     obj_name = metadata.get("name") or f"{name}-{_digest(name, length=8)}"
@@ -241,6 +252,8 @@ COMPUTED: dict[str, Computed] = {
     "databricks:index/servicePrincipalSecret:ServicePrincipalSecret": _databricks_secret,
     "databricks:index/catalog:Catalog": _named(),
     "databricks:index/storageCredential:StorageCredential": _named(),
+    "databricks:index/schema:Schema": _databricks_schema,
+    "databricks:index/accountNetworkPolicy:AccountNetworkPolicy": _databricks_network_policy,
     "databricks:index/externalLocation:ExternalLocation": _named(),
     "kubernetes:helm.sh/v3:Release": _helm_release,
 }

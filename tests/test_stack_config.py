@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import stack_config
 from tests.support import PROJECT_DIR, STACKS
@@ -40,6 +43,8 @@ def test_only_dev_has_sandboxes_and_pipelines_run_only_in_prod() -> None:
     cfgs = {s: stack_config.parse(s, raw_config(s)) for s in STACKS}
     assert cfgs["dev"].sandbox_users and not cfgs["staging"].sandbox_users and not cfgs["prod"].sandbox_users
     assert [cfgs[s].pipelines_paused for s in STACKS] == [True, True, False]
+    assert [cfgs[s].serverless_egress_restricted for s in STACKS] == [False, False, True]
+    assert cfgs["dev"].databricks.user_email_domain == "example.com"
 
 
 def test_sizes_follow_the_environment_matrix() -> None:
@@ -93,6 +98,8 @@ BAD_CONFIGS = [
      "is required when databricks.clientId is set"),
     ("prod", _set("nodePoolz", {}), "nodePoolz", "is not a known key"),
     ("dev", _set("sandboxForceDestroy", ["zoe"]), "sandboxForceDestroy[0]", "must name a user in sandboxUsers"),
+    ("dev", _set("databricks.userEmailDomain", None), "databricks.userEmailDomain", "is required when sandboxUsers"),
+    ("dev", _set("databricks.userEmailDomain", "Example.com"), "databricks.userEmailDomain", "a domain name"),
 ]
 
 
@@ -131,3 +138,34 @@ def test_kubernetes_layer_settings_derived_from_the_environment(stack: str) -> N
         name: {"pool": name} for name in stack_config.NODE_POOL_NAMES}
     assert {name: pool.taints for name, pool in cfg.node_pools.items()} == {
         "system": (), "compute": (), "data": (stack_config.NodeTaint("workload", "data", "NO_SCHEDULE"),)}
+
+
+_SANDBOX_USER = re.compile(r"[a-z][a-z0-9_]{0,49}")
+_user_lists = st.lists(st.from_regex(r"\A[a-z][a-z0-9_]{0,15}\Z"), min_size=1, max_size=5, unique=True)
+_invalid_user_names = st.one_of(
+    st.from_regex(r"\A[A-Z][a-zA-Z0-9_]{0,10}\Z"),        # capitals
+    st.from_regex(r"\A[0-9_][a-z0-9_]{0,10}\Z"),           # must start with a letter
+    st.from_regex(r"\A[a-z]{1,8}[-. @/][a-z]{1,8}\Z"),     # characters a catalog name cannot hold unquoted
+    st.from_regex(r"\A[a-z][a-z0-9_]{50,60}\Z"),            # too long
+    st.text(min_size=0, max_size=12).filter(lambda s: not _SANDBOX_USER.fullmatch(s)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(bad=_invalid_user_names)
+def test_a_sandbox_user_name_that_is_no_catalog_name_is_refused(bad: str) -> None:
+    raw = copy.deepcopy(raw_config("dev"))
+    raw["sandboxUsers"] = ["alice", bad]
+    with pytest.raises(stack_config.ConfigError) as info:
+        stack_config.parse("dev", raw)
+    message = str(info.value)
+    assert message.startswith("dev: sandboxUsers[1] must be a user name valid as a catalog name"), message
+    assert "\n" not in message.replace(repr(bad), "")
+
+
+@settings(max_examples=40, deadline=None)
+@given(users=_user_lists)
+def test_every_list_of_distinct_valid_sandbox_users_is_accepted(users: list[str]) -> None:
+    raw = copy.deepcopy(raw_config("dev"))
+    raw["sandboxUsers"] = users
+    assert stack_config.parse("dev", raw).sandbox_users == tuple(users)

@@ -10,11 +10,11 @@ import fnmatch
 import functools
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ._support import as_list, contains_unknown, dig, is_unknown
+from ._support import Resource, Verdict, as_list, contains_unknown, dig, is_unknown
 
 DocumentKind = Literal["identity", "trust", "bucket", "key"]
 """identity: grants a principal permissions; trust: who may assume a role; bucket/key: resource policies."""
@@ -132,6 +132,23 @@ def documents(resource_type: str, props: dict[str, Any]) -> Iterator[Document]:
                 yield doc
 
 
+ALL_KINDS: tuple[DocumentKind, ...] = ("identity", "trust", "bucket", "key")
+
+
+def allow_statements(resource: Resource, verdict: Verdict, kinds: Iterable[DocumentKind] = ALL_KINDS,
+                     ) -> Iterator[tuple[Document, Statement]]:
+    """The Allow statements of the resource's documents of `kinds`; what is unknown is noted on the verdict."""
+    wanted = frozenset(kinds)
+    for doc in documents(resource.type, resource.props):
+        if doc.kind not in wanted:
+            continue
+        for path in doc.unknown:
+            verdict.cannot_judge(path)
+        for st in doc.statements:
+            if st.allow:
+                yield doc, st
+
+
 def action_matches(pattern: str, action: str) -> bool:
     """IAM action patterns are case-insensitive globs (`s3:Get*`)."""
     return fnmatch.fnmatchcase(action.lower(), pattern.lower())
@@ -142,7 +159,3 @@ _ROOT_RE = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12})$")
 
 def is_account_root(principal: str) -> bool:
     return bool(_ROOT_RE.match(principal))
-
-
-__all__ = ["DOCUMENT_TYPES", "Document", "Statement", "action_matches", "documents", "is_account_root",
-           "parse"]

@@ -217,7 +217,7 @@ ResourceCheck = Callable[[Resource, Mapping[str, Any]], Verdict]
 
 def resource_policy(*, name: str, description: str, resource_types: Iterable[str], check: ResourceCheck,
                     config_properties: Mapping[str, Any] | None = None, stacks: Sequence[str] | None = None,
-                    enforcement_level: EnforcementLevel | None = None) -> ResourceValidationPolicy:
+                    enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY) -> ResourceValidationPolicy:
     """A ResourceValidationPolicy that runs `check` on the resources of `resource_types` (in `stacks` if given)."""
     types = frozenset(resource_types)
     schema = _schema(config_properties or {}, stacks)
@@ -253,7 +253,7 @@ StackCheck = Callable[[StackView, Mapping[str, Any]], Verdict]
 
 def stack_policy(*, name: str, description: str, resource_types: Iterable[str], check: StackCheck,
                  config_properties: Mapping[str, Any] | None = None, stacks: Sequence[str] | None = None,
-                 enforcement_level: EnforcementLevel | None = None) -> StackValidationPolicy:
+                 enforcement_level: EnforcementLevel = EnforcementLevel.MANDATORY) -> StackValidationPolicy:
     """A StackValidationPolicy that hands `check` the stack's resources of `resource_types`, indexed by type."""
     types = frozenset(resource_types)
     schema = _schema(config_properties or {}, stacks)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._iam import DOCUMENT_TYPES, documents
+from ._iam import DOCUMENT_TYPES, allow_statements
 from ._support import Resource, Verdict, resource_policy
 
 NAME = "aws-iam-no-not-action-with-allow"
@@ -17,17 +17,12 @@ NAME = "aws-iam-no-not-action-with-allow"
 
 def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
-    for doc in documents(resource.type, resource.props):
-        for path in doc.unknown:
-            verdict.cannot_judge(path)
-        for st in doc.statements:
-            if not st.allow:
-                continue
-            used = [name for name, present in (("NotAction", st.not_actions), ("NotResource", st.not_resources),
-                                               ("NotPrincipal", st.not_principal)) if present]
-            if used:
-                verdict.violation(f"{st.label()} is an Allow with {', '.join(used)}; allow named actions on named "
-                                  "resources (use NotAction/NotResource only in Deny statements).")
+    for _doc, st in allow_statements(resource, verdict):
+        used = [name for name, present in (("NotAction", st.not_actions), ("NotResource", st.not_resources),
+                                           ("NotPrincipal", st.not_principal)) if present]
+        if used:
+            verdict.violation(f"{st.label()} is an Allow with {', '.join(used)}; allow named actions on named "
+                              "resources (use NotAction/NotResource only in Deny statements).")
     return verdict
 
 

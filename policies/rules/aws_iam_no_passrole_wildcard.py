@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._iam import DOCUMENT_TYPES, action_matches, documents
+from ._iam import DOCUMENT_TYPES, action_matches, allow_statements
 from ._support import Resource, Verdict, resource_policy
 
 NAME = "aws-iam-no-passrole-wildcard"
@@ -19,14 +19,8 @@ _ANY_ROLE = re.compile(r"^(\*|arn:[^:]*:iam::[^:]*:(\*|role/\*|role/.*/\*))$")
 
 def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
-    for doc in documents(resource.type, resource.props):
-        if doc.kind in ("key", "trust"):
-            continue
-        for path in doc.unknown:
-            verdict.cannot_judge(path)
-        for st in doc.statements:
-            if not st.allow or not any(action_matches(a, "iam:PassRole") for a in st.actions):
-                continue
+    for _doc, st in allow_statements(resource, verdict, ("identity", "bucket")):
+        if any(action_matches(a, "iam:PassRole") for a in st.actions):
             wide = [r for r in st.resources if _ANY_ROLE.match(r)]
             if wide:
                 verdict.violation(f"{st.label()} allows iam:PassRole on {', '.join(wide)}; name the role ARNs that "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._iam import DOCUMENT_TYPES, documents
+from ._iam import DOCUMENT_TYPES, allow_statements
 from ._support import Resource, Verdict, resource_policy
 
 NAME = "aws-iam-no-public-principal"
@@ -17,15 +17,10 @@ NAME = "aws-iam-no-public-principal"
 
 def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
-    for doc in documents(resource.type, resource.props):
-        if doc.kind == "identity":
-            continue
-        for path in doc.unknown:
-            verdict.cannot_judge(path)
-        for st in doc.statements:
-            if st.allow and (st.principal == "*" or "*" in st.principals("AWS")):
-                verdict.violation(f"{st.label()} allows Principal \"*\"; name the accounts, roles or services "
-                                  "that need access.")
+    for _doc, st in allow_statements(resource, verdict, ("trust", "bucket", "key")):
+        if st.principal == "*" or "*" in st.principals("AWS"):
+            verdict.violation(f"{st.label()} allows Principal \"*\"; name the accounts, roles or services "
+                              "that need access.")
     return verdict
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._iam import DOCUMENT_TYPES, documents
-from ._support import Resource, Verdict, resource_policy
+from ._iam import DOCUMENT_TYPES, allow_statements, documents
+from ._support import Finding, Resource, Verdict, resource_policy
 
 NAME = "aws-iam-no-wildcard-actions"
 
@@ -21,17 +21,12 @@ def is_wildcard_action(action: str) -> bool:
 
 def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
-    for doc in documents(resource.type, resource.props):
-        for path in doc.unknown:
-            verdict.cannot_judge(path)
-        if doc.error:
-            verdict.violation(doc.error)
-        for st in doc.statements:
-            if not st.allow:
-                continue
-            wild = [a for a in st.actions if is_wildcard_action(a) and not (doc.kind == "key" and a.lower() == "kms:*")]
-            if wild:
-                verdict.violation(f"{st.label()} allows {', '.join(wild)}; list the actions the principal needs.")
+    # This rule also reports documents that do not parse (once, not once per IAM rule).
+    verdict.findings.extend(Finding(doc.error) for doc in documents(resource.type, resource.props) if doc.error)
+    for doc, st in allow_statements(resource, verdict):
+        wild = [a for a in st.actions if is_wildcard_action(a) and not (doc.kind == "key" and a.lower() == "kms:*")]
+        if wild:
+            verdict.violation(f"{st.label()} allows {', '.join(wild)}; list the actions the principal needs.")
     return verdict
 
 

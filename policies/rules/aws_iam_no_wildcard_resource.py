@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._actions import scope_of
-from ._iam import DOCUMENT_TYPES, documents
+from ._iam import DOCUMENT_TYPES, allow_statements
 from ._support import Resource, Verdict, resource_policy
 
 NAME = "aws-iam-no-wildcard-resource"
@@ -20,14 +20,8 @@ NAME = "aws-iam-no-wildcard-resource"
 
 def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
-    for doc in documents(resource.type, resource.props):
-        if doc.kind in ("key", "trust"):
-            continue
-        for path in doc.unknown:
-            verdict.cannot_judge(path)
-        for st in doc.statements:
-            if not st.allow or "*" not in st.resources:
-                continue
+    for _doc, st in allow_statements(resource, verdict, ("identity", "bucket")):
+        if "*" in st.resources:
             scopable: list[str] = []
             unknown_actions: list[str] = []
             for action in st.actions:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._iam import Statement, action_matches, documents
+from ._iam import Statement, action_matches, allow_statements
 from ._support import Resource, Verdict, as_list, resource_policy
 
 NAME = "aws-iam-trust-web-identity-pinned"
@@ -28,14 +28,8 @@ def _pinned(st: Statement, claim: str) -> bool:
 
 def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
-    for doc in documents(resource.type, resource.props):
-        if doc.kind != "trust":
-            continue
-        for path in doc.unknown:
-            verdict.cannot_judge(path)
-        for st in doc.statements:
-            if not st.allow or not any(action_matches(a, "sts:AssumeRoleWithWebIdentity") for a in st.actions):
-                continue
+    for _doc, st in allow_statements(resource, verdict, ("trust",)):
+        if any(action_matches(a, "sts:AssumeRoleWithWebIdentity") for a in st.actions):
             missing = [f":{claim}" for claim in ("sub", "aud") if not _pinned(st, claim)]
             if missing:
                 verdict.violation(f"{st.label()} trusts a web identity without pinning {' and '.join(missing)}; add "

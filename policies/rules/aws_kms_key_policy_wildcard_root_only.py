@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._iam import documents, is_account_root
+from ._iam import allow_statements, is_account_root
 from ._support import Resource, Verdict, resource_policy
 
 NAME = "aws-kms-key-policy-wildcard-root-only"
@@ -17,14 +17,8 @@ NAME = "aws-kms-key-policy-wildcard-root-only"
 
 def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
-    for doc in documents(resource.type, resource.props):
-        if doc.kind != "key":
-            continue
-        for path in doc.unknown:
-            verdict.cannot_judge(path)
-        for st in doc.statements:
-            if not st.allow or not any(a == "*" or a.lower() == "kms:*" for a in st.actions):
-                continue
+    for _doc, st in allow_statements(resource, verdict, ("key",)):
+        if any(a == "*" or a.lower() == "kms:*" for a in st.actions):
             principal = st.principal
             others = ["*"] if principal == "*" or not isinstance(principal, dict) else [
                 f"{kind}: {p}" for kind, values in principal.items()

@@ -94,10 +94,9 @@ def test_no_wildcards_in_granted_actions_or_resources(stack: str, doc: Document)
         if statement["Effect"] != "Allow":
             continue
         actions = as_list(statement["Action"])
-        # The one `kms:*`: the root's administration of a key (the key's own policy; AWS's default shape).
-        if doc.type == "aws:kms/key:Key" and statement["Sid"] == "RootAdministersTheKey":
-            account = preflight_plan(stack).one("aws:organizations/account:Account").id
-            assert statement["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}
+        # The one `kms:*`: the account root's administration of a key, in the key's own policy (AWS's default).
+        account = preflight_plan(stack).one("aws:organizations/account:Account").id
+        if doc.type == "aws:kms/key:Key" and statement.get("Principal") == {"AWS": f"arn:aws:iam::{account}:root"}:
             continue
         assert [a for a in actions if "*" in a] == []
         if doc.kind == "identity":

@@ -92,3 +92,10 @@ def test_bad_args_are_refused_together() -> None:
                              region="nowhere", tags={"environment": "dev"}, existing_account_id=None)
     with pytest.raises(ValueError, match=r"email .*region .*tags must include project, managed-by, owner"):
         validate_member_account_args(args)
+
+
+def test_closing_on_deletion_is_a_deliberate_config_choice() -> None:
+    plan = plan_with("dev", {"account": dict(raw_config("dev")["account"], closeOnDeletion=True)})
+    account = plan.one(ACCOUNT, name="dev-account")
+    assert reveal(account.inputs)["closeOnDeletion"] is True
+    assert account.options["protect"]  # still protected: closing needs unprotecting first, on purpose

@@ -4,6 +4,7 @@ inline policy that is exactly the Environment Strategy's table over this stack's
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from components.pipeline_role import PipelineRoleArgs, validate_pipeline_role_args
 from preflight.harness import Plan, reveal
 from tests.components.iam_plan import as_list, role_documents
-from tests.support import STACKS, preflight_plan
+from tests.support import STACKS, preflight_plan, run_snippet
 
 UC_MASTER = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
 
@@ -125,3 +126,25 @@ def test_bad_args_are_refused_together() -> None:
         validate_pipeline_role_args(args)
     for key in ("pipeline", "namespace", "role_name", "oidc_issuer", "log_retention_days"):
         assert f"{key} must" in str(info.value)
+
+
+def test_trust_follows_a_clusters_issuer_given_as_outputs(tmp_path: Path) -> None:
+    # How __main__ wires it once the EKS layer exists: issuer and provider ARN are Outputs of the cluster.
+    plan = run_snippet(tmp_path, """
+        import pulumi_aws as aws
+        from components.pipeline_role import PipelineRole, PipelineRoleArgs
+
+        cluster = aws.eks.Cluster("c", role_arn="arn:aws:iam::111111111111:role/eks", vpc_config={"subnet_ids": []})
+        issuer = cluster.identities[0].oidcs[0].issuer
+        oidc = aws.iam.OpenIdConnectProvider("oidc", url=issuer, client_id_lists=["sts.amazonaws.com"])
+        PipelineRole("prod-training", PipelineRoleArgs(
+            pipeline="training", namespace="platform-prod", role_name="ml-platform-prod-training",
+            oidc_provider_arn=oidc.arn, oidc_issuer=issuer.apply(lambda url: url.removeprefix("https://"))))
+    """)
+    issuer = reveal(plan.one("aws:eks/cluster:Cluster").outputs)["identities"][0]["oidcs"][0]["issuer"]
+    host = issuer.removeprefix("https://")
+    [statement] = json.loads(reveal(plan.one("aws:iam/role:Role").inputs)["assumeRolePolicy"])["Statement"]
+    assert statement["Principal"] == {"Federated": reveal(plan.one(
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider").outputs)["arn"]}
+    assert statement["Condition"]["StringEquals"] == {
+        f"{host}:sub": "system:serviceaccount:platform-prod:training", f"{host}:aud": "sts.amazonaws.com"}

@@ -40,20 +40,12 @@ def test_prod_egress_allow_list_matches_the_stack_config() -> None:
         assert config[policy]["allowedEgressCidrs"] == cidrs
 
 
-# A deployer role that may exec into pods (the snippets' own deployer is compliant).
-_DEPLOYER_BAD = """
-k8s.rbac.v1.Role("role-deployer-exec-bad", metadata={"name": "deployer", "namespace": "team-x"},
-                 rules=[{"api_groups": [""], "resources": ["pods/exec"], "verbs": ["create"]}])
-"""
-
-
 def test_noncompliant_prod_variant_exits_1_naming_every_policy(tmp_path: Path) -> None:
     for name in ("Pulumi.yaml", "Pulumi.prod.yaml"):
         (tmp_path / name).write_text((PROJECT_DIR / name).read_text())
     (tmp_path / "policies").symlink_to(PROJECT_DIR / "policies")
     program = (PROJECT_DIR / "__main__.py").read_text()
-    (tmp_path / "__main__.py").write_text("\n".join([program, IAM_SNIPPET, GUARDRAILS_SNIPPET, ACCESS_SNIPPET,
-                                                     _DEPLOYER_BAD]))
+    (tmp_path / "__main__.py").write_text("\n".join([program, IAM_SNIPPET, GUARDRAILS_SNIPPET, ACCESS_SNIPPET]))
     done = subprocess.run([sys.executable, "-m", "preflight", "--stack", "prod", "--json", "--project-dir",
                            str(tmp_path)], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 1, done.stderr

@@ -226,6 +226,8 @@ role("wildcard-verbs-bad", [{"api_groups": ["apps"], "resources": ["deployments"
 role("wildcard-cluster-bad", [{"api_groups": ["*"], "resources": ["nodes"], "verbs": ["get"]}], cluster=True)
 role("deployer", [{"api_groups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "update", "patch"]},
                   {"api_groups": [""], "resources": ["configmaps", "secrets"], "verbs": ["get", "list"]}])
+k8s.rbac.v1.Role("role-deployer-exec-bad", metadata={"name": "deployer", "namespace": "team-x"},
+                 rules=[{"api_groups": [""], "resources": ["pods/exec"], "verbs": ["create"]}])
 
 SUBJECTS = [{"kind": "Group", "name": "data-analysts", "api_group": RBAC}]
 k8s.rbac.v1.RoleBinding("binding-good", metadata={"namespace": "platform-prod"}, subjects=SUBJECTS,

@@ -44,3 +44,8 @@ def test_kms_star_in_a_key_policy_is_left_to_the_kms_rule() -> None:
                        '"Action": "kms:*", "Resource": "*"}]}'}
     assert check(Resource("aws:kms/key:Key", "k", "urn", props), {}).findings == []
     assert check(Resource("aws:iam/policy:Policy", "p", "urn", props), {}).findings != []
+
+
+def test_a_document_that_does_not_parse_is_reported_once() -> None:
+    verdict = check(Resource("aws:iam/policy:Policy", "p", "urn", {"policy": '{"Statement": ['}), {})
+    assert len(verdict.messages) == 1 and "policy is not valid JSON" in verdict.messages[0]

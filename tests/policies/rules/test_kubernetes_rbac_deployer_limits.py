@@ -12,8 +12,10 @@ from tests.policies.helpers import flagged
 ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role"
 
 
-def test_design_appendix_deployer_passes(access_plan: Plan) -> None:
-    assert flagged(access_plan, NAME) == {}
+def test_design_appendix_deployer_passes_and_an_exec_deployer_does_not(access_plan: Plan) -> None:
+    hits = flagged(access_plan, NAME)
+    assert set(hits) == {"role-deployer-exec-bad"}
+    assert "pods/exec" in hits["role-deployer-exec-bad"][0]
 
 
 @pytest.mark.parametrize(("rule", "fires"), [

@@ -22,6 +22,8 @@ def test_every_policy_has_a_kebab_case_name_a_description_and_an_exemption_schem
             assert policy.name == policy.name.lower() and " " not in policy.name
             assert policy.description.endswith(".")
             assert "exemptions" in policy.config_schema.properties
+            # Mandatory by default; the stack's config file relaxes it (dev: advisory).
+            assert policy.enforcement_level.value == "mandatory"
 
 
 @pytest.mark.parametrize(("stack", "level"), [("dev", "advisory"), ("staging", "mandatory"), ("prod", "mandatory")])
@@ -42,3 +44,13 @@ def test_pack_requirements_pin_the_programs_versions() -> None:
         pins = dict(line.split("==") for line in (PROJECT_DIR / "policies" / pack / "requirements.txt").read_text()
                     .splitlines() if "==" in line and not line.startswith("#"))
         assert pins and all(program[name] == version for name, version in pins.items())
+
+
+@pytest.mark.parametrize("exemption", [{"resource": "prod-logs-bucket"}, {"resource": "x", "reason": "because"},
+                                       {"resource": "x", "reason": "a good long reason", "until": "never"}])
+def test_an_exemption_needs_a_resource_and_a_real_reason(exemption: dict[str, str]) -> None:
+    from preflight.policy import PolicyConfigError
+
+    pack = next(p for p in load_packs(PROJECT_DIR) if p.name == "prod-guardrails")
+    with pytest.raises(PolicyConfigError, match="aws-kms-key-rotation"):
+        resolve_config(pack, {"aws-kms-key-rotation": {"exemptions": [exemption]}})

@@ -1,0 +1,107 @@
+"""Unity Catalog's way into the environment's processed bucket: a storage credential and an external location.
+
+The credential wraps the IAM role the AWS layer creates for Unity Catalog; the external location covers the
+`unity-catalog/` prefix of the processed bucket, under which every catalog of the environment keeps its
+managed storage. Both are ISOLATED and bound to the environment's workspace only, and nobody is granted
+anything on them: managed tables need no grant on their storage, and direct file access stays closed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_databricks as databricks
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+_PREFIX_RE = re.compile(r"^([a-z0-9][a-z0-9_-]*/)+$")
+
+
+@dataclass(frozen=True)
+class CatalogStorageArgs:
+    name_prefix: str
+    """Prefix of the metastore-wide names of the credential and location, e.g. `ml-platform-prod`."""
+    bucket_name: pulumi.Input[str]
+    """The environment's processed bucket (KMS-encrypted, owned by the AWS layer)."""
+    kms_key_arn: pulumi.Input[str] | None
+    """The bucket's KMS key; Unity Catalog writes with SSE-KMS under it. None: the bucket's default encryption."""
+    role_arn: pulumi.Input[str]
+    """IAM role Unity Catalog assumes (trust policy and bucket access are the AWS layer's)."""
+    workspace_id: str
+    """The only workspace the credential and the location are bound to."""
+    prefix: str = "unity-catalog/"
+    """Bucket prefix the external location covers. Default `unity-catalog/`; must end with `/`."""
+    protect: bool = False
+    """`protect` on both (catalogs' managed storage depends on them)."""
+    retain_on_delete: bool = False
+    """Keep both when the stack is destroyed (with the catalogs they serve)."""
+
+
+def validate_catalog_storage_args(args: CatalogStorageArgs) -> None:
+    problems: list[str] = []
+    if not _NAME_RE.fullmatch(args.name_prefix):
+        problems.append(f"name_prefix must be lowercase letters, digits and hyphens, got {args.name_prefix!r}")
+    if not _PREFIX_RE.fullmatch(args.prefix):
+        problems.append(f"prefix must be a relative path ending in '/', got {args.prefix!r}")
+    if not args.workspace_id.isdigit():
+        problems.append(f"workspace_id must be numeric, got {args.workspace_id!r}")
+    if problems:
+        raise ValueError("CatalogStorageArgs: " + "; ".join(problems))
+
+
+class CatalogStorage(pulumi.ComponentResource):
+    """Storage credential + external location on `s3://<bucket>/<prefix>`, isolated to one workspace."""
+
+    credential_name: pulumi.Output[str]
+    external_id: pulumi.Output[str | None]
+    """The external id Databricks presents when assuming the role (what the role's trust policy must require)."""
+    location_name: pulumi.Output[str]
+    url: pulumi.Output[str]
+    """`s3://<bucket>/<prefix>`, known once the external location exists (so users of it depend on it)."""
+
+    def __init__(self, name: str, args: CatalogStorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        validate_catalog_storage_args(args)
+        super().__init__("platform:databricks:CatalogStorage", name, None, opts)
+        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.retain_on_delete)
+        child = pulumi.ResourceOptions(parent=self)
+
+        credential = databricks.StorageCredential(
+            f"{name}-credential",
+            name=f"{args.name_prefix}-unity-catalog",
+            comment="Unity Catalog access to the environment's processed bucket (managed by Pulumi)",
+            aws_iam_role={"role_arn": args.role_arn},
+            isolation_mode="ISOLATION_MODE_ISOLATED",
+            read_only=False,
+            opts=stateful)
+        credential_binding = databricks.WorkspaceBinding(
+            f"{name}-credential-binding", securable_type="storage_credential", securable_name=credential.name,
+            workspace_id=args.workspace_id, binding_type="BINDING_TYPE_READ_WRITE", opts=child)
+
+        location = databricks.ExternalLocation(
+            f"{name}-location",
+            name=f"{args.name_prefix}-unity-catalog",
+            url=pulumi.Output.concat("s3://", args.bucket_name, "/", args.prefix),
+            credential_name=credential.name,
+            comment="Managed storage of the environment's catalogs (managed by Pulumi)",
+            isolation_mode="ISOLATION_MODE_ISOLATED",
+            read_only=False,
+            encryption_details=None if args.kms_key_arn is None else databricks.ExternalLocationEncryptionDetailsArgs(
+                sse_encryption_details=databricks.ExternalLocationEncryptionDetailsSseEncryptionDetailsArgs(
+                    algorithm="AWS_SSE_KMS", aws_kms_key_arn=args.kms_key_arn)),
+            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=[credential_binding])))
+        location_binding = databricks.WorkspaceBinding(
+            f"{name}-location-binding", securable_type="external_location", securable_name=location.name,
+            workspace_id=args.workspace_id, binding_type="BINDING_TYPE_READ_WRITE", opts=child)
+
+        self.credential_name = credential.name
+        self.external_id = credential.aws_iam_role.apply(
+            lambda role: str(role.external_id) if role and role.external_id else None)
+        self.location_name = location.name
+        # The URL is read only after the location is bound, so a catalog rooted in it waits for both.
+        self.url = pulumi.Output.all(location.url, location_binding.id).apply(lambda parts: parts[0])
+        self.register_outputs({"credentialName": credential.name, "locationName": location.name, "url": self.url})
+
+    def root_for(self, catalog_name: str) -> pulumi.Output[str]:
+        """The managed-storage root of one catalog: a folder of its own under the location."""
+        return self.url.apply(lambda url: f"{url.rstrip('/')}/{catalog_name}")

@@ -1,0 +1,158 @@
+"""The Databricks layer of one environment, composed (ADR-001): provider, catalog storage, the environment's
+catalog, its service principal and cluster policy, the dev sandboxes, every grant, serverless egress.
+
+It only wires the single-purpose components together, in dependency order; each rule lives in the component
+that owns it (grants.py holds the access table).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+
+from components.catalog import Catalog, CatalogArgs
+from components.catalog_storage import CatalogStorage, CatalogStorageArgs
+from components.cluster_policy import EnvironmentClusterPolicy, EnvironmentClusterPolicyArgs
+from components.databricks_workspace import DatabricksWorkspace, DatabricksWorkspaceArgs
+from components.grants import (
+    ManagedCatalog,
+    Securable,
+    UnityCatalogGrants,
+    UnityCatalogGrantsArgs,
+    access_table,
+)
+from components.sandbox import SANDBOX_SCHEMAS, Sandbox, SandboxArgs, sandbox_principal
+from components.serverless_egress import ServerlessEgress, ServerlessEgressArgs
+from components.service_principal import PipelineServicePrincipal, PipelineServicePrincipalArgs
+from stack_config import ENVIRONMENTS
+
+ENVIRONMENT_SCHEMAS = ("bronze", "silver", "gold")
+
+
+@dataclass(frozen=True)
+class DatabricksPlatformArgs:
+    environment: str
+    """`dev`, `staging` or `prod`: the catalog's name and the service principal's suffix."""
+    workspace: DatabricksWorkspaceArgs
+    """The environment's workspace and how to authenticate to it."""
+    account_id: str
+    """Databricks account id (network policies are account-level)."""
+    region: str
+    """AWS region of the environment's buckets."""
+    processed_bucket: pulumi.Input[str]
+    """The processed bucket; `unity-catalog/` in it holds the catalogs' managed storage."""
+    processed_key_arn: pulumi.Input[str] | None
+    """The processed bucket's KMS key (SSE-KMS on Unity Catalog's writes). None: the bucket's default."""
+    storage_role_arn: pulumi.Input[str]
+    """IAM role for Unity Catalog's storage credential (created by the AWS layer)."""
+    storage_buckets: Sequence[pulumi.Input[str]]
+    """Every bucket of the environment: what restricted serverless compute may reach."""
+    node_types: Sequence[str]
+    """Cluster policy: allowed node types."""
+    max_workers: int
+    """Cluster policy: most workers."""
+    autotermination_minutes: int
+    """Cluster policy: fixed idle auto-termination."""
+    sandbox_users: Sequence[str] = ()
+    """Developers with a sandbox (dev only). Default none."""
+    user_email_domain: str | None = None
+    """Sandbox user `alice` is the workspace user `alice@<user_email_domain>`. Required with sandbox_users."""
+    sandbox_force_destroy: Sequence[str] = ()
+    """Sandbox users whose catalog may be dropped with its tables (offboarding step 1). Subset of users."""
+    restrict_serverless_egress: bool = False
+    """Restrict serverless egress to `storage_buckets` and `egress_allowed_domains` (prod). Default off."""
+    egress_allowed_domains: Sequence[str] = ()
+    """DNS names serverless compute may reach when restricted."""
+    protect: bool = False
+    """`protect` on catalogs, schemas, the service principal and catalog storage."""
+    retain_on_delete: bool = False
+    """Keep catalogs, schemas and catalog storage when the stack is destroyed."""
+
+
+def validate_databricks_platform_args(args: DatabricksPlatformArgs) -> None:
+    problems: list[str] = []
+    if args.environment not in ENVIRONMENTS:
+        problems.append(f"environment must be one of {list(ENVIRONMENTS)}, got {args.environment!r}")
+    unknown = sorted(set(args.sandbox_force_destroy) - set(args.sandbox_users))
+    if unknown:
+        problems.append(f"sandbox_force_destroy must be sandbox users, got {unknown}")
+    duplicates = sorted({u for u in args.sandbox_users if list(args.sandbox_users).count(u) > 1})
+    if duplicates:
+        problems.append(f"sandbox_users must be unique (one catalog each), got {duplicates} more than once")
+    if args.sandbox_users and not args.user_email_domain:
+        problems.append("user_email_domain is required with sandbox_users (grants name users by email)")
+    if args.sandbox_force_destroy and args.protect:
+        problems.append("sandbox_force_destroy conflicts with protect: a protected sandbox is never dropped")
+    if problems:
+        raise ValueError("DatabricksPlatformArgs: " + "; ".join(problems))
+
+
+class DatabricksPlatform(pulumi.ComponentResource):
+    """Everything Databricks of one environment."""
+
+    provider: pulumi.ProviderResource
+    catalog_name: pulumi.Output[str]
+    sandbox_catalog_names: list[pulumi.Output[str]]
+    service_principal_application_id: pulumi.Output[str]
+    """The OAuth client id of `ml-pipelines-<env>` (also its name in grants)."""
+    service_principal_oauth_secret: pulumi.Output[str] | None
+    """Its OAuth M2M secret, a Pulumi secret."""
+
+    def __init__(self, name: str, args: DatabricksPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        validate_databricks_platform_args(args)
+        super().__init__("platform:databricks:DatabricksPlatform", name, None, opts)
+        env = args.environment
+        workspace = DatabricksWorkspace(f"{name}-workspace", args.workspace, opts=pulumi.ResourceOptions(parent=self))
+        self.provider = workspace.provider
+        in_workspace = pulumi.ResourceOptions(parent=self, provider=workspace.provider)
+        workspace_id = args.workspace.workspace_id
+
+        storage = CatalogStorage(f"{name}-storage", CatalogStorageArgs(
+            name_prefix=f"ml-platform-{env}", bucket_name=args.processed_bucket, kms_key_arn=args.processed_key_arn,
+            role_arn=args.storage_role_arn, workspace_id=workspace_id, protect=args.protect,
+            retain_on_delete=args.retain_on_delete), opts=in_workspace)
+        catalog = Catalog(f"{name}-catalog", CatalogArgs(
+            catalog_name=env, schemas=ENVIRONMENT_SCHEMAS, storage_root=storage.root_for(env),
+            workspace_id=workspace_id, comment=f"The {env} environment (ADR-001)", protect=args.protect,
+            retain_on_delete=args.retain_on_delete), opts=in_workspace)
+        principal = PipelineServicePrincipal(f"{name}-pipelines", PipelineServicePrincipalArgs(
+            environment=env, protect=args.protect), opts=in_workspace)
+        EnvironmentClusterPolicy(f"{name}-cluster-policy", EnvironmentClusterPolicyArgs(
+            environment=env, node_types=args.node_types, max_workers=args.max_workers,
+            autotermination_minutes=args.autotermination_minutes,
+            user_application_id=principal.application_id), opts=in_workspace)
+
+        sandboxes = [Sandbox(f"{name}-{user}-sandbox", SandboxArgs(
+            user=user, principal=sandbox_principal(user, args.user_email_domain or ""), storage=storage,
+            workspace_id=workspace_id,
+            force_destroy=user in args.sandbox_force_destroy, protect=args.protect,
+            retain_on_delete=args.retain_on_delete), opts=in_workspace)
+            for user in args.sandbox_users]
+
+        managed = [(ManagedCatalog(env, ENVIRONMENT_SCHEMAS, principal.display_name), catalog)]
+        managed += [(ManagedCatalog(s.catalog_name, SANDBOX_SCHEMAS, s.principal), s.catalog) for s in sandboxes]
+        securable_names: dict[Securable, pulumi.Input[str]] = {}
+        for spec, resource in managed:
+            securable_names[Securable("catalog", spec.name)] = resource.name
+            for schema, full_name in resource.schema_names.items():
+                securable_names[Securable("schema", f"{spec.name}.{schema}")] = full_name
+        UnityCatalogGrants(f"{name}-grants", UnityCatalogGrantsArgs(
+            table=access_table(managed[0][0], [spec for spec, _ in managed[1:]]),
+            securable_names=securable_names,
+            principal_names={principal.display_name: principal.application_id}), opts=in_workspace)
+
+        ServerlessEgress(f"{name}-serverless-egress", ServerlessEgressArgs(
+            environment=env, restricted=args.restrict_serverless_egress, account_id=args.account_id,
+            workspace_id=workspace_id, region=args.region, storage_buckets=args.storage_buckets,
+            allowed_domains=args.egress_allowed_domains, client_id=args.workspace.client_id,
+            client_secret=args.workspace.client_secret), opts=pulumi.ResourceOptions(parent=self))
+
+        self.catalog_name = catalog.name
+        self.sandbox_catalog_names = [s.catalog.name for s in sandboxes]
+        self.service_principal_application_id = principal.application_id
+        self.service_principal_oauth_secret = principal.oauth_secret
+        self.register_outputs({"catalogName": catalog.name, "sandboxCatalogNames": self.sandbox_catalog_names,
+                               "servicePrincipalApplicationId": principal.application_id,
+                               "servicePrincipalOauthSecret": principal.oauth_secret})

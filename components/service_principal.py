@@ -1,0 +1,82 @@
+"""The environment's pipeline identity in Databricks (ADR-001): service principal `ml-pipelines-<env>`.
+
+It gets ALL_PRIVILEGES on its own catalog and nothing else (grants.py), may not create clusters except
+through its environment's cluster policy (cluster_policy.py), and authenticates with an OAuth M2M secret
+made here: a Pulumi secret output (the provider marks it secret in state), with a bounded lifetime so an
+expired secret is replaced on the next `pulumi up` instead of living forever.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_databricks as databricks
+
+from stack_config import ENVIRONMENTS
+
+_LIFETIME_RE = re.compile(r"^[1-9]\d*s$")
+
+
+def service_principal_name(environment: str) -> str:
+    """ADR-001: `ml-pipelines-dev`, `ml-pipelines-staging`, `ml-pipelines-prod`."""
+    return f"ml-pipelines-{environment}"
+
+
+@dataclass(frozen=True)
+class PipelineServicePrincipalArgs:
+    environment: str
+    """`dev`, `staging` or `prod`; names the principal `ml-pipelines-<environment>`."""
+    oauth_secret_lifetime: str | None = "7776000s"
+    """Lifetime of the OAuth M2M secret, `<seconds>s`. Default 90 days. None: no secret is created."""
+    protect: bool = False
+    """`protect` on the principal (its application id is in jobs and grants)."""
+
+
+def validate_pipeline_service_principal_args(args: PipelineServicePrincipalArgs) -> None:
+    problems: list[str] = []
+    if args.environment not in ENVIRONMENTS:
+        problems.append(f"environment must be one of {list(ENVIRONMENTS)}, got {args.environment!r}")
+    if args.oauth_secret_lifetime is not None and not _LIFETIME_RE.fullmatch(args.oauth_secret_lifetime):
+        problems.append(f"oauth_secret_lifetime must be seconds like '7776000s', got {args.oauth_secret_lifetime!r}")
+    if problems:
+        raise ValueError("PipelineServicePrincipalArgs: " + "; ".join(problems))
+
+
+class PipelineServicePrincipal(pulumi.ComponentResource):
+    """`ml-pipelines-<env>`: workspace access, no cluster or pool creation outside a policy, an OAuth secret."""
+
+    display_name: str
+    application_id: pulumi.Output[str]
+    """The principal's name in grants and permissions, and its OAuth client id."""
+    oauth_secret: pulumi.Output[str] | None
+    """The OAuth M2M client secret, always a Pulumi secret; None when no secret is created."""
+
+    def __init__(self, name: str, args: PipelineServicePrincipalArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        validate_pipeline_service_principal_args(args)
+        super().__init__("platform:databricks:PipelineServicePrincipal", name, None, opts)
+        self.display_name = service_principal_name(args.environment)
+        principal = databricks.ServicePrincipal(
+            f"{name}-principal",
+            display_name=self.display_name,
+            active=True,
+            workspace_access=True,
+            databricks_sql_access=True,
+            # Least privilege: clusters only through a policy it may use (CAN_USE), never unrestricted.
+            allow_cluster_create=False,
+            allow_instance_pool_create=False,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        self.application_id = principal.application_id
+        self.oauth_secret = None
+        if args.oauth_secret_lifetime is not None:
+            secret = databricks.ServicePrincipalSecret(
+                f"{name}-oauth-secret",
+                service_principal_id=principal.id,  # the SCIM id, not the application id
+                lifetime=args.oauth_secret_lifetime,
+                opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["secret"]))
+            # Secret whatever the provider schema says: a credential never leaves as plaintext.
+            self.oauth_secret = pulumi.Output.secret(secret.secret.apply(lambda value: value or ""))
+        self.register_outputs({"displayName": self.display_name, "applicationId": principal.application_id,
+                               "oauthSecret": self.oauth_secret})

@@ -1,0 +1,64 @@
+"""The Databricks layer of a stack, as the issue's "done when" states it: dev shows the dev catalog and schemas,
+the service principal and one sandbox catalog per listed user; staging and prod show only their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.databricks_platform import DatabricksPlatformArgs, validate_databricks_platform_args
+from components.databricks_workspace import DatabricksWorkspaceArgs
+from preflight.harness import plain
+from tests.databricks.access import CATALOG, SERVICE_PRINCIPAL
+from tests.databricks.snippets import stack_cfg, stack_plan
+from tests.support import STACKS
+
+SCHEMA = "databricks:index/schema:Schema"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_stack_holds_its_catalog_schemas_principal_and_only_devs_sandboxes(stack: str) -> None:
+    plan = stack_plan(stack)
+    users = stack_cfg(stack).sandbox_users
+    assert sorted(c.inputs["name"] for c in plan.of_type(CATALOG)) == sorted([stack, *(f"{u}_sandbox" for u in users)])
+    assert sorted(f"{s.inputs['catalogName']}.{s.inputs['name']}" for s in plan.of_type(SCHEMA)) == sorted(
+        [f"{stack}.bronze", f"{stack}.silver", f"{stack}.gold", *(f"{u}_sandbox.gold" for u in users)])
+    assert [p.inputs["displayName"] for p in plan.of_type(SERVICE_PRINCIPAL)] == [f"ml-pipelines-{stack}"]
+    assert (stack == "dev") == bool(users)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_layer_hands_out_catalog_names_and_the_principals_application_id(stack: str) -> None:
+    plan = stack_plan(stack)
+    outputs = plain(plan.one("platform:databricks:DatabricksPlatform", name=f"{stack}-databricks").component_outputs)
+    users = stack_cfg(stack).sandbox_users
+    assert outputs["catalogName"] == stack
+    assert outputs["sandboxCatalogNames"] == [f"{u}_sandbox" for u in users]
+    assert outputs["servicePrincipalApplicationId"] == plan.one(SERVICE_PRINCIPAL).outputs["applicationId"]
+
+
+def _args(**changes: Any) -> DatabricksPlatformArgs:
+    base: dict[str, Any] = {
+        "environment": "dev", "workspace": DatabricksWorkspaceArgs(host="https://h.cloud.databricks.com",
+                                                                   workspace_id="1"),
+        "account_id": "a", "region": "eu-west-1", "processed_bucket": "b", "processed_key_arn": None,
+        "storage_role_arn": "r", "storage_buckets": ("b",), "node_types": ("m6i.large",), "max_workers": 2,
+        "autotermination_minutes": 20, "sandbox_users": ("alice",), "user_email_domain": "example.com"}
+    return DatabricksPlatformArgs(**{**base, **changes})
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"environment": "sandbox"}, "environment must be one of"),
+    ({"sandbox_force_destroy": ("bob",)}, "sandbox_force_destroy must be sandbox users"),
+    ({"sandbox_users": ("alice", "alice")}, "sandbox_users must be unique"),
+    ({"user_email_domain": None}, "user_email_domain is required"),
+    ({"sandbox_force_destroy": ("alice",), "protect": True}, "sandbox_force_destroy conflicts with protect"),
+])
+def test_bad_platform_args_are_refused(changes: dict[str, Any], words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        validate_databricks_platform_args(_args(**changes))
+
+
+def test_good_platform_args_pass() -> None:
+    validate_databricks_platform_args(_args())

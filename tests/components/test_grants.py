@@ -1,0 +1,97 @@
+"""Unity Catalog access, read back from each stack's plan as a table (principal x securable -> privileges) and
+compared with ADR-001's table written out independently (tests/databricks/access.py), cell by cell."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.grants import (
+    FULL_ACCESS,
+    READ_CATALOG,
+    READ_SCHEMA,
+    ManagedCatalog,
+    Securable,
+    access_table,
+)
+from tests.databricks.access import CATALOG, GRANTS, adr_table, plan_table, table_differences
+from tests.databricks.privileges import PRIVILEGES, unknown_privileges
+from tests.databricks.snippets import stack_cfg, stack_plan
+from tests.support import STACKS
+
+
+def shipped_users(stack: str) -> tuple[str, ...]:
+    return stack_cfg(stack).sandbox_users
+
+
+def test_the_dev_stack_ships_three_sandbox_users() -> None:
+    # The access-table test below is only as strong as the list it runs over.
+    assert len(shipped_users("dev")) == 3
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_plans_access_table_is_adr_001s(stack: str) -> None:
+    differences = table_differences(plan_table(stack_plan(stack)), adr_table(stack, shipped_users(stack)))
+    assert differences == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_granted_privilege_is_one_unity_catalog_defines_for_its_securable(stack: str) -> None:
+    unknown = {f"{kind} {name}: {principal}": bad
+               for (kind, name), row in plan_table(stack_plan(stack)).items()
+               for principal, privileges in row.items() if (bad := unknown_privileges(kind, privileges))}
+    assert unknown == {}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_managed_catalog_and_schema_has_exactly_one_authoritative_grants(stack: str) -> None:
+    plan = stack_plan(stack)
+    managed = {("catalog", c.inputs["name"]) for c in plan.of_type(CATALOG)}
+    managed |= {("schema", f"{s.inputs['catalogName']}.{s.inputs['name']}")
+                for s in plan.of_type("databricks:index/schema:Schema")}
+    governed = [next((k, v) for k, v in g.inputs.items() if k in PRIVILEGES) for g in plan.of_type(GRANTS)]
+    assert sorted(governed) == sorted(managed)  # one each: a second Grants on a securable would fight the first
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_outside_dev_only_the_environments_principal_holds_anything(stack: str) -> None:
+    principals = {p for row in plan_table(stack_plan(stack)).values() for p in row}
+    assert principals == {f"ml-pipelines-{stack}"}
+
+
+def test_grants_name_the_service_principal_by_application_id_and_users_by_email() -> None:
+    plan = stack_plan("dev")
+    application_id = plan.one("databricks:index/servicePrincipal:ServicePrincipal").outputs["applicationId"]
+    dev_grants = next(g for g in plan.of_type(GRANTS) if g.inputs.get("catalog") == "dev")
+    assert sorted(g["principal"] for g in dev_grants.inputs["grants"]) == sorted(
+        [application_id, *(f"{u}@example.com" for u in shipped_users("dev"))])
+
+
+def test_the_comparison_reports_a_widened_grant() -> None:
+    # What a widened grant looks like to the access-table test: proven on a copy of the real plan's table.
+    table = plan_table(stack_plan("dev"))
+    table[("schema", "dev.bronze")]["alice@example.com"] |= {"MODIFY"}
+    table[("schema", "dev.gold")]["bob@example.com"] = frozenset({"SELECT"})
+    assert table_differences(table, adr_table("dev", shipped_users("dev"))) == [
+        "schema dev.bronze: alice@example.com has ['MODIFY'] beyond ADR-001",
+        "schema dev.gold: bob@example.com has ['SELECT'] beyond ADR-001",
+    ]
+
+
+def test_a_misspelt_or_misplaced_privilege_is_unknown() -> None:
+    assert unknown_privileges("schema", ["USE SCHEMA", "USE_SCHEMA", "SELECT"]) == ["USE SCHEMA"]
+    assert unknown_privileges("schema", ["USE_CATALOG", "CREATE_SCHEMA"]) == ["CREATE_SCHEMA", "USE_CATALOG"]
+    assert unknown_privileges("catalog", ["READ_FILES"]) == ["READ_FILES"]
+
+
+def test_the_rule_constants_are_unity_catalog_privileges() -> None:
+    assert unknown_privileges("catalog", FULL_ACCESS | READ_CATALOG) == []
+    assert unknown_privileges("schema", FULL_ACCESS | READ_SCHEMA) == []
+
+
+def test_rules_merge_into_one_row_per_securable() -> None:
+    table = access_table(ManagedCatalog("dev", ("bronze", "silver", "gold"), "sp"),
+                         [ManagedCatalog("a_sandbox", ("gold",), "a@x.io"), ManagedCatalog("b_sandbox", ("gold",),
+                                                                                           "b@x.io")])
+    assert table[Securable("catalog", "dev")] == {"sp": FULL_ACCESS, "a@x.io": READ_CATALOG, "b@x.io": READ_CATALOG}
+    assert table[Securable("schema", "dev.gold")] == {"sp": FULL_ACCESS}
+    assert table[Securable("schema", "b_sandbox.gold")] == {"b@x.io": FULL_ACCESS}

@@ -1,0 +1,81 @@
+"""Developer sandboxes (ADR-001) in the dev plan: for any list of users, every user reads dev bronze/silver,
+writes only their own catalog, no two share one; offboarding drops a catalog with its tables only on opt-in."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from components.sandbox import sandbox_catalog_name, sandbox_principal
+from tests.databricks.access import CATALOG, can_read, plan_table, writable_catalogs
+from tests.databricks.privileges import WRITE_PRIVILEGES
+from tests.databricks.snippets import WORKSPACE_IDS, platform_plan, principal
+
+SCHEMA = "databricks:index/schema:Schema"
+user_lists = st.lists(st.from_regex(r"\A[a-z][a-z0-9_]{0,15}\Z"), min_size=1, max_size=5, unique=True)
+
+
+# Each example runs the layer under mocks (0.1-0.3 s). Shrinking would rerun it hundreds of times; the lists are
+# short enough to read unshrunk, so a failure is reported as generated.
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(users=user_lists)
+def test_every_sandbox_reads_dev_and_writes_only_its_own_catalog(users: list[str]) -> None:
+    plan = platform_plan("dev", tuple(users))
+    table = plan_table(plan)
+    catalogs = sorted(c.inputs["name"] for c in plan.of_type(CATALOG))
+    assert catalogs == sorted(["dev", *(sandbox_catalog_name(u) for u in users)])
+    owners: dict[str, str] = {}
+    for user in users:
+        who = principal(user)
+        assert can_read(table, who, "dev", "bronze") and can_read(table, who, "dev", "silver"), user
+        assert not can_read(table, who, "dev", "gold"), f"{user} reads dev.gold"
+        written = writable_catalogs(table, who, WRITE_PRIVILEGES)
+        assert written == {sandbox_catalog_name(user)}, f"{user} writes {sorted(written)}"
+        for catalog in written:
+            assert catalog not in owners, f"{user} and {owners[catalog]} share {catalog}"
+            owners[catalog] = user
+    assert writable_catalogs(table, "ml-pipelines-dev", WRITE_PRIVILEGES) == {"dev"}
+
+
+def test_a_sandbox_is_catalog_user_sandbox_with_schema_gold_bound_to_the_dev_workspace() -> None:
+    plan = platform_plan("dev", ("alice",))
+    catalog = plan.one(CATALOG, name="dev-databricks-alice-sandbox")
+    assert catalog.inputs["name"] == "alice_sandbox" and catalog.inputs["isolationMode"] == "ISOLATED"
+    assert catalog.inputs["storageRoot"].endswith("/unity-catalog/sandboxes/alice_sandbox")
+    assert [s.inputs["name"] for s in plan.of_type(SCHEMA) if s.inputs["catalogName"] == "alice_sandbox"] == ["gold"]
+    bindings = [b.inputs for b in plan.of_type("databricks:index/workspaceBinding:WorkspaceBinding")
+                if b.inputs["securableName"] == "alice_sandbox"]
+    assert bindings == [{"securableType": "catalog", "securableName": "alice_sandbox",
+                         "workspaceId": WORKSPACE_IDS["dev"], "bindingType": "BINDING_TYPE_READ_WRITE"}]
+
+
+def test_only_users_listed_for_force_destroy_lose_their_tables_with_the_catalog() -> None:
+    plan = platform_plan("dev", ("alice", "bob"), force_destroy=("bob",))
+    forced = {r.inputs.get("catalogName", r.inputs["name"]): r.inputs["forceDestroy"]
+              for r in [*plan.of_type(CATALOG), *plan.of_type(SCHEMA)] if "sandbox" in r.name}
+    assert forced == {"alice_sandbox": False, "bob_sandbox": True}
+    schemas = {r.inputs["catalogName"]: r.inputs["forceDestroy"] for r in plan.of_type(SCHEMA)}
+    assert schemas["dev"] is False and schemas["bob_sandbox"] is True
+
+
+def test_removing_a_user_removes_exactly_their_sandbox() -> None:
+    before = {r.urn for r in platform_plan("dev", ("alice", "bob", "carol")).registered}
+    after = {r.urn for r in platform_plan("dev", ("alice", "carol")).registered}
+    removed = before - after
+    assert removed and all("bob" in urn for urn in removed)
+    assert after < before  # nobody else's resources change identity
+
+
+def test_a_sandbox_user_is_granted_as_their_email() -> None:
+    assert sandbox_principal("alice", "example.com") == "alice@example.com"
+
+
+@pytest.mark.parametrize("bad", ["Alice", "alice-x", "1alice", "alice\n"])
+def test_a_user_name_that_is_no_catalog_name_is_refused_by_the_component(bad: str) -> None:
+    from components.sandbox import SandboxArgs, validate_sandbox_args
+
+    with pytest.raises(ValueError, match="user must be lowercase"):
+        validate_sandbox_args(SandboxArgs(user=bad, principal="a@example.com", storage=None,  # type: ignore[arg-type]
+                                          workspace_id="1"))

@@ -1,0 +1,62 @@
+"""Prod's egress limits reach Databricks: serverless compute of the prod workspace may reach only the
+environment's buckets and the configured domains (an enforced account network policy); dev and staging keep
+the account default and need no account-level credentials."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.serverless_egress import ServerlessEgressArgs, validate_serverless_egress_args
+from tests.databricks.snippets import stack_cfg, stack_plan
+
+POLICY = "databricks:index/accountNetworkPolicy:AccountNetworkPolicy"
+OPTION = "databricks:index/workspaceNetworkOption:WorkspaceNetworkOption"
+PROVIDER = "pulumi:providers:databricks"
+ACCOUNT_ID = "0a1b2c3d-0000-4000-8000-00000000d0ab"
+
+
+def test_prod_serverless_egress_is_restricted_to_its_buckets_and_the_allow_list() -> None:
+    plan = stack_plan("prod")
+    cfg = stack_cfg("prod")
+    buckets = [b.outputs["bucket"] for b in plan.of_type("aws:s3/bucket:Bucket")]  # the AWS layer's, all of them
+    policy = plan.one(POLICY).inputs
+    access = policy["egress"]["networkAccess"]
+    assert policy["networkPolicyId"] == "ml-platform-prod" and policy["accountId"] == ACCOUNT_ID
+    assert access["restrictionMode"] == "RESTRICTED_ACCESS"
+    assert access["policyEnforcement"] == {"enforcementMode": "ENFORCED"}
+    assert len(buckets) == 5 and sorted(d["bucketName"] for d in access["allowedStorageDestinations"]) == sorted(
+        buckets)
+    assert all(d == {"bucketName": d["bucketName"], "region": cfg.region, "storageDestinationType": "AWS_S3"}
+               for d in access["allowedStorageDestinations"])
+    assert access["allowedInternetDestinations"] == [
+        {"destination": d, "internetDestinationType": "DNS_NAME"} for d in cfg.databricks.egress_allowed_domains]
+    assert plan.one(OPTION).inputs == {"workspaceId": cfg.databricks.workspace_id,
+                                       "networkPolicyId": "ml-platform-prod"}
+
+
+def test_the_network_policy_is_managed_through_an_account_level_provider() -> None:
+    plan = stack_plan("prod")
+    account = plan.one(PROVIDER, name="prod-databricks-serverless-egress-account")
+    assert account.inputs["host"] == "https://accounts.cloud.databricks.com"
+    assert account.inputs["accountId"] == ACCOUNT_ID
+    assert plan.one(POLICY).provider == plan.one(OPTION).provider == account.urn
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging"])
+def test_dev_and_staging_keep_the_account_default_and_need_no_account_provider(stack: str) -> None:
+    plan = stack_plan(stack)
+    assert plan.of_type(POLICY) == [] and plan.of_type(OPTION) == []
+    assert [p.name for p in plan.of_type(PROVIDER)] == [f"{stack}-databricks-workspace-provider"]
+
+
+@pytest.mark.parametrize(("changes", "words"), [
+    ({"storage_buckets": ()}, "storage_buckets must name the environment's buckets"),
+    ({"allowed_domains": ("https://pypi.org",)}, "not a DNS name"),
+    ({"account_id": "acme"}, "account_id must be a Databricks account id"),
+    ({"client_id": "abc"}, "client_id and client_secret must be given together"),
+])
+def test_bad_egress_args_are_refused(changes: dict[str, object], words: str) -> None:
+    base: dict[str, object] = {"environment": "prod", "restricted": True, "account_id": ACCOUNT_ID,
+                               "workspace_id": "3", "region": "eu-west-1", "storage_buckets": ("b",)}
+    with pytest.raises(ValueError, match=words):
+        validate_serverless_egress_args(ServerlessEgressArgs(**{**base, **changes}))  # type: ignore[arg-type]

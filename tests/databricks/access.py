@@ -1,0 +1,108 @@
+"""Reading access out of a plan: the plan's `databricks.Grants` as a table (principal x securable -> privileges),
+ADR-001's table for a stack written out independently of the program, and effective access with inheritance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from preflight.harness import Plan, reveal
+from tests.databricks.privileges import PRIVILEGES
+
+GRANTS = "databricks:index/grants:Grants"
+SERVICE_PRINCIPAL = "databricks:index/servicePrincipal:ServicePrincipal"
+CATALOG = "databricks:index/catalog:Catalog"
+SECURABLE_KINDS = tuple(PRIVILEGES)
+"""Every `databricks.Grants` input that names a securable."""
+
+Securable = tuple[str, str]
+"""(kind, full name): ("catalog", "dev"), ("schema", "dev.bronze")."""
+Table = dict[Securable, dict[str, frozenset[str]]]
+
+ALL = frozenset({"ALL_PRIVILEGES"})
+
+
+def plan_table(plan: Plan) -> Table:
+    """The plan's grants, one row per securable; service principals by display name instead of application id.
+
+    Fails when two Grants resources claim one securable or one lists a principal twice: both would make
+    the grants non-authoritative (the last writer wins on every `pulumi up`).
+    """
+    names = {reveal(sp.outputs).get("applicationId"): reveal(sp.inputs)["displayName"]
+             for sp in plan.of_type(SERVICE_PRINCIPAL)}
+    table: Table = {}
+    for grants in plan.of_type(GRANTS):
+        inputs = reveal(grants.inputs)
+        kinds = [k for k in SECURABLE_KINDS if k in inputs]
+        assert len(kinds) == 1, f"{grants.name} names {kinds}: a Grants resource governs exactly one securable"
+        securable = (kinds[0], inputs[kinds[0]])
+        assert securable not in table, f"{securable} has two Grants resources: grants would not be authoritative"
+        row: dict[str, frozenset[str]] = {}
+        for grant in inputs["grants"]:
+            principal = names.get(grant["principal"], grant["principal"])
+            assert principal not in row, f"{grants.name} lists {principal} twice"
+            row[principal] = frozenset(grant["privileges"])
+        table[securable] = row
+    return table
+
+
+def adr_table(environment: str, sandbox_users: Iterable[str] = (), email_domain: str = "example.com") -> Table:
+    """ADR-001 for one stack, written from its text:
+
+    - Service Principal Isolation: `ml-pipelines-<env>` has full access to its environment's catalog (granted on
+      the catalog and restated on each schema, so every managed securable has authoritative grants).
+    - Sandbox Data Sharing: each sandbox reads `dev.bronze.*` and `dev.silver.*` (USE_CATALOG on dev, USE_SCHEMA +
+      SELECT on those two schemas), writes `{username}_sandbox.gold.*` (full access to its own catalog).
+      The grantee is the workspace user `<username>@<email_domain>`; the catalog is named after `<username>`.
+    - Nothing else: no grant on dev.gold for sandboxes, none on staging or prod but their own principal's.
+    """
+    sp = f"ml-pipelines-{environment}"
+    table: Table = {("catalog", environment): {sp: ALL}}
+    for schema in ("bronze", "silver", "gold"):
+        table[("schema", f"{environment}.{schema}")] = {sp: ALL}
+    for user in sandbox_users:
+        email = f"{user}@{email_domain}"
+        table[("catalog", environment)][email] = frozenset({"USE_CATALOG"})
+        for schema in ("bronze", "silver"):
+            table[("schema", f"{environment}.{schema}")][email] = frozenset({"USE_SCHEMA", "SELECT"})
+        table[("catalog", f"{user}_sandbox")] = {email: ALL}
+        table[("schema", f"{user}_sandbox.gold")] = {email: ALL}
+    return table
+
+
+def table_differences(actual: Table, expected: Table) -> list[str]:
+    """Every cell where the plan grants more or less than ADR-001, one line each (empty: they agree)."""
+    problems: list[str] = []
+    for securable in sorted(set(actual) | set(expected)):
+        have, want = actual.get(securable, {}), expected.get(securable, {})
+        for principal in sorted(set(have) | set(want)):
+            extra = sorted(have.get(principal, frozenset()) - want.get(principal, frozenset()))
+            missing = sorted(want.get(principal, frozenset()) - have.get(principal, frozenset()))
+            if extra:
+                problems.append(f"{securable[0]} {securable[1]}: {principal} has {extra} beyond ADR-001")
+            if missing:
+                problems.append(f"{securable[0]} {securable[1]}: {principal} lacks {missing} that ADR-001 gives")
+    return problems
+
+
+def effective(table: Table, principal: str, catalog: str, schema: str) -> frozenset[str]:
+    """Privileges a principal holds on `catalog.schema` and what it contains (catalog grants are inherited)."""
+    return (table.get(("catalog", catalog), {}).get(principal, frozenset())
+            | table.get(("schema", f"{catalog}.{schema}"), {}).get(principal, frozenset()))
+
+
+def can_read(table: Table, principal: str, catalog: str, schema: str) -> bool:
+    """SELECT on tables of `catalog.schema`: needs USE_CATALOG, USE_SCHEMA and SELECT (or ALL_PRIVILEGES)."""
+    on_catalog = table.get(("catalog", catalog), {}).get(principal, frozenset())
+    held = effective(table, principal, catalog, schema)
+    if "ALL_PRIVILEGES" in held and ("ALL_PRIVILEGES" in on_catalog or "USE_CATALOG" in on_catalog):
+        return True
+    return bool(on_catalog & {"USE_CATALOG", "ALL_PRIVILEGES"}) and {"USE_SCHEMA", "SELECT"} <= held
+
+
+def writable_catalogs(table: Table, principal: str, write_privileges: frozenset[str]) -> set[str]:
+    """Catalogs in which the principal holds any write privilege, on the catalog or on one of its schemas."""
+    found: set[str] = set()
+    for (kind, name), row in table.items():
+        if row.get(principal, frozenset()) & write_privileges:
+            found.add(name.split(".")[0] if kind == "schema" else name)
+    return found

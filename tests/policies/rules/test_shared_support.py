@@ -1,0 +1,62 @@
+"""The plumbing every rule shares (policies/rules/_support.py): unknowns as pulumi-policy presents them,
+joins by reference, exemptions."""
+
+from __future__ import annotations
+
+import pytest
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
+
+from policies.rules._support import (
+    UNKNOWN,
+    Finding,
+    Resource,
+    Verdict,
+    _exempt,
+    _report,
+    join_by_reference,
+    plain,
+    stack_of,
+)
+
+
+def test_the_proxy_raises_on_unknowns_and_plain_turns_them_into_the_marker() -> None:
+    """What pulumi-policy hands a policy: a read-only proxy that raises UnknownValueError on an unknown."""
+    props = unknown_checking_proxy({"policy": UNKNOWN_STRING_VALUE, "tags": {"a": "b"},
+                                    "rules": [{"cidr": UNKNOWN_STRING_VALUE}, {"cidr": "10.0.0.0/8"}]})
+    with pytest.raises(UnknownValueError):
+        _ = props["policy"]
+    assert plain(props) == {"policy": UNKNOWN, "tags": {"a": "b"},
+                            "rules": [{"cidr": UNKNOWN}, {"cidr": "10.0.0.0/8"}]}
+
+
+def test_report_gives_known_violations_then_the_analyzers_unknown_error() -> None:
+    reported: list[tuple[str, str | None]] = []
+    verdict = Verdict([Finding("bad one"), Finding("exempted", "urn:pulumi:prod::p::t::legacy")],
+                      ["policy.Statement[1]"])
+    config = {"exemptions": [{"resource": "legacy", "reason": "migrated next quarter"}]}
+    with pytest.raises(UnknownValueError) as info:
+        _report(verdict, config, lambda message, urn=None: reported.append((message, urn)), "urn:x")
+    assert reported == [("bad one", None)]
+    assert info.value.message == "string value at .policy.Statement[1] can't be known during preview"
+
+
+def test_exemption_matches_urn_or_logical_name_only() -> None:
+    config = {"exemptions": [{"resource": "prod-logs-bucket", "reason": "log delivery target"}]}
+    assert _exempt(config, "urn:pulumi:prod::ml-platform::aws:s3/bucket:Bucket::prod-logs-bucket")
+    assert not _exempt(config, "urn:pulumi:prod::ml-platform::aws:s3/bucket:Bucket::prod-logs-bucket-2")
+
+
+def test_stack_of_reads_the_urn() -> None:
+    assert stack_of("urn:pulumi:staging::ml-platform::aws:s3/bucket:Bucket::b") == "staging"
+
+
+def test_join_by_value_then_by_dependency_and_orphans() -> None:
+    b1 = Resource("bucket", "b1", "urn:b1", {"bucket": "one"})
+    b2 = Resource("bucket", "b2", "urn:b2", {"bucket": UNKNOWN})
+    by_value = Resource("sse", "s1", "urn:s1", {"bucket": "one"})
+    by_edge = Resource("sse", "s2", "urn:s2", {"bucket": UNKNOWN}, dependencies=("urn:b2", "urn:key"))
+    elsewhere = Resource("sse", "s3", "urn:s3", {"bucket": "someone-elses"})
+    attached, orphans = join_by_reference([b1, b2], lambda r: r.props["bucket"], [by_value, by_edge, elsewhere],
+                                          lambda r: r.props["bucket"])
+    assert attached == {"urn:b1": [by_value], "urn:b2": [by_edge]}
+    assert orphans == [elsewhere]
