@@ -94,7 +94,9 @@ unity_catalog_role.grant(grants[UNITY_CATALOG_STORE])
 # --- Kubernetes: provider, namespaces, team roles, the Helm release (issue 4) ---------------------------
 kubernetes = KubernetesProvider(f"{cfg.environment}-kubernetes", KubernetesProviderArgs(
     cluster_name=cluster.name, endpoint=cluster.endpoint, certificate_authority_data=cluster.certificate_authority_data,
-    region=cfg.region))
+    region=cfg.region,
+    # The identity that created the cluster (the provider's role in the member account) administers it.
+    role_arn=account.account_id.apply(lambda account: f"arn:aws:iam::{account}:role/{cfg.account.access_role_name}")))
 in_cluster = pulumi.ResourceOptions(provider=kubernetes.provider)
 tenancy = PlatformNamespaceArgs(namespace="", cpu_quota="", memory_quota="", group_bindings=cfg.rbac_groups.by_role,
                                 egress=cfg.egress_profile, allowed_egress_cidrs=cfg.egress_allowed_cidrs,

@@ -90,3 +90,22 @@ def write_manifests(documents: list[dict[str, Any]], directory: Path) -> list[Pa
         path.write_text(yaml.safe_dump(doc, sort_keys=False))
         paths.append(path)
     return paths
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tests.manifests --stack prod --out manifests/`: write the stack's objects for a human or a tool."""
+    import argparse
+
+    from tests.support import preflight_plan
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--stack", required=True, choices=("dev", "staging", "prod"))
+    parser.add_argument("--out", required=True, type=Path)
+    args = parser.parse_args(argv)
+    paths = write_manifests(all_manifests(preflight_plan(args.stack)), args.out)
+    print(f"{len(paths)} manifests in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

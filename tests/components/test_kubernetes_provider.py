@@ -23,7 +23,13 @@ def test_kubeconfig_is_inline_and_its_only_credential_is_aws_eks_get_token(stack
     (user,) = config["users"]
     assert set(user["user"]) == {"exec"}  # no token, password, client key or certificate
     assert user["user"]["exec"]["command"] == "aws"
-    assert user["user"]["exec"]["args"][:4] == ["eks", "get-token", "--cluster-name", cluster.inputs["name"]]
+    args = user["user"]["exec"]["args"]
+    assert args[:4] == ["eks", "get-token", "--cluster-name", cluster.inputs["name"]]
+    # It authenticates as the role the AWS provider created the cluster with (the cluster's bootstrap admin).
+    member = plan.by_urn(cluster.provider)
+    creator = reveal(member.inputs)["assumeRoles"]
+    creator = json.loads(creator) if isinstance(creator, str) else creator
+    assert args[args.index("--role-arn") + 1] == creator[0]["roleArn"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
