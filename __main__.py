@@ -39,7 +39,8 @@ in_account = pulumi.ResourceOptions(provider=aws_provider)
 prefix = f"{cfg.project}-{cfg.environment}"
 AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id), opts=in_account)
 ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
-    repository=cfg.github_repository, github_environment=cfg.environment, role_name_prefix=prefix), opts=in_account)
+    repository=cfg.github_repository, github_environment=cfg.environment, role_name_prefix=prefix,
+    data_name_prefix=f"{prefix}-"), opts=in_account)
 
 
 # --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
