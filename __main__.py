@@ -146,3 +146,8 @@ databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", Databr
 # --- Exports -------------------------------------------------------------------------------------------
 pulumi.export("environment", cfg.environment)
 pulumi.export("pipelines_paused", cfg.pipelines_paused)
+pulumi.export("catalog_name", databricks_platform.catalog_name)
+pulumi.export("sandbox_catalog_names", databricks_platform.sandbox_catalog_names)
+pulumi.export("service_principal_application_id", databricks_platform.service_principal_application_id)
+pulumi.export("cluster_name", cluster.name)
+pulumi.export("bucket_names", {store: bucket.bucket_name for store, bucket in buckets.items()})

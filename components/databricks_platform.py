@@ -99,6 +99,9 @@ class DatabricksPlatform(pulumi.ComponentResource):
     """The OAuth client id of `ml-pipelines-<env>` (also its name in grants)."""
     service_principal_oauth_secret: pulumi.Output[str] | None
     """Its OAuth M2M secret, a Pulumi secret."""
+    storage_external_id: pulumi.Output[str | None]
+    """The external id Unity Catalog presents for the storage credential (the storage role's trust must require
+    it: `get_aws_unity_catalog_assume_role_policy` calls it "the storage credential external id")."""
 
     def __init__(self, name: str, args: DatabricksPlatformArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_databricks_platform_args(args)
@@ -153,6 +156,7 @@ class DatabricksPlatform(pulumi.ComponentResource):
         self.sandbox_catalog_names = [s.catalog.name for s in sandboxes]
         self.service_principal_application_id = principal.application_id
         self.service_principal_oauth_secret = principal.oauth_secret
+        self.storage_external_id = storage.external_id
         self.register_outputs({"catalogName": catalog.name, "sandboxCatalogNames": self.sandbox_catalog_names,
                                "servicePrincipalApplicationId": principal.application_id,
                                "servicePrincipalOauthSecret": principal.oauth_secret})

@@ -11,7 +11,7 @@ from components.databricks_platform import DatabricksPlatformArgs, validate_data
 from components.databricks_workspace import DatabricksWorkspaceArgs
 from preflight.harness import plain
 from tests.databricks.access import CATALOG, SERVICE_PRINCIPAL
-from tests.databricks.snippets import stack_cfg, stack_plan
+from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
 from tests.support import STACKS
 
 SCHEMA = "databricks:index/schema:Schema"
@@ -62,3 +62,24 @@ def test_bad_platform_args_are_refused(changes: dict[str, Any], words: str) -> N
 
 def test_good_platform_args_pass() -> None:
     validate_databricks_platform_args(_args())
+
+
+@pytest.mark.parametrize("environment", ["dev", "prod"])
+def test_a_preview_plans_the_same_resources_as_an_up(environment: str) -> None:
+    # During `pulumi preview` ids and application ids are unknown; nothing may depend on them to exist.
+    variant: dict[str, Any] = {"users": ("alice", "bob")} if environment == "dev" else {
+        "restricted": True, "domains": ("pypi.org",), "protect": True, "retain": True, "client": True}
+    up = {r.urn for r in platform_plan(environment, **variant).registered}
+    preview = {r.urn for r in platform_plan(environment, preview=True, **variant).registered}
+    assert preview == up and len(up) > 20
+
+
+def test_each_environment_has_a_dedicated_workspace_and_sandboxes_share_devs() -> None:
+    # ADR-001: "sandbox uses ref-dev workspace, others have dedicated workspaces".
+    workspaces = {stack: (stack_cfg(stack).databricks.workspace_id, stack_cfg(stack).databricks.host)
+                  for stack in STACKS}
+    assert len({w[0] for w in workspaces.values()}) == len({w[1] for w in workspaces.values()}) == len(STACKS)
+    dev_workspace = stack_cfg("dev").databricks.workspace_id
+    sandbox_bindings = [b.inputs["workspaceId"] for b in stack_plan("dev").of_type(
+        "databricks:index/workspaceBinding:WorkspaceBinding") if b.inputs["securableName"].endswith("_sandbox")]
+    assert sandbox_bindings and set(sandbox_bindings) == {dev_workspace}
