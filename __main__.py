@@ -39,7 +39,8 @@ in_account = pulumi.ResourceOptions(provider=aws_provider)
 prefix = f"{cfg.project}-{cfg.environment}"
 AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id), opts=in_account)
 ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
-    repository=cfg.github_repository, github_environment=cfg.environment, role_name_prefix=prefix), opts=in_account)
+    repository=cfg.github_repository, github_environment=cfg.environment, role_name_prefix=prefix,
+    data_name_prefix=f"{prefix}-"), opts=in_account)
 
 
 # --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
@@ -59,14 +60,10 @@ node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
 
 # --- AWS data: KMS-encrypted buckets, pipeline roles (IRSA), Unity Catalog storage role (issue 3) -------
 # Roles first: the keys' policies name them; each role's inline policy is attached once the buckets exist.
-# Stand-in until the EKS section lands: the issuer the cluster will have (replaced by cluster.oidc_issuer
-# and cluster.oidc_provider_arn; no provider of this name exists, so nothing could assume these roles).
-oidc_issuer = f"oidc.eks.{cfg.region}.amazonaws.com/id/PENDING-EKS-{cfg.environment.upper()}"
-oidc_provider_arn = account.account_id.apply(lambda account: f"arn:aws:iam::{account}:oidc-provider/{oidc_issuer}")
 pipeline_roles = {
     pipeline: PipelineRole(f"{cfg.environment}-{pipeline}", PipelineRoleArgs(
         pipeline=pipeline, namespace=f"platform-{cfg.environment}", role_name=f"{prefix}-{pipeline}",
-        oidc_provider_arn=oidc_provider_arn, oidc_issuer=oidc_issuer), opts=in_account)
+        oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer), opts=in_account)
     for pipeline in stack_config.PIPELINES}
 unity_catalog_role = UnityCatalogRole(f"{cfg.environment}-unity-catalog", UnityCatalogRoleArgs(
     role_name=f"{prefix}-unity-catalog", account_id=account.account_id,

@@ -20,11 +20,11 @@ GITHUB_AUDIENCE = "sts.amazonaws.com"
 # is the blast radius ADR-033 chose (one account per environment). Reading is AWS's read-only set.
 DEPLOY_POLICY_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 PREVIEW_POLICY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
-# ReadOnlyAccess would let a pull request read data and secrets; a preview needs neither.
-PREVIEW_DENIED_DATA_ACTIONS = (
-    "s3:GetObject", "s3:GetObjectVersion", "kms:Decrypt", "secretsmanager:GetSecretValue",
-    "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
-)
+# ReadOnlyAccess would let a pull request read the stores' data and the account's secrets; a preview needs
+# neither. The denial is scoped to the stores (bucket names and key aliases start with the data prefix) so
+# that the Pulumi state bucket and its secrets key, which a preview must read, stay reachable.
+PREVIEW_DENIED_OBJECT_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
+PREVIEW_DENIED_SECRET_ACTIONS = ("secretsmanager:GetSecretValue",)
 _REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _ENV_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 
@@ -53,6 +53,9 @@ class CiIdentitiesArgs:
     """GitHub environment (e.g. `prod`) whose jobs may deploy; its branch rule must admit only `main`."""
     role_name_prefix: str
     """Prefix of the role names, e.g. `ml-platform-prod`; names are stable because workflows use them."""
+    data_name_prefix: str
+    """Start of every data store's bucket name and key alias (`ml-platform-prod-`): preview may not read
+    their objects or decrypt with their keys."""
     max_session_seconds: int = 3600
     """Session length of both roles. Default one hour; 900..43200."""
 
@@ -67,6 +70,9 @@ def validate_ci_identities_args(args: CiIdentitiesArgs) -> None:
     if not re.match(r"^[\w+=,.@-]{1,54}$", args.role_name_prefix):
         problems.append(f"role_name_prefix must be an IAM name of at most 54 characters, got "
                         f"{args.role_name_prefix!r}")
+    if not re.match(r"^[a-z0-9][a-z0-9-]{1,40}-$", args.data_name_prefix):
+        problems.append(f"data_name_prefix must be lowercase letters, digits and hyphens ending in '-', got "
+                        f"{args.data_name_prefix!r}")
     if not 900 <= args.max_session_seconds <= 43200:
         problems.append(f"max_session_seconds must be between 900 and 43200, got {args.max_session_seconds}")
     if problems:
@@ -87,6 +93,18 @@ def github_trust_policy(provider_arn: str, subject: str | list[str]) -> str:
             }},
         }],
     })
+
+
+def preview_data_denial(data_name_prefix: str) -> str:
+    """Deny reading the stores' objects, decrypting with their keys, and reading secrets."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "NoStoreObjects", "Effect": "Deny", "Action": list(PREVIEW_DENIED_OBJECT_ACTIONS),
+         "Resource": f"arn:aws:s3:::{data_name_prefix}*/*"},
+        # Keys have random ids; their aliases carry the prefix, and KMS exposes them as a condition key.
+        {"Sid": "NoStoreKeys", "Effect": "Deny", "Action": "kms:Decrypt", "Resource": "*",
+         "Condition": {"ForAnyValue:StringLike": {"kms:ResourceAliases": f"alias/{data_name_prefix}*"}}},
+        {"Sid": "NoSecrets", "Effect": "Deny", "Action": list(PREVIEW_DENIED_SECRET_ACTIONS), "Resource": "*"},
+    ]})
 
 
 class CiIdentities(pulumi.ComponentResource):
@@ -120,9 +138,7 @@ class CiIdentities(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-ci-preview-no-data",
             role=self.preview_role.name,
-            policy=json.dumps({"Version": "2012-10-17", "Statement": [{
-                "Sid": "PreviewReadsNoDataOrSecrets", "Effect": "Deny",
-                "Action": list(PREVIEW_DENIED_DATA_ACTIONS), "Resource": "*"}]}),
+            policy=preview_data_denial(args.data_name_prefix),
             opts=pulumi.ResourceOptions(parent=self.preview_role))
         self.deploy_role = role("deploy", deploy_subject(args.repository, args.github_environment),
                                 DEPLOY_POLICY_ARN)

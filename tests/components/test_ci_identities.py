@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fnmatch import fnmatchcase as fnmatch
 
 import pytest
 
@@ -13,6 +14,7 @@ from tests.test_stack_config import raw_config
 
 ROLE = "aws:iam/role:Role"
 HOST = "token.actions.githubusercontent.com"
+STORES = ("raw", "processed", "artifacts", "enriched", "logs")
 
 
 def trust(stack: str, kind: str) -> dict:
@@ -62,13 +64,27 @@ def test_preview_is_read_only_and_reads_no_data_or_secrets(stack: str) -> None:
     assert attached[f"ml-platform-{stack}-ci-preview"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
     deny = json.loads(reveal(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-ci-preview-no-data")
                              .inputs)["policy"])
-    [statement] = deny["Statement"]
-    assert statement["Effect"] == "Deny"
-    assert {"s3:GetObject", "kms:Decrypt", "secretsmanager:GetSecretValue"} <= set(statement["Action"])
+    statements = {s["Sid"]: s for s in deny["Statement"]}
+    assert {s["Effect"] for s in statements.values()} == {"Deny"}
+    objects = statements["NoStoreObjects"]
+    assert set(objects["Action"]) == {"s3:GetObject", "s3:GetObjectVersion"}
+    aliases = statements["NoStoreKeys"]["Condition"]["ForAnyValue:StringLike"]["kms:ResourceAliases"]
+    assert statements["NoStoreKeys"]["Action"] == "kms:Decrypt"
+    assert statements["NoSecrets"]["Action"] == ["secretsmanager:GetSecretValue"]
+    # Every store of the plan is covered (IAM wildcards match like fnmatch's `*`) ...
+    for bucket in plan.of_type("aws:s3/bucket:Bucket"):
+        if bucket.parent.split("::")[-1].removeprefix(f"{stack}-") in STORES:
+            assert fnmatch(f"{reveal(bucket.outputs)['arn']}/any/object", objects["Resource"]), bucket.name
+    store_aliases = [reveal(a.inputs)["name"] for a in plan.of_type("aws:kms/alias:Alias")
+                     if a.name.removeprefix(f"{stack}-").removesuffix("-alias") in STORES]
+    assert len(store_aliases) == 4 and all(fnmatch(alias, aliases) for alias in store_aliases)
+    # ... and the Pulumi state a preview must read is not (README: s3 backend, awskms://alias/pulumi-state).
+    assert not fnmatch("arn:aws:s3:::pulumi-state-bucket/.pulumi/stacks/ml-platform/prod.json", objects["Resource"])
+    assert not fnmatch("alias/pulumi-state", aliases)
 
 
 def test_bad_args_are_refused_together() -> None:
     args = CiIdentitiesArgs(repository="no-slash", github_environment="Prod!", role_name_prefix="p",
-                            max_session_seconds=60)
-    with pytest.raises(ValueError, match=r"repository .*github_environment .*max_session_seconds"):
+                            data_name_prefix="*", max_session_seconds=60)
+    with pytest.raises(ValueError, match=r"repository .*github_environment .*data_name_prefix .*max_session_seconds"):
         validate_ci_identities_args(args)

