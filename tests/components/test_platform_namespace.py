@@ -195,8 +195,6 @@ def test_an_allow_list_entry_is_refused_exactly_when_it_covers_the_metadata_addr
         validate_platform_namespace_args(args)
 
 
-@pytest.mark.xfail(strict=True, reason="section 3 still trusts a stand-in issuer, not cluster.oidc_issuer; "
-                   "remove this mark when it is wired (strict: this test turns red the day it passes)")
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_pipeline_service_account_can_assume_the_role_it_is_annotated_with(stack: str) -> None:
     """IRSA end to end in the plan: the role behind the annotation trusts this cluster's OIDC provider for
