@@ -13,18 +13,16 @@ import pulumi
 import stack_config
 from components.account_baseline import AccountBaseline, AccountBaselineArgs
 from components.ci_identities import CiIdentities, CiIdentitiesArgs
+from components.data_stores import DataStores, DataStoresArgs
 from components.databricks_platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks_workspace import DatabricksWorkspaceArgs
 from components.eks_cluster import EksCluster, EksClusterArgs
-from components.encrypted_bucket import EncryptedBucket, EncryptedBucketArgs
 from components.kubernetes_provider import KubernetesProvider, KubernetesProviderArgs
 from components.member_account import MemberAccount, MemberAccountArgs
 from components.node_pool import NodePool, NodePoolArgs, Taint
-from components.pipeline_role import BucketGrant, PipelineRole, PipelineRoleArgs, pipelines_using
 from components.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
 from components.platform_release import PlatformRelease, PlatformReleaseArgs
 from components.team_namespace import TeamNamespace, TeamNamespaceArgs
-from components.unity_catalog_role import UNITY_CATALOG_STORE, UnityCatalogRole, UnityCatalogRoleArgs
 
 cfg = stack_config.load()
 
@@ -59,33 +57,14 @@ node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
 
 
 # --- AWS data: KMS-encrypted buckets, pipeline roles (IRSA), Unity Catalog storage role (issue 3) -------
-# Roles first: the keys' policies name them; each role's inline policy is attached once the buckets exist.
-pipeline_roles = {
-    pipeline: PipelineRole(f"{cfg.environment}-{pipeline}", PipelineRoleArgs(
-        pipeline=pipeline, namespace=f"platform-{cfg.environment}", role_name=f"{prefix}-{pipeline}",
-        oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer), opts=in_account)
-    for pipeline in stack_config.PIPELINES}
-unity_catalog_role = UnityCatalogRole(f"{cfg.environment}-unity-catalog", UnityCatalogRoleArgs(
-    role_name=f"{prefix}-unity-catalog", account_id=account.account_id,
-    databricks_account_id=cfg.databricks.account_id), opts=in_account)
-key_users = {store: [pipeline_roles[p].role_arn for p in pipelines_using(store)] for store in stack_config.DATA_STORES}
-key_users[UNITY_CATALOG_STORE].append(unity_catalog_role.role_arn)
-
-logs_store = EncryptedBucketArgs(
-    name_prefix=f"{prefix}-{stack_config.LOG_STORE}", account_id=account.account_id, log_delivery_target=True,
-    versioning=cfg.backup_retention_days > 0, noncurrent_version_retention_days=cfg.backup_retention_days,
-    key_deletion_window_days=cfg.kms_deletion_window_days, protect=cfg.protection.protect,
-    retain_on_delete=cfg.protection.retain_on_delete, force_destroy=cfg.protection.force_destroy_buckets)
-logs = EncryptedBucket(f"{cfg.environment}-{stack_config.LOG_STORE}", logs_store, opts=in_account)
-buckets = {stack_config.LOG_STORE: logs} | {
-    store: EncryptedBucket(f"{cfg.environment}-{store}", replace(
-        logs_store, name_prefix=f"{prefix}-{store}", log_delivery_target=False, access_log_bucket=logs.bucket_name,
-        key_user_role_arns=key_users[store]), opts=in_account)
-    for store in stack_config.DATA_STORES}
-grants = {store: BucketGrant(b.bucket_arn, b.key_arn) for store, b in buckets.items() if b.key_arn is not None}
-for role in pipeline_roles.values():
-    role.grant(grants)
-unity_catalog_role.grant(grants[UNITY_CATALOG_STORE])
+data = DataStores(cfg.environment, DataStoresArgs(
+    environment=cfg.environment, name_prefix=prefix, account_id=account.account_id,
+    oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+    service_account_namespace=f"platform-{cfg.environment}", databricks_account_id=cfg.databricks.account_id,
+    backup_retention_days=cfg.backup_retention_days, key_deletion_window_days=cfg.kms_deletion_window_days,
+    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
+    force_destroy=cfg.protection.force_destroy_buckets), opts=in_account)
+buckets, pipeline_roles, unity_catalog_role = data.buckets, data.pipeline_roles, data.unity_catalog_role
 
 
 # --- Kubernetes: provider, namespaces, team roles, the Helm release (issue 4) ---------------------------
@@ -113,7 +92,7 @@ for team in cfg.teams:
         team=team.name, namespace=replace(tenancy, namespace=f"team-{team.name}", cpu_quota=team.quota.cpu,
                                           memory_quota=team.quota.memory, labels={"team": team.name}),
         oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
-        bucket_arn=grants["processed"].bucket_arn, key_arn=grants["processed"].key_arn),
+        bucket_arn=data.grants["processed"].bucket_arn, key_arn=data.grants["processed"].key_arn),
         opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider]))
 PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
     namespace=f"platform-{cfg.environment}", chart_path="charts/ml-platform", environment=cfg.environment,

@@ -26,10 +26,7 @@ CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
 _POOL_TAINTS: Mapping[str, tuple[tuple[str, str, str], ...]] = {
     "system": (), "data": (("workload", "data", "NO_SCHEDULE"),), "compute": (),
 }
-PIPELINES = ("ingestion", "training", "inference", "backend")
 # The data stores of every environment (Environment Strategy): `logs` receives the others' access logs.
-DATA_STORES = ("raw", "processed", "artifacts", "enriched")
-LOG_STORE = "logs"
 
 # Unity Catalog catalog names built from a user name: lowercase letters, digits and underscores.
 _USER_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")

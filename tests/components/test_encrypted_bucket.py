@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from components.data_stores import DATA_STORES, LOG_STORE
 from components.encrypted_bucket import EncryptedBucketArgs, validate_encrypted_bucket_args
 from preflight.harness import Plan, reveal
-from stack_config import DATA_STORES, LOG_STORE
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 

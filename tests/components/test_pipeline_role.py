@@ -63,7 +63,7 @@ def expected_grants(plan: Plan, stack: str, pipeline: str) -> set[tuple[str, str
                                for resource in (f"{group}:log-stream:*",)}
 
 
-PIPELINES = ("ingestion", "training", "inference", "backend")
+PIPELINES = ("ingestion", "training", "inference", "backend")  # written out: the table under test
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -11,13 +11,14 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from components.data_stores import PIPELINES
 from components.platform_namespace import (
     NAME_LABEL,
     ROLE_RULES,
     PlatformNamespaceArgs,
     validate_platform_namespace_args,
 )
-from stack_config import PIPELINES, parse
+from stack_config import parse
 from tests.manifests import registered_manifests
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
