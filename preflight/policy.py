@@ -10,6 +10,7 @@ pack's initial config, the stack's config file and the schema defaults, and vali
 
 from __future__ import annotations
 
+import functools
 import json
 import runpy
 import sys
@@ -140,16 +141,27 @@ def resolve_config(pack: LoadedPack, stack_config: dict[str, Any]) -> dict[str, 
             for key, prop_schema in (schema.properties or {}).items():
                 if key not in props and isinstance(prop_schema, dict) and "default" in prop_schema:
                     props[key] = prop_schema["default"]
-            try:
-                jsonschema.validate(props, full)
-            except jsonschema.ValidationError as exc:
+            error = jsonschema.exceptions.best_match(_validator(json.dumps(full, sort_keys=True)).iter_errors(props))
+            if error is not None:
                 raise PolicyConfigError(f"policy config for {pack.name}/{policy.name} is invalid: "
-                                        f"{exc.message}") from exc
+                                        f"{error.message}")
         elif props:
             raise PolicyConfigError(f"policy config for {pack.name}/{policy.name} has properties but the policy "
                                     "takes none")
         resolved[policy.name] = (level, props)
     return resolved
+
+
+@functools.cache
+def _validator(schema_json: str) -> Any:
+    """A checked validator per distinct schema: `jsonschema.validate` re-checks the schema on every call,
+    which cost more than the policies themselves once per pack and plan."""
+    import jsonschema
+
+    schema = json.loads(schema_json)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
 
 
 def read_policy_config(project_dir: Path, stack: str) -> dict[str, Any]:
