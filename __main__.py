@@ -94,7 +94,7 @@ for team in cfg.teams:
         oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
         bucket_arn=data.grants["processed"].bucket_arn, key_arn=data.grants["processed"].key_arn),
         opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider]))
-PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
+release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
     namespace=f"platform-{cfg.environment}", chart_path="charts/ml-platform", environment=cfg.environment,
     image_tag=cfg.helm.image_tag, pipelines_paused=cfg.pipelines_paused,
     artifacts_bucket=buckets["artifacts"].bucket_name,
@@ -132,3 +132,5 @@ pulumi.export("sandbox_catalog_names", databricks_platform.sandbox_catalog_names
 pulumi.export("service_principal_application_id", databricks_platform.service_principal_application_id)
 pulumi.export("cluster_name", cluster.name)
 pulumi.export("bucket_names", {store: bucket.bucket_name for store, bucket in buckets.items()})
+pulumi.export("account_id", account.account_id)
+pulumi.export("helm_release_status", release.status)

@@ -46,6 +46,7 @@ _MEASURE = textwrap.dedent("""
     plan = run_program(project, settings)
     t2 = time.perf_counter()
     first = t2 - t1
+    __import__("gc").freeze()  # as `python -m preflight` does before the policies
     packs = load_packs(__import__("pathlib").Path({root!r})) if {policies!r} else []
     per_pack, per_pack_warm = {{}}, {{}}
     for pack in packs:

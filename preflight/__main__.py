@@ -7,6 +7,7 @@ violation, 1 a mandatory violation, 2 bad configuration or an error in the progr
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections import Counter
@@ -87,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_stack_settings(args.project_dir, args.stack)
         plan = run_program(args.project_dir, settings, preview=args.preview)
+        # The plan and the SDKs' objects live until exit: keep the collector from re-scanning them while the
+        # policies allocate (measured: a quarter of policy time at 7,000 resources, growing with the plan).
+        gc.freeze()
         violations = evaluate(args.project_dir, plan)
     except (ProjectError, ProgramError, PolicyConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
