@@ -9,12 +9,14 @@ handed) and a plain view for assertions. Secret outputs are marked as the engine
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import runpy
 import sys
 import traceback
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -347,6 +349,21 @@ def _blame(tb: TracebackType | None, project_dir: Path) -> str:
     return " ".join(parts)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while the program runs. Every collection of the oldest generation
+    re-scans the millions of objects of the SDK modules the program has just imported: measured, that was
+    more than half of a run (prod: 2.9 ms per resource with it, 1.3 without; 7,253 resources: 3.1 against 1.1).
+    Reference counting still frees what the program drops; the collector resumes when the program ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def run_program(project_dir: Path, settings: StackSettings, preview: bool = False) -> Plan:
     """Run `project_dir/__main__.py` for one stack under mocks and return what it registered.
 
@@ -381,7 +398,8 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
         runpy.run_path(str(main), run_name="__main__")
 
     try:
-        _sync_await(run_in_stack(program))
+        with _collector_paused():
+            _sync_await(run_in_stack(program))
     except pulumi.RunError as exc:
         exc.partial_plan = recorded_plan()  # type: ignore[attr-defined] - what was registered before it
         raise

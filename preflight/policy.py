@@ -118,7 +118,7 @@ def resolve_config(pack: LoadedPack, stack_config: dict[str, Any]) -> dict[str, 
     """The engine's reconciliation: per policy, (enforcement level, properties) from the policy's own
     level, the pack default, `initial_config`, the stack file's `all` and per-policy entries, then schema
     defaults; properties are validated against the policy's config schema."""
-    import jsonschema
+    from jsonschema.exceptions import best_match
 
     initial = pack.initial_config or {}
     all_level, _ = _normalize(initial.get("all"))
@@ -141,7 +141,7 @@ def resolve_config(pack: LoadedPack, stack_config: dict[str, Any]) -> dict[str, 
             for key, prop_schema in (schema.properties or {}).items():
                 if key not in props and isinstance(prop_schema, dict) and "default" in prop_schema:
                     props[key] = prop_schema["default"]
-            error = jsonschema.exceptions.best_match(_validator(json.dumps(full, sort_keys=True)).iter_errors(props))
+            error = best_match(_validator(json.dumps(full, sort_keys=True)).iter_errors(props))
             if error is not None:
                 raise PolicyConfigError(f"policy config for {pack.name}/{policy.name} is invalid: "
                                         f"{error.message}")
@@ -156,10 +156,10 @@ def resolve_config(pack: LoadedPack, stack_config: dict[str, Any]) -> dict[str, 
 def _validator(schema_json: str) -> Any:
     """A checked validator per distinct schema: `jsonschema.validate` re-checks the schema on every call,
     which cost more than the policies themselves once per pack and plan."""
-    import jsonschema
+    from jsonschema.validators import validator_for
 
     schema = json.loads(schema_json)
-    cls = jsonschema.validators.validator_for(schema)
+    cls = validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
 
