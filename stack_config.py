@@ -16,6 +16,15 @@ from typing import Any, Literal, TypeVar
 
 import pulumi
 
+from components.patterns import AWS_ACCOUNT_ID as _ACCOUNT_ID_RE
+from components.patterns import AWS_REGION as _REGION_RE
+from components.patterns import DNS_NAME as _DOMAIN_RE
+from components.patterns import EMAIL as _EMAIL_RE
+from components.patterns import GITHUB_REPOSITORY as _REPO_RE
+from components.patterns import IAM_ROLE_NAME as _ROLE_NAME_RE
+from components.patterns import SANDBOX_USER as _USER_RE
+from components.patterns import UUID as _UUID_RE
+
 PROJECT = "ml-platform"
 Environment = Literal["dev", "staging", "prod"]
 ENVIRONMENTS: tuple[Environment, ...] = ("dev", "staging", "prod")
@@ -29,23 +38,15 @@ _POOL_TAINTS: Mapping[str, tuple[tuple[str, str, str], ...]] = {
 # The data stores of every environment (Environment Strategy): `logs` receives the others' access logs.
 
 # Unity Catalog catalog names built from a user name: lowercase letters, digits and underscores.
-_USER_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 # A team becomes the namespace `team-<name>`: a DNS label, so lowercase letters, digits and hyphens.
 _TEAM_RE = re.compile(r"^[a-z]([a-z0-9-]{0,40}[a-z0-9])?$")
-_ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
 _OU_RE = re.compile(r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _VPC_RE = re.compile(r"^vpc-[0-9a-f]{8,17}$")
 _SUBNET_RE = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _INSTANCE_RE = re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$")
 _CPU_RE = re.compile(r"^\d+(\.\d+)?$|^\d+m$")
 _MEMORY_RE = re.compile(r"^\d+(Ki|Mi|Gi|Ti)$")
-_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
-_REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
-_ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
 _GROUP_RE = re.compile(r"^[A-Za-z0-9:._@-]{1,128}$")
-_DOMAIN_RE = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
 _K8S_VERSION_RE = re.compile(r"^1\.\d{2}$")
 _IMAGE_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 

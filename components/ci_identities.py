@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.patterns import GITHUB_REPOSITORY as _REPO_RE
+
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 GITHUB_AUDIENCE = "sts.amazonaws.com"
 # Deploying creates IAM, KMS, S3, EKS and more: in practice administration of the member account, which
@@ -25,7 +27,6 @@ PREVIEW_POLICY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
 # that the Pulumi state bucket and its secrets key, which a preview must read, stay reachable.
 PREVIEW_DENIED_OBJECT_ACTIONS = ("s3:GetObject", "s3:GetObjectVersion")
 PREVIEW_DENIED_SECRET_ACTIONS = ("secretsmanager:GetSecretValue",)
-_REPO_RE = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _ENV_RE = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.patterns import AWS_ACCOUNT_ID as _ACCOUNT_ID_RE
+from components.patterns import AWS_REGION as _REGION_RE
+from components.patterns import EMAIL as _EMAIL_RE
+from components.patterns import IAM_ROLE_NAME as _ROLE_NAME_RE
+
 REQUIRED_TAGS = ("environment", "project", "managed-by", "owner")
-_ACCOUNT_ID_RE = re.compile(r"^\d{12}$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_ROLE_NAME_RE = re.compile(r"^[\w+=,.@-]{1,64}$")
 _ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/.+$")
-_REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components import patterns
+
 READ_ACTIONS = ("s3:GetObject",)
 LIST_ACTIONS = ("s3:ListBucket",)
 WRITE_ACTIONS = ("s3:PutObject", "s3:AbortMultipartUpload")
@@ -89,7 +91,7 @@ def validate_pipeline_role_args(args: PipelineRoleArgs) -> None:
         problems.append(f"pipeline must be one of {', '.join(PIPELINE_ACCESS)}, got {args.pipeline!r}")
     if not re.match(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", args.namespace):
         problems.append(f"namespace must be a DNS label, got {args.namespace!r}")
-    if not re.match(r"^[\w+=,.@-]{1,64}$", args.role_name):
+    if not patterns.IAM_ROLE_NAME.match(args.role_name):
         problems.append(f"role_name must be an IAM role name, got {args.role_name!r}")
     if isinstance(args.oidc_issuer, str) and args.oidc_issuer.startswith("https://"):
         problems.append(f"oidc_issuer must not start with https://, got {args.oidc_issuer!r}")

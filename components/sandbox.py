@@ -13,16 +13,15 @@ Offboarding a developer whose sandbox still holds tables takes two `pulumi up --
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pulumi
 
 from components.catalog import Catalog, CatalogArgs
 from components.catalog_storage import CatalogStorage
+from components.patterns import EMAIL as _EMAIL_RE
+from components.patterns import SANDBOX_USER as _USER_RE
 
-_USER_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
-_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SANDBOX_SCHEMAS = ("gold",)
 
 

@@ -16,18 +16,18 @@ workspace keeps the account's `default-policy`, and those stacks need no account
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_databricks as databricks
 
+from components.patterns import AWS_REGION as _REGION_RE
+from components.patterns import DNS_NAME as _DOMAIN_RE
+from components.patterns import UUID as _UUID_RE
+
 ACCOUNTS_HOST = "https://accounts.cloud.databricks.com"
 DEFAULT_POLICY = "default-policy"
-_DOMAIN_RE = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$")
-_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_REGION_RE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
 
 
 @dataclass(frozen=True)

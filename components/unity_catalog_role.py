@@ -17,6 +17,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components import patterns
+from components.patterns import UUID as _UUID_RE
 from components.pipeline_role import BucketGrant
 
 UNITY_CATALOG_STORE = "processed"
@@ -27,7 +29,6 @@ OBJECT_ACTIONS = ("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMu
                   "s3:ListMultipartUploadParts")
 BUCKET_ACTIONS = ("s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads")
 KMS_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
-_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class UnityCatalogRoleArgs:
 def validate_unity_catalog_role_args(args: UnityCatalogRoleArgs) -> None:
     """Raise one ValueError naming every bad argument."""
     problems: list[str] = []
-    if not re.match(r"^[\w+=,.@-]{1,64}$", args.role_name):
+    if not patterns.IAM_ROLE_NAME.match(args.role_name):
         problems.append(f"role_name must be an IAM role name, got {args.role_name!r}")
     if not _UUID_RE.match(args.databricks_account_id):
         problems.append(f"databricks_account_id must be a UUID, got {args.databricks_account_id!r}")
