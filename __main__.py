@@ -11,18 +11,18 @@ from dataclasses import replace
 import pulumi
 
 import stack_config
-from components.account_baseline import AccountBaseline, AccountBaselineArgs
-from components.ci_identities import CiIdentities, CiIdentitiesArgs
-from components.data_stores import DataStores, DataStoresArgs
-from components.databricks_platform import DatabricksPlatform, DatabricksPlatformArgs
-from components.databricks_workspace import DatabricksWorkspaceArgs
-from components.eks_cluster import EksCluster, EksClusterArgs
-from components.kubernetes_provider import KubernetesProvider, KubernetesProviderArgs
-from components.member_account import MemberAccount, MemberAccountArgs
-from components.node_pool import NodePool, NodePoolArgs, Taint
-from components.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
-from components.platform_release import PlatformRelease, PlatformReleaseArgs
-from components.team_namespace import TeamNamespace, TeamNamespaceArgs
+from components.aws.account_baseline import AccountBaseline, AccountBaselineArgs
+from components.aws.ci_identities import CiIdentities, CiIdentitiesArgs
+from components.aws.data_stores import DataStores, DataStoresArgs
+from components.aws.member_account import MemberAccount, MemberAccountArgs
+from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
+from components.databricks.workspace import DatabricksWorkspaceArgs
+from components.kubernetes.eks_cluster import EksCluster, EksClusterArgs
+from components.kubernetes.node_pool import NodePool, NodePoolArgs, Taint
+from components.kubernetes.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
+from components.kubernetes.platform_release import PlatformRelease, PlatformReleaseArgs
+from components.kubernetes.provider import KubernetesProvider, KubernetesProviderArgs
+from components.kubernetes.team_namespace import TeamNamespace, TeamNamespaceArgs
 
 cfg = stack_config.load()
 

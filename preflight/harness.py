@@ -24,7 +24,7 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 
-from . import computed
+from . import computed, invokes
 from .project import StackSettings
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -214,20 +214,27 @@ def _is_secret(value: Any) -> bool:
 
 def _build_monitor(project: str, stack: str, preview: bool) -> Any:
     """A MockMonitor subclass that records requests; built lazily so importing preflight stays cheap."""
-    from pulumi.runtime import rpc
-    from pulumi.runtime.mocks import MockCallArgs, MockMonitor, Mocks
+    from pulumi.runtime.mocks import MockMonitor, Mocks
     from pulumi.runtime.proto import resource_pb2
 
     class FailLoudMocks(Mocks):
         def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:  # pragma: no cover - unused
             raise NotImplementedError("registrations go through RecordingMonitor")
 
+        def __init__(self) -> None:
+            self.context_of: Any = None
+            """Set by the monitor: maps an invoke's provider reference to the account and region it runs in."""
+
         def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-            raise NotImplementedError(f"Mock not implemented: {args.token}")
+            ctx = self.context_of(args.provider or "") if self.context_of else computed.Context(
+                computed.DEFAULT_ACCOUNT_ID, computed.DEFAULT_REGION)
+            return invokes.answer(args.token, reveal(plain(args.args)), ctx), []
 
     class RecordingMonitor(MockMonitor):
         def __init__(self, project: str, stack: str) -> None:
-            super().__init__(FailLoudMocks())
+            mocks = FailLoudMocks()
+            super().__init__(mocks)
+            mocks.context_of = self._context
             self.project = project
             self.stack = stack
             self.recorded: dict[str, RecordedResource] = {}
@@ -271,7 +278,7 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
                 "deleteBeforeReplace": bool(request.deleteBeforeReplace),
                 "ignoreChanges": list(request.ignoreChanges),
                 "replaceOnChanges": list(request.replaceOnChanges),
-                "dependsOn": list(request.dependencies),
+                "dependsOn": sorted(request.dependencies),  # the engine keeps no order: sorted, for byte-stable JSON
                 "additionalSecretOutputs": list(request.additionalSecretOutputs),
                 "aliases": [json_format.MessageToDict(a) for a in request.aliases] + list(request.aliasURNs),
                 "deletedWith": request.deletedWith,
@@ -318,13 +325,6 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
             if request.urn in self.recorded:
                 self.recorded[request.urn].component_outputs = _struct_to_dict(request.outputs)
             return super().RegisterResourceOutputs(request)
-
-        def Invoke(self, request: Any) -> Any:
-            if request.tok == "pulumi:pulumi:getResource":
-                return super().Invoke(request)
-            args = rpc.deserialize_properties(request.args)
-            self.mocks.call(MockCallArgs(token=request.tok, args=args, provider=request.provider))
-            raise AssertionError("unreachable")  # pragma: no cover
 
     return RecordingMonitor(project, stack)
 

@@ -18,8 +18,8 @@ from tests.test_stack_config import raw_config
 
 PROGRAM = """
 import pulumi
-from components.databricks_platform import DatabricksPlatform, DatabricksPlatformArgs
-from components.databricks_workspace import DatabricksWorkspaceArgs
+from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
+from components.databricks.workspace import DatabricksWorkspaceArgs
 
 secret = pulumi.Output.secret("stand-in-oauth-secret") if {client!r} else None
 platform = DatabricksPlatform("{environment}-databricks", DatabricksPlatformArgs(

@@ -61,10 +61,28 @@ def test_preview_leaves_computed_values_unknown(tmp_path: Path) -> None:
 def test_invokes_without_a_mock_fail_loudly(tmp_path: Path) -> None:
     code = """
     import pulumi_aws as aws
-    aws.get_caller_identity()
+    aws.get_billing_service_account()
     """
-    with pytest.raises(ProgramError, match=r"Mock not implemented: aws:index/getCallerIdentity:getCallerIdentity"):
+    with pytest.raises(ProgramError, match=r"Mock not implemented: aws:index/getBillingServiceAccount:"):
         run_snippet(tmp_path, code)
+
+
+def test_invokes_answer_in_the_account_and_region_of_their_provider(tmp_path: Path) -> None:
+    """Data sources read through an explicit provider answer for that provider's account and region."""
+    code = """
+    import pulumi
+    import pulumi_aws as aws
+    member = aws.Provider("member", region="eu-central-1",
+                          assume_roles=[aws.ProviderAssumeRoleArgs(role_arn="arn:aws:iam::123456789012:role/Deployer")])
+    invoke = pulumi.InvokeOptions(provider=member)
+    pulumi.export("account", aws.get_caller_identity(opts=invoke).account_id)
+    pulumi.export("zones", aws.get_availability_zones(state="available", opts=invoke).names)
+    pulumi.export("ambient", aws.get_caller_identity().account_id)
+    """
+    outputs = run_snippet(tmp_path, code).plain_outputs
+    assert outputs["account"] == "123456789012"
+    assert outputs["zones"] == ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
+    assert outputs["ambient"] != "123456789012"
 
 
 def test_program_error_names_component_and_line(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.node_pool import NODE_POLICY_ARNS, NodePoolArgs, Taint, validate_node_pool_args
+from components.kubernetes.node_pool import NODE_POLICY_ARNS, NodePoolArgs, Taint, validate_node_pool_args
 from preflight.harness import RecordedResource, reveal
 from stack_config import parse
 from tests.support import STACKS, preflight_plan

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from components.service_principal import PipelineServicePrincipalArgs, validate_pipeline_service_principal_args
+from components.databricks.service_principal import (
+    PipelineServicePrincipalArgs,
+    validate_pipeline_service_principal_args,
+)
 from preflight.harness import Secret, plain
 from tests.databricks.access import SERVICE_PRINCIPAL
 from tests.databricks.snippets import stack_plan

@@ -7,7 +7,7 @@ from fnmatch import fnmatchcase as fnmatch
 
 import pytest
 
-from components.ci_identities import CiIdentitiesArgs, validate_ci_identities_args
+from components.aws.ci_identities import CiIdentitiesArgs, validate_ci_identities_args
 from preflight.harness import reveal
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config

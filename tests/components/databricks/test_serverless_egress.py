@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.serverless_egress import ServerlessEgressArgs, validate_serverless_egress_args
+from components.databricks.serverless_egress import ServerlessEgressArgs, validate_serverless_egress_args
 from tests.databricks.snippets import stack_cfg, stack_plan
 
 POLICY = "databricks:index/accountNetworkPolicy:AccountNetworkPolicy"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from components.databricks_platform import DatabricksPlatformArgs, validate_databricks_platform_args
-from components.databricks_workspace import DatabricksWorkspaceArgs
+from components.databricks.platform import DatabricksPlatformArgs, validate_databricks_platform_args
+from components.databricks.workspace import DatabricksWorkspaceArgs
 from preflight.harness import plain
 from tests.databricks.access import CATALOG, SERVICE_PRINCIPAL
 from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan

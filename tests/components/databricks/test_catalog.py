@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.catalog import CatalogArgs, validate_catalog_args
+from components.databricks.catalog import CatalogArgs, validate_catalog_args
 from tests.databricks.access import CATALOG
 from tests.databricks.snippets import stack_cfg, stack_plan
 from tests.support import STACKS

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from components.eks_cluster import CONTROL_PLANE_LOG_TYPES, EksClusterArgs, validate_eks_cluster_args
+from components.kubernetes.eks_cluster import CONTROL_PLANE_LOG_TYPES, EksClusterArgs, validate_eks_cluster_args
 from preflight.harness import reveal
 from stack_config import parse
 from tests.support import STACKS, preflight_plan

@@ -9,9 +9,9 @@ from dataclasses import dataclass, replace
 
 import pulumi
 
-from components.encrypted_bucket import EncryptedBucket, EncryptedBucketArgs
-from components.pipeline_role import PIPELINE_ACCESS, BucketGrant, PipelineRole, PipelineRoleArgs, pipelines_using
-from components.unity_catalog_role import UNITY_CATALOG_STORE, UnityCatalogRole, UnityCatalogRoleArgs
+from components.aws.encrypted_bucket import EncryptedBucket, EncryptedBucketArgs
+from components.aws.pipeline_role import PIPELINE_ACCESS, BucketGrant, PipelineRole, PipelineRoleArgs, pipelines_using
+from components.aws.unity_catalog_role import UNITY_CATALOG_STORE, UnityCatalogRole, UnityCatalogRoleArgs
 
 DATA_STORES = ("raw", "processed", "artifacts", "enriched")
 """The KMS-encrypted stores, each with its own key (Environment Strategy: raw, processed, artifacts, enriched)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.grants import (
+from components.databricks.grants import (
     FULL_ACCESS,
     READ_CATALOG,
     READ_SCHEMA,

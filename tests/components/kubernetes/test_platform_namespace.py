@@ -11,8 +11,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from components.data_stores import PIPELINES
-from components.platform_namespace import (
+from components.aws.data_stores import PIPELINES
+from components.kubernetes.platform_namespace import (
     NAME_LABEL,
     ROLE_RULES,
     PlatformNamespaceArgs,

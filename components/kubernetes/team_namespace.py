@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import pulumi
 import pulumi_aws as aws
 
-from components.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
+from components.kubernetes.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.data_stores import DATA_STORES, LOG_STORE, PIPELINES, DataStoresArgs, validate_data_stores_args
+from components.aws.data_stores import DATA_STORES, LOG_STORE, PIPELINES, DataStoresArgs, validate_data_stores_args
 from tests.support import STACKS, preflight_plan
 
 ARGS = DataStoresArgs(environment="prod", name_prefix="ml-platform-prod", account_id="123456789012",

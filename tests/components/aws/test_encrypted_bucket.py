@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from components.data_stores import DATA_STORES, LOG_STORE
-from components.encrypted_bucket import EncryptedBucketArgs, validate_encrypted_bucket_args
+from components.aws.data_stores import DATA_STORES, LOG_STORE
+from components.aws.encrypted_bucket import EncryptedBucketArgs, validate_encrypted_bucket_args
 from preflight.harness import Plan, reveal
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config

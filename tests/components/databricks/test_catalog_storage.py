@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.catalog_storage import CatalogStorageArgs, validate_catalog_storage_args
+from components.databricks.catalog_storage import CatalogStorageArgs, validate_catalog_storage_args
 from tests.databricks.access import GRANTS
 from tests.databricks.snippets import stack_cfg, stack_plan
 from tests.support import STACKS

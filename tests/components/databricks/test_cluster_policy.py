@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.cluster_policy import EnvironmentClusterPolicyArgs, validate_environment_cluster_policy_args
+from components.databricks.cluster_policy import EnvironmentClusterPolicyArgs, validate_environment_cluster_policy_args
 from tests.databricks.access import SERVICE_PRINCIPAL
 from tests.databricks.snippets import stack_cfg, stack_plan
 from tests.support import STACKS

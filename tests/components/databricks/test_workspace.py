@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.databricks_workspace import DatabricksWorkspaceArgs, validate_databricks_workspace_args
+from components.databricks.workspace import DatabricksWorkspaceArgs, validate_databricks_workspace_args
 from preflight.harness import Secret
 from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
 from tests.support import STACKS

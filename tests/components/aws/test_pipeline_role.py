@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from components.pipeline_role import PipelineRoleArgs, validate_pipeline_role_args
+from components.aws.pipeline_role import PipelineRoleArgs, validate_pipeline_role_args
 from preflight.harness import Plan, reveal
 from tests.components.iam_plan import as_list, role_documents
 from tests.support import STACKS, preflight_plan, run_snippet
@@ -138,7 +138,7 @@ def test_trust_follows_a_clusters_issuer_given_as_outputs(tmp_path: Path) -> Non
     # How __main__ wires it once the EKS layer exists: issuer and provider ARN are Outputs of the cluster.
     plan = run_snippet(tmp_path, """
         import pulumi_aws as aws
-        from components.pipeline_role import PipelineRole, PipelineRoleArgs
+        from components.aws.pipeline_role import PipelineRole, PipelineRoleArgs
 
         cluster = aws.eks.Cluster("c", role_arn="arn:aws:iam::111111111111:role/eks", vpc_config={"subnet_ids": []})
         issuer = cluster.identities[0].oidcs[0].issuer

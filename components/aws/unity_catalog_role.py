@@ -18,8 +18,8 @@ import pulumi
 import pulumi_aws as aws
 
 from components import patterns
+from components.aws.pipeline_role import BucketGrant
 from components.patterns import UUID as _UUID_RE
-from components.pipeline_role import BucketGrant
 
 UNITY_CATALOG_STORE = "processed"
 """The store whose bucket the storage credential reaches (ADR-001: catalogs keep their data there)."""

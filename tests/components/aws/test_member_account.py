@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from components.member_account import MemberAccountArgs, validate_member_account_args
+from components.aws.member_account import MemberAccountArgs, validate_member_account_args
 from preflight.harness import Plan, RecordedResource, reveal
 from tests.support import STACKS, plan_with, preflight_plan
 from tests.test_stack_config import raw_config

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from components.platform_namespace import PlatformNamespaceArgs
-from components.team_namespace import TeamNamespaceArgs, validate_team_namespace_args
+from components.kubernetes.platform_namespace import PlatformNamespaceArgs
+from components.kubernetes.team_namespace import TeamNamespaceArgs, validate_team_namespace_args
 from tests.manifests import registered_manifests
 from tests.support import STACKS, plan_with, preflight_plan
 from tests.test_stack_config import raw_config

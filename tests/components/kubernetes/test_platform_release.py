@@ -10,7 +10,7 @@ import helm_python as helm
 import pytest
 import yaml
 
-from components.platform_release import BACKEND_STORE_SECRET
+from components.kubernetes.platform_release import BACKEND_STORE_SECRET
 from preflight.harness import Secret
 from stack_config import parse
 from tests.manifests import chart_dir, registered_manifests, release_values, rendered_chart

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.catalog import Catalog, CatalogArgs
-from components.catalog_storage import CatalogStorage
+from components.databricks.catalog import Catalog, CatalogArgs
+from components.databricks.catalog_storage import CatalogStorage
 from components.patterns import EMAIL as _EMAIL_RE
 from components.patterns import SANDBOX_USER as _USER_RE
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.account_baseline import AccountBaselineArgs, validate_account_baseline_args
+from components.aws.account_baseline import AccountBaselineArgs, validate_account_baseline_args
 from preflight.harness import reveal
 from tests.support import STACKS, preflight_plan
 

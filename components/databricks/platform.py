@@ -12,20 +12,20 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.catalog import Catalog, CatalogArgs
-from components.catalog_storage import CatalogStorage, CatalogStorageArgs
-from components.cluster_policy import EnvironmentClusterPolicy, EnvironmentClusterPolicyArgs
-from components.databricks_workspace import DatabricksWorkspace, DatabricksWorkspaceArgs
-from components.grants import (
+from components.databricks.catalog import Catalog, CatalogArgs
+from components.databricks.catalog_storage import CatalogStorage, CatalogStorageArgs
+from components.databricks.cluster_policy import EnvironmentClusterPolicy, EnvironmentClusterPolicyArgs
+from components.databricks.grants import (
     ManagedCatalog,
     Securable,
     UnityCatalogGrants,
     UnityCatalogGrantsArgs,
     access_table,
 )
-from components.sandbox import SANDBOX_SCHEMAS, Sandbox, SandboxArgs, sandbox_principal
-from components.serverless_egress import ServerlessEgress, ServerlessEgressArgs
-from components.service_principal import PipelineServicePrincipal, PipelineServicePrincipalArgs
+from components.databricks.sandbox import SANDBOX_SCHEMAS, Sandbox, SandboxArgs, sandbox_principal
+from components.databricks.serverless_egress import ServerlessEgress, ServerlessEgressArgs
+from components.databricks.service_principal import PipelineServicePrincipal, PipelineServicePrincipalArgs
+from components.databricks.workspace import DatabricksWorkspace, DatabricksWorkspaceArgs
 from stack_config import ENVIRONMENTS
 
 ENVIRONMENT_SCHEMAS = ("bronze", "silver", "gold")

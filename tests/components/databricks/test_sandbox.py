@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from components.sandbox import sandbox_catalog_name, sandbox_principal
+from components.databricks.sandbox import sandbox_catalog_name, sandbox_principal
 from tests.databricks.access import CATALOG, can_read, plan_table, writable_catalogs
 from tests.databricks.privileges import WRITE_PRIVILEGES
 from tests.databricks.snippets import WORKSPACE_IDS, platform_plan, principal
@@ -74,7 +74,7 @@ def test_a_sandbox_user_is_granted_as_their_email() -> None:
 
 @pytest.mark.parametrize("bad", ["Alice", "alice-x", "1alice", "alice\n"])
 def test_a_user_name_that_is_no_catalog_name_is_refused_by_the_component(bad: str) -> None:
-    from components.sandbox import SandboxArgs, validate_sandbox_args
+    from components.databricks.sandbox import SandboxArgs, validate_sandbox_args
 
     with pytest.raises(ValueError, match="user must be lowercase"):
         validate_sandbox_args(SandboxArgs(user=bad, principal="a@example.com", storage=None,  # type: ignore[arg-type]
