@@ -469,7 +469,7 @@ def _network(r: _Reader, net: Mapping[str, Any], environment: str, region: str,
         vpc_cidr = r.string(net, "vpcCidr", "network.vpcCidr")
         existing = ExistingNetworkConfig(
             vpc_id=r.string(net, "vpcId", "network.vpcId", _VPC_RE, "a VPC id like 'vpc-0123abcd'") or "",
-            vpc_cidr=_vpc_cidr(r, vpc_cidr, "network.vpcCidr", 16, 28) if vpc_cidr else "",
+            vpc_cidr=_vpc_cidr(r, vpc_cidr, "network.vpcCidr", 16, 28) if vpc_cidr is not None else "",
             private_subnets=_subnet_zones(r, net, "privateSubnetIds", region),
             database_subnets=_subnet_zones(r, net, "databaseSubnetIds", region))
         for subnet in set(existing.private_subnets) & set(existing.database_subnets):
@@ -482,7 +482,7 @@ def _network(r: _Reader, net: Mapping[str, Any], environment: str, region: str,
     if environment == "prod" and nat == "single":
         r.problem("network.natGateways", "must be perAz in prod (one zone's outage must not cut every zone's "
                   "egress), got 'single'")
-    return NetworkConfig(cidr=_vpc_cidr(r, cidr, "network.cidr", 16, 20) if cidr else None,
+    return NetworkConfig(cidr=_vpc_cidr(r, cidr, "network.cidr", 16, 20) if cidr is not None else None,
                          nat_gateways=NAT_GATEWAY_CHOICES[nat])  # type: ignore[arg-type]
 
 
