@@ -332,7 +332,7 @@ class Network(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.s3_gateway]) if is_s3 else child)
             self.interface_endpoints[service] = endpoint
             self.interface_endpoint_dns_names[service] = endpoint.dns_entries.apply(
-                lambda entries: entries[0].dns_name if entries else "")  # type: ignore[union-attr]
+                lambda entries: (entries[0].dns_name or "") if entries else "")
 
         self._flow_logs(name, args, child, tags)
 

@@ -226,7 +226,8 @@ def test_flow_logs_record_all_traffic_to_an_encrypted_group_kept_per_environment
     assert key.inputs["enableKeyRotation"] is True
     logs = [s for s in json.loads(key.inputs["policy"])["Statement"]
             if s["Principal"] == {"Service": f"logs.{cfg.region}.amazonaws.com"}]
-    assert [s["Condition"] for s in logs] == [{"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": group.outputs["arn"]}}]
+    context = {"kms:EncryptionContext:aws:logs:arn": group.outputs["arn"]}
+    assert [s["Condition"] for s in logs] == [{"ArnEquals": context}]
     (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
     assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": account}
