@@ -91,7 +91,7 @@ in_cluster = pulumi.ResourceOptions(provider=kubernetes.provider)
 tenancy = PlatformNamespaceArgs(namespace="", cpu_quota="", memory_quota="", group_bindings=cfg.rbac_groups.by_role,
                                 egress=cfg.egress_profile, allowed_egress_cidrs=cfg.egress_allowed_cidrs,
                                 database_port=cfg.database_port,
-                                aws_endpoints_cidr=network.endpoints_cidr)
+                                database_cidrs=network.database_cidrs, aws_endpoints_cidr=network.endpoints_cidr)
 environment_namespace = PlatformNamespace(f"platform-{cfg.environment}", replace(
     tenancy, namespace=f"platform-{cfg.environment}", cpu_quota=cfg.environment_quota.cpu,
     memory_quota=cfg.environment_quota.memory,

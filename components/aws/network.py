@@ -182,6 +182,9 @@ class Network(pulumi.ComponentResource):
     nat_public_ips: pulumi.Output[list[str]]
     """The addresses egress to the internet leaves from (partners allow-list them). Empty when adopted."""
     availability_zones: list[str] | pulumi.Output[list[str]]
+    database_cidrs: list[str]
+    """The database subnets' blocks (the whole VPC CIDR for an adopted network): what pods may reach on the
+    database port under restricted egress."""
     endpoints_cidr: pulumi.Output[str]
     """The block holding every interface endpoint's addresses (and nothing else): what pods under restricted
     egress may reach on 443. The whole VPC CIDR for an adopted network (its endpoints' place is unknown)."""
@@ -200,6 +203,7 @@ class Network(pulumi.ComponentResource):
             "vpc_id": self.vpc_id, "vpc_cidr": self.vpc_cidr, "private_subnet_ids": self.private_subnet_ids,
             "database_subnet_ids": self.database_subnet_ids, "nat_public_ips": self.nat_public_ips,
             "endpoint_security_group_id": self.endpoint_security_group_id, "endpoints_cidr": self.endpoints_cidr,
+            "database_cidrs": self.database_cidrs,
             "interface_endpoint_dns_names": self.interface_endpoint_dns_names})
 
     def _adopt(self, existing: ExistingNetworkArgs) -> None:
@@ -211,6 +215,7 @@ class Network(pulumi.ComponentResource):
         self.nat_public_ips = pulumi.Output.from_input([])
         self.availability_zones = sorted(set(existing.private_subnets.values()))
         self.endpoints_cidr = self.vpc_cidr
+        self.database_cidrs = [existing.vpc_cidr]
 
     def _create(self, name: str, args: NetworkArgs) -> None:
         assert args.cidr is not None
@@ -256,6 +261,7 @@ class Network(pulumi.ComponentResource):
         # The endpoints' own subnets: a NetworkPolicy can then allow them, not every node and pod in the VPC.
         endpoint_subnets = [subnet("endpoints", i, {}) for i in range(ZONE_COUNT)]
         self.endpoints_cidr = pulumi.Output.from_input(layout["endpoints_block"][0])
+        self.database_cidrs = list(layout["database"])
         # Public subnets only where a NAT gateway lives: one per NAT (in dev one zone).
         public = [subnet("public", i, {**cluster_tag, "kubernetes.io/role/elb": "1"}) for i in range(zone_count)]
 

@@ -112,6 +112,15 @@ def _endpoints_cidr(stack: str) -> str:
     return preflight_plan(stack).one("platform:network:Network").component_outputs["endpoints_cidr"]
 
 
+def _database_cidrs(stack: str) -> list[str]:
+    """The database subnets' blocks: each a private block of the VPC (RDS, outside the cluster)."""
+    plan = preflight_plan(stack)
+    blocks = sorted(s.inputs["cidrBlock"] for s in plan.of_type("aws:ec2/subnet:Subnet")
+                    if s.inputs["tags"]["tier"] == "database")
+    assert blocks and sorted(plan.one("platform:network:Network").component_outputs["database_cidrs"]) == blocks
+    return blocks
+
+
 def test_prod_pods_reach_nothing_outside_the_allow_list() -> None:
     cfg = parse("prod", raw_config("prod"))
     dns = (("namespace", "kube-system"), ("TCP/53", "UDP/53"))
@@ -121,13 +130,14 @@ def test_prod_pods_reach_nothing_outside_the_allow_list() -> None:
         expected = {dns, (("namespace", namespace), (ALL_PORTS,)),
                     (("every namespace",), (f"TCP/{cfg.database_port}",)),
                     (("cidr", endpoints), ("TCP/443",)),  # the VPC's interface endpoints, HTTPS only
+                    *((("cidr", db), (f"TCP/{cfg.database_port}",)) for db in _database_cidrs("prod")),
                     *((("cidr", cidr), (ALL_PORTS,)) for cidr in cfg.egress_allowed_cidrs)}
         if namespace == "platform-monitoring":
             expected.add((("every namespace",), (ALL_PORTS,)))  # scraping every namespace, in-cluster only
         peers = allowed_peers("prod", namespace, "Egress")
         assert peers == expected, namespace
         external = {p[1] for p, _ in peers if p[0] == "cidr"}
-        assert external <= {*cfg.egress_allowed_cidrs, endpoints}
+        assert external <= {*cfg.egress_allowed_cidrs, endpoints, *_database_cidrs("prod")}
         assert not any(p == ANY for p, _ in peers)
 
 
@@ -187,6 +197,10 @@ def test_prod_pods_reach_sts_s3_and_ecr_through_the_vpc_endpoints_and_nothing_pu
         for workload, namespace in pods:
             for block in blocks:
                 assert reachable("prod", namespace, block, 443), (service, workload, block)
+    for workload, namespace in pods:  # MLflow and dbt reach the database (RDS in the database subnets)
+        for block in _database_cidrs("prod"):
+            assert reachable("prod", namespace, block, cfg.database_port), (workload, block)
+            assert not reachable("prod", namespace, block, 22), (workload, block)
     for workload, namespace in pods:
         for public in ("192.0.2.10/32", "203.0.113.10/32"):  # arbitrary public addresses outside the allow-list
             assert not any(reachable("prod", namespace, public, port) for port in (80, 443)), (workload, public)
