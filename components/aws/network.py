@@ -30,7 +30,8 @@ S3_DATA_ACTIONS = ("s3:*",)
 """An endpoint policy is a boundary, not a grant: what may pass is limited by *which buckets* (this account's
 and the ECR layer bucket), the roles' own policies limit the actions."""
 FLOW_LOG_KEY_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
-                        "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey")
+                        "kms:GenerateDataKeyWithoutPlaintext")
+"""What CloudWatch Logs does with the key for the flow-log group, under that group's encryption context."""
 _RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
                    3288, 3653)
 MIN_VPC_PREFIX, MAX_VPC_PREFIX = 16, 20
@@ -163,8 +164,11 @@ def flow_log_key_policy(account_id: str, region: str, log_group_name: str) -> st
         {"Sid": "LogsEncryptTheFlowLogGroup", "Effect": "Allow",
          "Principal": {"Service": f"logs.{region}.amazonaws.com"}, "Action": list(FLOW_LOG_KEY_ACTIONS),
          "Resource": "*",
-         "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn":
-                                     f"arn:aws:logs:{region}:{account_id}:log-group:{log_group_name}"}}},
+         "Condition": {"StringEquals": {"kms:EncryptionContext:aws:logs:arn":
+                                        f"arn:aws:logs:{region}:{account_id}:log-group:{log_group_name}"}}},
+        # DescribeKey carries no encryption context: a condition on it would never match.
+        {"Sid": "LogsDescribeTheKey", "Effect": "Allow", "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+         "Action": "kms:DescribeKey", "Resource": "*"},
     ]})
 
 
@@ -364,18 +368,16 @@ class Network(pulumi.ComponentResource):
                     "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
                     "Action": "sts:AssumeRole",
                     # Confused deputy: only flow logs of this account may use the role.
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account},
-                                  "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{args.region}:{account}:vpc-flow-log/*"}},
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
                 }]})),
             tags=tags, opts=child)
         role_policy = aws.iam.RolePolicy(
             f"{name}-flow-logs-delivery", role=role.id,
             policy=log_group.arn.apply(lambda arn: json.dumps({"Version": "2012-10-17", "Statement": [
+                # The group exists (created above), so no CreateLogGroup; DescribeLogGroups would need `*`.
                 {"Sid": "DeliverToTheFlowLogGroup", "Effect": "Allow",
                  "Action": ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                  "Resource": [arn, f"{arn}:*"]},
-                {"Sid": "FindTheFlowLogGroup", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
-                 "Resource": [f"{arn.split(':log-group:')[0]}:log-group:*"]},
             ]})), opts=child)
         self.flow_log = aws.ec2.FlowLog(
             f"{name}-flow-log", vpc_id=self.vpc.id, traffic_type="ALL", log_destination_type="cloud-watch-logs",

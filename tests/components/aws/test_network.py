@@ -18,6 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.aws.network import (
+    FLOW_LOG_KEY_ACTIONS,
     INTERFACE_ENDPOINT_SERVICES,
     ExistingNetworkArgs,
     NetworkArgs,
@@ -227,7 +228,8 @@ def test_flow_logs_record_all_traffic_to_an_encrypted_group_kept_per_environment
     logs = [s for s in json.loads(key.inputs["policy"])["Statement"]
             if s["Principal"] == {"Service": f"logs.{cfg.region}.amazonaws.com"}]
     context = {"kms:EncryptionContext:aws:logs:arn": group.outputs["arn"]}
-    assert [s["Condition"] for s in logs] == [{"ArnEquals": context}]
+    assert [(s["Action"], s.get("Condition")) for s in logs] == [
+        (list(FLOW_LOG_KEY_ACTIONS), {"StringEquals": context}), ("kms:DescribeKey", None)]
     (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
     assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": account}
