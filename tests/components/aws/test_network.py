@@ -90,8 +90,8 @@ def test_subnets_partition_the_vpc_cidr_without_overlap(stack: str) -> None:
 def test_subnets_carry_the_tags_eks_and_the_load_balancer_controller_discover(stack: str) -> None:
     """The AWS Load Balancer Controller places internal load balancers in subnets tagged
     `kubernetes.io/role/internal-elb: 1`, internet-facing ones in `kubernetes.io/role/elb: 1`, and with the cluster
-    tag `kubernetes.io/cluster/<name>` (https://docs.aws.amazon.com/eks/latest/userguide/network-load-balancing.html,
-    https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/deploy/subnet_discovery/)."""
+    tag `kubernetes.io/cluster/<name>` (https://docs.aws.amazon.com/eks/latest/userguide/network-load-balancing.html;
+    the controller's own docs, "Subnet auto-discovery")."""
     plan = preflight_plan(stack)
     cluster_tag = f"kubernetes.io/cluster/{plan.one('aws:eks/cluster:Cluster').inputs['name']}"
     for subnet in _tier(plan, "private"):
