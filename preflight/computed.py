@@ -192,6 +192,17 @@ def _databricks_secret(name: str, _inputs: Mapping[str, Any], _ctx: Context) -> 
     return _digest("spsecret", name, length=16), {"secret": "dose" + _digest("secret", name, length=32)}
 
 
+def _databricks_storage_credential(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    # Unity Catalog generates the external id (the account id only when an account admin creates the credential)
+    # and reports the identity that assumes the role.
+    credential, _ = _named()(name, inputs, _ctx)
+    role = dict(inputs.get("awsIamRole") or {})
+    if role:
+        role.update({"externalId": _uuid("uc-external-id", name),
+                     "unityCatalogIamArn": "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"})
+    return credential, {"awsIamRole": role} if role else {}
+
+
 def _databricks_schema(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
     # The provider's id of a schema is its full name; grants on the schema are given that id.
     schema = inputs.get("name") or name
@@ -251,7 +262,7 @@ COMPUTED: dict[str, Computed] = {
     "databricks:index/servicePrincipal:ServicePrincipal": _databricks_principal,
     "databricks:index/servicePrincipalSecret:ServicePrincipalSecret": _databricks_secret,
     "databricks:index/catalog:Catalog": _named(),
-    "databricks:index/storageCredential:StorageCredential": _named(),
+    "databricks:index/storageCredential:StorageCredential": _databricks_storage_credential,
     "databricks:index/schema:Schema": _databricks_schema,
     "databricks:index/accountNetworkPolicy:AccountNetworkPolicy": _databricks_network_policy,
     "databricks:index/externalLocation:ExternalLocation": _named(),

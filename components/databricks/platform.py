@@ -46,7 +46,10 @@ class DatabricksPlatformArgs:
     processed_key_arn: pulumi.Input[str] | None
     """The processed bucket's KMS key (SSE-KMS on Unity Catalog's writes). None: the bucket's default."""
     storage_role_arn: pulumi.Input[str]
-    """IAM role for Unity Catalog's storage credential (created by the AWS layer)."""
+    """IAM role for Unity Catalog's storage credential, as the string the AWS layer builds from account id and
+    name (`UnityCatalogRole.expected_arn`), never the role's output (the role's trust waits for the credential)."""
+    storage_role_ready: Sequence[pulumi.Resource]
+    """The Unity Catalog role and its S3/KMS policy: the external location is created only after both."""
     storage_buckets: Sequence[pulumi.Input[str]]
     """Every bucket of the environment: what restricted serverless compute may reach."""
     node_types: Sequence[str]
@@ -99,7 +102,7 @@ class DatabricksPlatform(pulumi.ComponentResource):
     """The OAuth client id of `ml-pipelines-<env>` (also its name in grants)."""
     service_principal_oauth_secret: pulumi.Output[str] | None
     """Its OAuth M2M secret, a Pulumi secret."""
-    storage_external_id: pulumi.Output[str | None]
+    storage_external_id: pulumi.Output[str]
     """The external id Unity Catalog presents for the storage credential (the storage role's trust must require
     it: `get_aws_unity_catalog_assume_role_policy` calls it "the storage credential external id")."""
 
@@ -114,7 +117,8 @@ class DatabricksPlatform(pulumi.ComponentResource):
 
         storage = CatalogStorage(f"{name}-storage", CatalogStorageArgs(
             name_prefix=f"ml-platform-{env}", bucket_name=args.processed_bucket, kms_key_arn=args.processed_key_arn,
-            role_arn=args.storage_role_arn, workspace_id=workspace_id, protect=args.protect,
+            role_arn=args.storage_role_arn, role_ready=args.storage_role_ready, workspace_id=workspace_id,
+            protect=args.protect,
             retain_on_delete=args.retain_on_delete), opts=in_workspace)
         catalog = Catalog(f"{name}-catalog", CatalogArgs(
             catalog_name=env, schemas=ENVIRONMENT_SCHEMAS, storage_root=storage.root_for(env),

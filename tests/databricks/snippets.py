@@ -18,10 +18,15 @@ from tests.test_stack_config import raw_config
 
 PROGRAM = """
 import pulumi
+import pulumi_aws as aws
 from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks.workspace import DatabricksWorkspaceArgs
 
 secret = pulumi.Output.secret("stand-in-oauth-secret") if {client!r} else None
+# Stand-ins for the AWS layer's Unity Catalog role and its policy, which the external location waits for.
+role = aws.iam.Role("stand-in-unity-catalog-role", name="ml-platform-{environment}-unity-catalog",
+                    assume_role_policy="{{}}")
+role_policy = aws.iam.RolePolicy("stand-in-unity-catalog-access", role=role.id, policy="{{}}")
 platform = DatabricksPlatform("{environment}-databricks", DatabricksPlatformArgs(
     environment="{environment}",
     workspace=DatabricksWorkspaceArgs(host="https://dbc-{environment}.cloud.databricks.com",
@@ -33,6 +38,7 @@ platform = DatabricksPlatform("{environment}-databricks", DatabricksPlatformArgs
     processed_bucket="ml-platform-{environment}-processed",
     processed_key_arn="arn:aws:kms:eu-west-1:111111111111:key/0000-{environment}",
     storage_role_arn="arn:aws:iam::111111111111:role/ml-platform-{environment}-unity-catalog",
+    storage_role_ready=[role, role_policy],
     storage_buckets=[f"ml-platform-{environment}-{{kind}}"
                      for kind in ("raw", "processed", "artifacts", "enriched", "logs")],
     node_types={node_types!r},
