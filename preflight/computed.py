@@ -192,14 +192,16 @@ def _databricks_secret(name: str, _inputs: Mapping[str, Any], _ctx: Context) -> 
     return _digest("spsecret", name, length=16), {"secret": "dose" + _digest("secret", name, length=32)}
 
 
+_UC_MASTER_ROLE_ARN = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
+
+
 def _databricks_storage_credential(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
     # Unity Catalog generates the external id (the account id only when an account admin creates the credential)
     # and reports the identity that assumes the role.
     credential, _ = _named()(name, inputs, _ctx)
     role = dict(inputs.get("awsIamRole") or {})
     if role:
-        role.update({"externalId": _uuid("uc-external-id", name),
-                     "unityCatalogIamArn": "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"})
+        role.update({"externalId": _uuid("uc-external-id", name), "unityCatalogIamArn": _UC_MASTER_ROLE_ARN})
     return credential, {"awsIamRole": role} if role else {}
 
 

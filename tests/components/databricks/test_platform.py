@@ -43,7 +43,8 @@ def _args(**changes: Any) -> DatabricksPlatformArgs:
         "environment": "dev", "workspace": DatabricksWorkspaceArgs(host="https://h.cloud.databricks.com",
                                                                    workspace_id="1"),
         "account_id": "a", "region": "eu-west-1", "processed_bucket": "b", "processed_key_arn": None,
-        "storage_role_arn": "r", "storage_role_ready": (), "storage_buckets": ("b",), "node_types": ("m6i.large",), "max_workers": 2,
+        "storage_role_arn": "r", "storage_role_ready": (), "storage_buckets": ("b",), "node_types": ("m6i.large",),
+        "max_workers": 2,
         "autotermination_minutes": 20, "sandbox_users": ("alice",), "user_email_domain": "example.com"}
     return DatabricksPlatformArgs(**{**base, **changes})
 
