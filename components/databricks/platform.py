@@ -148,7 +148,8 @@ class DatabricksPlatform(pulumi.ComponentResource):
         UnityCatalogGrants(f"{name}-grants", UnityCatalogGrantsArgs(
             table=access_table(managed[0][0], [spec for spec, _ in managed[1:]]),
             securable_names=securable_names,
-            principal_names={principal.display_name: principal.application_id}), opts=in_workspace)
+            principal_names={principal.display_name: principal.application_id},
+            sandbox_principals=frozenset(s.principal for s in sandboxes)), opts=in_workspace)
 
         ServerlessEgress(f"{name}-serverless-egress", ServerlessEgressArgs(
             environment=env, restricted=args.restrict_serverless_egress, account_id=args.account_id,
