@@ -15,7 +15,7 @@ from components.databricks.grants import (
     Securable,
     access_table,
 )
-from tests.databricks.access import CATALOG, GRANT, GRANTS, adr_table, plan_table, table_differences
+from tests.databricks.access import CATALOG, GRANT, adr_table, plan_table, table_differences
 from tests.databricks.privileges import PRIVILEGES, unknown_privileges
 from tests.databricks.snippets import stack_cfg, stack_plan
 from tests.support import STACKS
