@@ -122,6 +122,14 @@ databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", Databr
     storage_buckets=[bucket.bucket_name for bucket in buckets.values()],
     node_types=cfg.databricks.cluster_policy.node_types, max_workers=cfg.databricks.cluster_policy.max_workers,
     autotermination_minutes=cfg.databricks.cluster_policy.autotermination_minutes,
+    metastore_id=cfg.databricks.metastore_id, metastore_pre_assigned=cfg.databricks.metastore_pre_assigned,
+    # The pipeline principal's OAuth secret goes to Secrets Manager in the member account. Its reader is the role
+    # the dbt CronJob runs as today (service account `backend`); the services branch's dbt role replaces it.
+    aws_provider=aws_provider, aws_account_id=account.account_id,
+    aws_administrator_role_arn=account.account_id.apply(
+        lambda account: f"arn:aws:iam::{account}:role/{cfg.account.access_role_name}"),
+    secret_reader_role_arns=[pipeline_roles["backend"].role_arn],
+    pipeline_secret_rotation=cfg.databricks.pipeline_secret_rotation,
     sandbox_users=cfg.sandbox_users, user_email_domain=cfg.databricks.user_email_domain,
     sandbox_force_destroy=cfg.sandbox_force_destroy,
     restrict_serverless_egress=cfg.serverless_egress_restricted,
@@ -136,6 +144,7 @@ pulumi.export("pipelines_paused", cfg.pipelines_paused)
 pulumi.export("catalog_name", databricks_platform.catalog_name)
 pulumi.export("sandbox_catalog_names", databricks_platform.sandbox_catalog_names)
 pulumi.export("service_principal_application_id", databricks_platform.service_principal_application_id)
+pulumi.export("service_principal_secret_arn", databricks_platform.service_principal_secret_arn)
 pulumi.export("cluster_name", cluster.name)
 pulumi.export("bucket_names", {store: bucket.bucket_name for store, bucket in buckets.items()})
 pulumi.export("account_id", account.account_id)

@@ -134,6 +134,13 @@ def _arn_of(service: str, resource: str) -> Computed:
     return compute
 
 
+def _secretsmanager_secret(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    # Secrets Manager appends six random characters to the name in the ARN; the id is the ARN.
+    secret = _physical(name, inputs)
+    arn = f"arn:aws:secretsmanager:{ctx.region}:{ctx.account_id}:secret:{secret}-{_digest('sm', name, length=6)}"
+    return arn, {"arn": arn, "name": secret}
+
+
 def _launch_template(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
     lt = "lt-" + _digest("lt", name)
     return lt, {"arn": f"arn:aws:ec2:{ctx.region}:{ctx.account_id}:launch-template/{lt}", "latestVersion": 1,
@@ -258,6 +265,7 @@ COMPUTED: dict[str, Computed] = {
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
     "aws:sns/topic:Topic": _arn_of("sns", ""),
+    "aws:secretsmanager/secret:Secret": _secretsmanager_secret,
     "random:index/randomPassword:RandomPassword": _random_password,
     "random:index/randomId:RandomId": _random_id,
     "random:index/randomString:RandomString": _random_string,
