@@ -130,6 +130,7 @@ databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", Databr
         lambda account: f"arn:aws:iam::{account}:role/{cfg.account.access_role_name}"),
     secret_reader_role_arns=[pipeline_roles["backend"].role_arn],
     pipeline_secret_rotation=cfg.databricks.pipeline_secret_rotation,
+    key_deletion_window_days=cfg.kms_deletion_window_days,
     sandbox_users=cfg.sandbox_users, user_email_domain=cfg.databricks.user_email_domain,
     sandbox_force_destroy=cfg.sandbox_force_destroy,
     restrict_serverless_egress=cfg.serverless_egress_restricted,

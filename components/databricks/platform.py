@@ -77,6 +77,8 @@ class DatabricksPlatformArgs:
     """IAM roles that read the pipeline principal's secret (the dbt role). Default none."""
     pipeline_secret_rotation: str | None = None
     """Rotation key of the pipeline principal's OAuth secret: a new value replaces it. Default none."""
+    key_deletion_window_days: int = 30
+    """KMS deletion window of the secret's key, 7..30. Default 30."""
     sandbox_users: Sequence[str] = ()
     """Developers with a sandbox (dev only). Default none."""
     user_email_domain: str | None = None
@@ -163,7 +165,8 @@ class DatabricksPlatform(pulumi.ComponentResource):
             secret_name=f"ml-platform-{env}/databricks/ml-pipelines",  # the name reader policies use
             account_id=args.aws_account_id, region=args.region, value=pulumi.Output.secret(credential),
             administrator_role_arn=args.aws_administrator_role_arn, reader_role_arns=args.secret_reader_role_arns,
-            protect=args.protect, retain_on_delete=args.retain_on_delete),
+            key_deletion_window_days=args.key_deletion_window_days, protect=args.protect,
+            retain_on_delete=args.retain_on_delete),
             opts=pulumi.ResourceOptions(parent=self, provider=args.aws_provider))
         EnvironmentClusterPolicy(f"{name}-cluster-policy", EnvironmentClusterPolicyArgs(
             environment=env, node_types=args.node_types, max_workers=args.max_workers,
