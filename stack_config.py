@@ -484,7 +484,9 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
     net = r.mapping(raw, "network", "network")
     r.unknown_keys(net, {"vpcId", "vpcCidr", "privateSubnetIds"}, "network")
     vpc_cidr = r.string(net, "vpcCidr", "network.vpcCidr") or ""
-    if vpc_cidr and (error := _cidr_problem(vpc_cidr, "network.vpcCidr")):
+    if isinstance(net.get("vpcCidr"), str) and not vpc_cidr:
+        r.problem("network.vpcCidr", "must be an IPv4 CIDR like 10.10.0.0/16, got ''")
+    elif vpc_cidr and (error := _cidr_problem(vpc_cidr, "network.vpcCidr")):
         r.problem("network.vpcCidr", error)
     elif vpc_cidr and not 16 <= ipaddress.ip_network(vpc_cidr).prefixlen <= 28:
         r.problem("network.vpcCidr", f"must have a prefix between /16 and /28 (AWS VPC limits), got {vpc_cidr!r}")
