@@ -135,6 +135,7 @@ class Resource:
     urn: str
     props: dict[str, Any]
     protect: bool = False
+    delete_before_replace: bool = False
     dependencies: tuple[str, ...] = ()
     """URNs this resource depends on (explicit and through its inputs); stack policies only."""
 
@@ -231,7 +232,8 @@ def resource_policy(*, name: str, description: str, resource_types: Iterable[str
         if _exempt(config, args.urn):
             return
         resource = Resource(type=args.resource_type, name=args.name, urn=args.urn, props=plain(args.props),
-                            protect=bool(args.opts.protect))
+                            protect=bool(args.opts.protect),
+                            delete_before_replace=bool(args.opts.delete_before_replace))
         _report(check(resource, config), config, report_violation, args.urn)
 
     return ResourceValidationPolicy(name=name, description=description, validate=validate, config_schema=schema,
@@ -267,6 +269,7 @@ def stack_policy(*, name: str, description: str, resource_types: Iterable[str], 
             if r.resource_type in types:
                 by_type.setdefault(r.resource_type, []).append(Resource(
                     type=r.resource_type, name=r.name, urn=r.urn, props=plain(r.props), protect=bool(r.opts.protect),
+                    delete_before_replace=bool(r.opts.delete_before_replace),
                     dependencies=tuple(d.urn for d in r.dependencies)))
         _report(check(StackView(by_type), config), config, report_violation, "")
 

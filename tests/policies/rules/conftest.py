@@ -271,3 +271,155 @@ def access_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
 @pytest.fixture(scope="session")
 def access_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     return snippet_plan(tmp_path_factory, ACCESS_SNIPPET, preview=True)
+
+
+INTEGRITY_SNIPPET = """
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+# A stack that creates its account, its network and one cluster on it (the compliant world), plus one
+# broken variant per rule, each named `<case>-bad`; near misses are `<case>-good`.
+aws.organizations.Account("integrity-account", name="integrity", email="integrity@example.com")
+vpc = aws.ec2.Vpc("integrity-vpc", cidr_block="10.20.0.0/16")
+private = aws.ec2.Subnet("integrity-private", vpc_id=vpc.id, cidr_block="10.20.0.0/20")
+endpoints = aws.ec2.Subnet("integrity-endpoints", vpc_id=vpc.id, cidr_block="10.20.240.0/24")
+aws.ec2.VpcEndpoint("integrity-sts", vpc_id=vpc.id, service_name="com.amazonaws.eu-west-1.sts",
+                    vpc_endpoint_type="Interface", subnet_ids=[endpoints.id])
+aws.ec2.VpcEndpoint("integrity-s3", vpc_id=vpc.id, service_name="com.amazonaws.eu-west-1.s3",
+                    vpc_endpoint_type="Gateway")
+
+
+def cluster(name, subnets, enforced=True, **extra):
+    created = aws.eks.Cluster(name, role_arn="arn:aws:iam::111122223333:role/eks",
+                              vpc_config={"subnet_ids": subnets}, **extra)
+    if enforced:
+        aws.eks.Addon(f"{name}-cni", cluster_name=created.name, addon_name="vpc-cni",
+                      configuration_values=json.dumps({"enableNetworkPolicy": "true"}))
+    return created
+
+
+# kubernetes-networkpolicy-enforced (one vpc-cni add-on per cluster)
+good = cluster("np-cluster-good", [private.id])
+off = cluster("np-cluster-off-bad", [private.id], enforced=False)
+aws.eks.Addon("np-cni-off", cluster_name=off.name, addon_name="vpc-cni",
+              configuration_values=json.dumps({"enableNetworkPolicy": "false"}))
+other = cluster("np-cluster-other-addon-bad", [private.id], enforced=False)
+aws.eks.Addon("np-coredns", cluster_name=other.name, addon_name="coredns",
+              configuration_values=json.dumps({"enableNetworkPolicy": "true"}))
+
+# aws-eks-cluster-version-supported: a version no calendar knows; none at all is the newest EKS offers.
+cluster("version-unknown-bad", [private.id], version="1.0")
+
+# aws-network-subnets-of-own-vpc
+cluster("subnets-literal-bad", ["subnet-0123456789abcdef0"])
+
+
+def node_group(name, subnets=None, **extra):
+    opts = extra.pop("opts", None)
+    aws.eks.NodeGroup(name, cluster_name=good.name, node_role_arn="arn:aws:iam::111122223333:role/node",
+                      subnet_ids=subnets or [private.id], scaling_config={"min_size": 1, "max_size": 2,
+                                                                          "desired_size": 1}, opts=opts, **extra)
+
+
+# aws-eks-nodegroup-replaceable
+node_group("ng-fixed-bad", node_group_name="fixed")
+node_group("ng-fixed-dbr-good", node_group_name="fixed-dbr",
+           opts=pulumi.ResourceOptions(delete_before_replace=True))
+node_group("ng-prefix-good", node_group_name_prefix="pool-")
+node_group("ng-literal-subnets-bad", subnets=["subnet-0123456789abcdef0"])
+db_subnets = aws.rds.SubnetGroup("db-subnets-good", name="integrity-db", subnet_ids=[private.id])
+aws.rds.Instance("db-good", instance_class="db.t4g.micro", engine="postgres", allocated_storage=20,
+                 db_subnet_group_name=db_subnets.name)
+aws.rds.Instance("db-default-vpc-bad", instance_class="db.t4g.micro", engine="postgres", allocated_storage=20)
+
+# kubernetes-rbac-group-has-access-entry
+aws.eks.AccessEntry("integrity-entry", cluster_name=good.name, principal_arn="arn:aws:iam::111122223333:role/team",
+                    kubernetes_groups=["team-a"])
+REF = {"api_group": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"}
+for name, group in (("rbac-group-good", "team-a"), ("rbac-group-bad", "team-b"),
+                    ("rbac-group-system-good", "system:authenticated"), ("rbac-group-declared-good", "team-empty")):
+    k8s.rbac.v1.RoleBinding(name, metadata={"namespace": "apps"}, role_ref=REF,
+                            subjects=[{"kind": "Group", "name": group, "api_group": "rbac.authorization.k8s.io"}])
+
+# kubernetes-pod-service-account-irsa
+ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
+OIDC = f"arn:aws:iam::111122223333:oidc-provider/{ISSUER}"
+
+
+def irsa_role(name, operator, subject):
+    return aws.iam.Role(name, assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {operator: {f"{ISSUER}:sub": subject, f"{ISSUER}:aud": "sts.amazonaws.com"}}}]}))
+
+
+def account(name, role=None):
+    annotations = {"eks.amazonaws.com/role-arn": role.arn} if role is not None else {}
+    k8s.core.v1.ServiceAccount(f"sa-{name}", metadata={"name": name, "namespace": "apps", "annotations": annotations})
+
+
+def deployment(name, service_account=None, volumes=(), env=()):
+    k8s.apps.v1.Deployment(name, metadata={"namespace": "apps"}, spec={
+        "selector": {"match_labels": {"app": name}},
+        "template": {"metadata": {"labels": {"app": name}}, "spec": {
+            "service_account_name": service_account, "volumes": list(volumes),
+            "containers": [{"name": "app", "image": "example.com/app:1", "env": list(env)}]}}})
+
+
+account("exact", irsa_role("irsa-exact-role-good", "StringEquals", "system:serviceaccount:apps:exact"))
+account("loose", irsa_role("irsa-loose-role-bad", "StringLike", "system:serviceaccount:apps:*"))
+account("wrong", irsa_role("irsa-wrong-role-bad", "StringEquals", "system:serviceaccount:apps:other"))
+account("plain")
+deployment("sa-exact-good", "exact")
+deployment("sa-loose", "loose")
+deployment("sa-wrong", "wrong")
+deployment("sa-plain-good", "plain")
+deployment("sa-default-good")
+deployment("sa-missing-bad", "ghost")
+
+# kubernetes-workload-references-exist
+k8s.core.v1.Secret("present-secret", metadata={"name": "present", "namespace": "apps"}, string_data={"k": "v"})
+k8s.core.v1.ConfigMap("present-config", metadata={"name": "settings", "namespace": "apps"}, data={"k": "v"})
+deployment("refs-good", volumes=[{"name": "s", "secret": {"secret_name": "present"}},
+                                 {"name": "c", "config_map": {"name": "settings"}}],
+           env=[{"name": "K", "value_from": {"secret_key_ref": {"name": "present", "key": "k"}}}])
+deployment("refs-optional-good", volumes=[{"name": "s", "secret": {"secret_name": "absent", "optional": True}}])
+deployment("refs-secret-bad", volumes=[{"name": "s", "secret": {"secret_name": "absent"}}])
+deployment("refs-claim-bad", volumes=[{"name": "d", "persistent_volume_claim": {"claim_name": "data"}}])
+deployment("refs-env-bad", env=[{"name": "K", "value_from": {"config_map_key_ref": {"name": "nope", "key": "k"}}}])
+k8s.helm.v3.Release("release-good", chart="charts/ml-platform", namespace="apps", values={
+    "app": {"serviceAccountName": "exact", "backendStoreSecret": {"name": "present", "key": "k"}}})
+k8s.helm.v3.Release("release-bad", chart="charts/ml-platform", namespace="apps", values={
+    "app": {"serviceAccountName": "ghost-release", "backendStoreSecret": {"name": "absent", "key": "k"}}})
+
+# kubernetes-namespace-egress-reaches-aws-endpoints (prod)
+
+
+def namespace(name, allow_to=None, deny=True):
+    k8s.core.v1.Namespace(name, metadata={"name": name})
+    if deny:
+        k8s.networking.v1.NetworkPolicy(f"{name}-deny", metadata={"namespace": name},
+                                        spec={"pod_selector": {}, "policy_types": ["Egress"]})
+    if allow_to:
+        k8s.networking.v1.NetworkPolicy(f"{name}-aws", metadata={"namespace": name}, spec={
+            "pod_selector": {}, "policy_types": ["Egress"], "egress": [{
+                "to": [{"ip_block": {"cidr": allow_to}}], "ports": [{"protocol": "TCP", "port": 443}]}]})
+
+
+namespace("egress-endpoints-good", allow_to="10.20.240.0/24")
+namespace("egress-vpc-good", allow_to="10.20.0.0/16")
+namespace("egress-open-good", deny=False)
+namespace("egress-elsewhere-bad", allow_to="10.30.0.0/24")
+namespace("egress-none-bad")
+"""
+
+
+@pytest.fixture(scope="session")
+def integrity_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, INTEGRITY_SNIPPET)
+
+
+@pytest.fixture(scope="session")
+def integrity_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, INTEGRITY_SNIPPET, preview=True)
