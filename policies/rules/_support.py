@@ -283,17 +283,22 @@ def join_by_reference(targets: Sequence[Resource], target_key: Callable[[Resourc
     """Attach each dependent (e.g. a bucket's encryption config) to the target it references (the bucket).
 
     By value when both the reference and the target's key are known (`bucket` = the bucket's name); during a
-    preview, when either is unknown, by the engine's dependency edge from the dependent to the target. Returns
+    preview, when either is unknown, by the engine's dependency edge from the dependent to the target (never
+    when both are known and differ). Returns
     target URN -> dependents, and the dependents whose target is not in the stack.
     """
-    by_key = {key: t.urn for t in targets if (key := target_key(t)) is not None and not is_unknown(key)}
+    keys = [target_key(t) for t in targets]
+    by_key = {key: t.urn for t, key in zip(targets, keys, strict=True) if key is not None and not is_unknown(key)}
+    all_keys_known = len(by_key) == len(targets)
     target_urns = {t.urn for t in targets}
     attached: dict[str, list[Resource]] = {t.urn: [] for t in targets}
     orphans: list[Resource] = []
     for dep in dependents:
         ref = reference(dep)
         urn = by_key.get(ref) if isinstance(ref, str) else None
-        if urn is None:
+        if urn is None and not (isinstance(ref, str) and all_keys_known):
+            # The edge only stands in for a value not known yet: a known reference to another name (a
+            # NetworkPolicy without a namespace lands in `default`) is not attached by what it depends on.
             linked = [u for u in dep.dependencies if u in target_urns]
             urn = linked[0] if len(linked) == 1 else None
         if urn is None:

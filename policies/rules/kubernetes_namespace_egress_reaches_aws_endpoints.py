@@ -113,8 +113,8 @@ def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
         if missing:
             where = ("the internet (no interface VPC endpoint in the plan)" if missing == [INTERNET]
                      else f"the VPC endpoints' subnets {', '.join(missing)}")
-            verdict.violation(f"namespace {object_name(ns)} restricts egress but no policy selecting all its pods allows "
-                              f"TCP 443 to {where}: STS, ECR, S3 and Logs calls would time out.", ns.urn)
+            verdict.violation(f"namespace {object_name(ns)} restricts egress but no policy selecting all its "
+                              f"pods allows TCP 443 to {where}: STS, ECR, S3 and Logs calls would time out.", ns.urn)
     return verdict
 
 

@@ -423,3 +423,141 @@ def integrity_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
 @pytest.fixture(scope="session")
 def integrity_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     return snippet_plan(tmp_path_factory, INTEGRITY_SNIPPET, preview=True)
+
+
+CLASSES_SNIPPET = """
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+# Noncompliant resources of the classes a literal rule misses, written the way programs write them (objects,
+# Output.json_dumps, get_policy_document), each beside a near miss that must pass.
+ACCOUNT = "111122223333"
+data = aws.s3.Bucket("classes-data")
+
+
+def statement(action, resource):
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+# aws-iam-no-wildcard-resource: wildcards inside ARNs that span every bucket, object or secret
+aws.iam.Policy("span-all-objects-bad", policy={"Version": "2012-10-17", "Statement": [
+    statement("s3:GetObject", "arn:aws:s3:::*/*")]})
+aws.iam.Policy("span-bucket-prefix-bad", policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+    statement("s3:ListBucket", "arn:aws:s3:::*-raw")]}))
+aws.iam.Policy("span-all-secrets-bad", policy=aws.iam.get_policy_document_output(statements=[{
+    "actions": ["secretsmanager:GetSecretValue"], "resources": ["arn:aws:secretsmanager:*:*:secret:*"]}]).json)
+aws.iam.Policy("span-own-objects-good", policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+    statement("s3:GetObject", data.arn.apply(lambda arn: f"{arn}/team-a/*"))]}))
+aws.iam.Policy("span-secret-prefix-good", policy=aws.iam.get_policy_document_output(statements=[{
+    "actions": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+    "resources": [f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:ml-platform-prod/*"]}]).json)
+
+# aws-iam-no-passrole-wildcard: a prefix matches the admin deploy role
+aws.iam.Policy("passrole-prefix-bad", policy={"Version": "2012-10-17", "Statement": [
+    statement("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/ml-platform-*")]})
+aws.iam.Policy("passrole-named-good", policy={"Version": "2012-10-17", "Statement": [
+    statement("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/ml-platform-prod-eks-node")]})
+
+# aws-iam-trust-web-identity-pinned: StringLike values that match any service account or repository
+ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
+GITHUB = "token.actions.githubusercontent.com"
+
+
+def trust(issuer, sub, operator="StringLike"):
+    return aws.iam.get_policy_document_output(statements=[{
+        "actions": ["sts:AssumeRoleWithWebIdentity"],
+        "principals": [{"type": "Federated", "identifiers": [f"arn:aws:iam::{ACCOUNT}:oidc-provider/{issuer}"]}],
+        "conditions": [{"test": operator, "variable": f"{issuer}:sub", "values": [sub]},
+                       {"test": "StringEquals", "variable": f"{issuer}:aud", "values": ["sts.amazonaws.com"]}]}]).json
+
+
+aws.iam.Role("trust-any-sa-bad", assume_role_policy=trust(ISSUER, "system:serviceaccount:*"))
+aws.iam.Role("trust-any-sa-in-ns-bad", assume_role_policy=trust(ISSUER, "system:serviceaccount:ml:*"))
+aws.iam.Role("trust-any-repo-bad", assume_role_policy=trust(GITHUB, "repo:example-org/*"))
+aws.iam.Role("trust-repo-any-ref-good", assume_role_policy=trust(GITHUB, "repo:example-org/platform:ref:refs/heads/*"))
+aws.iam.Role("trust-sa-exact-good",
+             assume_role_policy=trust(ISSUER, "system:serviceaccount:ml:trainer", "StringEquals"))
+
+# aws-iam-no-admin-policy-attachment: judged by class, not by three names
+aws.iam.RolePolicyAttachment("managed-full-access-bad", role="r",
+                             policy_arn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+aws.iam.RolePolicyAttachment("managed-admin-variant-bad", role="r",
+                             policy_arn="arn:aws:iam::aws:policy/AdministratorAccess-Amplify")
+aws.iam.RolePolicyAttachment("managed-read-only-good", role="r",
+                             policy_arn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly")
+aws.iam.RolePolicyAttachment("customer-full-access-good", role="r",
+                             policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/TeamFullAccess")
+
+# aws-iam-no-public-principal: resource policies of other services, and Lambda permissions
+PUBLIC = {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}
+queue = aws.sqs.Queue("classes-queue")
+aws.sqs.QueuePolicy("queue-public-bad", queue_url=queue.url, policy={"Version": "2012-10-17", "Statement": [PUBLIC]})
+aws.sqs.QueuePolicy("queue-service-good", queue_url=queue.url, policy={"Version": "2012-10-17", "Statement": [{
+    **PUBLIC, "Principal": {"Service": "sns.amazonaws.com"}}]})
+aws.sns.TopicPolicy("topic-public-bad", arn="arn:aws:sns:eu-west-1:111122223333:t", policy=json.dumps({
+    "Version": "2012-10-17", "Statement": [{**PUBLIC, "Principal": {"AWS": "*"}, "Action": "sns:Publish"}]}))
+aws.secretsmanager.SecretPolicy("secret-public-bad", secret_arn="arn:aws:secretsmanager:eu-west-1:1:secret:s",
+                                policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                                    **PUBLIC, "Action": "secretsmanager:GetSecretValue"}]}))
+aws.ecr.RepositoryPolicy("ecr-public-bad", repository="r", policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    **PUBLIC, "Action": "ecr:BatchGetImage"}]}))
+aws.lambda_.Permission("lambda-public-bad", action="lambda:InvokeFunction", function="f", principal="*")
+aws.lambda_.Permission("lambda-scoped-good", action="lambda:InvokeFunction", function="f", principal="*",
+                       source_account=ACCOUNT)
+
+# aws-s3-bucket-no-public-acl: object ACLs
+aws.s3.BucketObjectv2("object-public-bad", bucket="b", key="k", content="x", acl="public-read")
+aws.s3.BucketObjectv2("object-private-good", bucket="b", key="k2", content="x", acl="private")
+
+# aws-ec2-security-group-no-open-egress (prod): the default security group
+aws.ec2.DefaultSecurityGroup("default-sg-open-bad", vpc_id="vpc-1", egress=[{
+    "protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}])
+aws.ec2.DefaultSecurityGroup("default-sg-closed-good", vpc_id="vpc-2")
+
+# aws-ec2-launch-template-imdsv2: a node group without a launch template
+template = aws.ec2.LaunchTemplate("classes-template", metadata_options={
+    "http_tokens": "required", "http_put_response_hop_limit": 1, "http_endpoint": "enabled"})
+SCALING = {"min_size": 1, "max_size": 1, "desired_size": 1}
+aws.eks.NodeGroup("nodes-default-template-bad", cluster_name="c", node_role_arn="arn:aws:iam::1:role/n",
+                  subnet_ids=["s"], scaling_config=SCALING)
+aws.eks.NodeGroup("nodes-template-good", cluster_name="c", node_role_arn="arn:aws:iam::1:role/n", subnet_ids=["s"],
+                  scaling_config=SCALING, launch_template={"id": template.id, "version": "1"})
+
+# aws-eks-cluster-endpoint-private (prod): a raw cluster left on EKS's public default
+aws.eks.Cluster("eks-default-public-bad", role_arn="arn:aws:iam::1:role/eks", vpc_config={"subnet_ids": ["s"]})
+aws.eks.Cluster("eks-public-to-all-bad", role_arn="arn:aws:iam::1:role/eks", vpc_config={
+    "subnet_ids": ["s"], "endpoint_public_access": True, "public_access_cidrs": ["0.0.0.0/0"]})
+aws.eks.Cluster("eks-private-good", role_arn="arn:aws:iam::1:role/eks", vpc_config={
+    "subnet_ids": ["s"], "endpoint_public_access": False, "endpoint_private_access": True})
+
+# kubernetes-rbac-no-cluster-admin-binding: admin-equivalent built-in ClusterRoles
+RBAC = "rbac.authorization.k8s.io"
+SUBJECTS = [{"kind": "Group", "name": "data-engineers", "api_group": RBAC}]
+for name, kind, role in (("bind-edit-bad", "ClusterRole", "edit"), ("bind-admin-bad", "ClusterRole", "admin"),
+                         ("bind-view-good", "ClusterRole", "view"),
+                         ("bind-own-role-named-admin-good", "Role", "admin")):
+    k8s.rbac.v1.RoleBinding(name, metadata={"namespace": "team-a"}, subjects=SUBJECTS,
+                            role_ref={"api_group": RBAC, "kind": kind, "name": role})
+k8s.rbac.v1.ClusterRoleBinding("bind-masters-bad", subjects=[{"kind": "Group", "name": "system:masters",
+                                                              "api_group": RBAC}],
+                               role_ref={"api_group": RBAC, "kind": "ClusterRole", "name": "view"})
+
+# kubernetes-namespace-default-deny-egress (prod): a deny policy without a namespace lands in `default`
+ns = k8s.core.v1.Namespace("ns-deny-in-default-bad", metadata={"name": "team-b"})
+k8s.networking.v1.NetworkPolicy("deny-without-namespace", spec={"pod_selector": {}, "policy_types": ["Egress"]},
+                                opts=pulumi.ResourceOptions(depends_on=[ns]))
+
+# kubernetes-helm-release-pinned-version (prod): helm.v4.Chart
+"""
+
+
+@pytest.fixture(scope="session")
+def classes_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, CLASSES_SNIPPET)
+
+
+@pytest.fixture(scope="session")
+def classes_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, CLASSES_SNIPPET, preview=True)
