@@ -136,6 +136,8 @@ class Resource:
     props: dict[str, Any]
     protect: bool = False
     delete_before_replace: bool = False
+    provider_props: Mapping[str, Any] = field(default_factory=dict)
+    """The explicit provider's inputs (plain; empty for the default provider); resource policies only."""
     dependencies: tuple[str, ...] = ()
     """URNs this resource depends on (explicit and through its inputs); stack policies only."""
 
@@ -233,7 +235,8 @@ def resource_policy(*, name: str, description: str, resource_types: Iterable[str
             return
         resource = Resource(type=args.resource_type, name=args.name, urn=args.urn, props=plain(args.props),
                             protect=bool(args.opts.protect),
-                            delete_before_replace=bool(args.opts.delete_before_replace))
+                            delete_before_replace=bool(args.opts.delete_before_replace),
+                            provider_props=plain(args.provider.props) if args.provider is not None else {})
         _report(check(resource, config), config, report_violation, args.urn)
 
     return ResourceValidationPolicy(name=name, description=description, validate=validate, config_schema=schema,

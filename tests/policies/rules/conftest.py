@@ -550,6 +550,8 @@ k8s.networking.v1.NetworkPolicy("deny-without-namespace", spec={"pod_selector": 
                                 opts=pulumi.ResourceOptions(depends_on=[ns]))
 
 # kubernetes-helm-release-pinned-version (prod): helm.v4.Chart
+k8s.helm.v4.Chart("chart-v4-unpinned-bad", chart="oci://example.com/charts/tool", namespace="team-a")
+k8s.helm.v4.Chart("chart-v4-pinned-good", chart="oci://example.com/charts/tool", version="1.2.3", namespace="team-a")
 """
 
 
