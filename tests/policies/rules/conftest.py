@@ -281,7 +281,14 @@ import pulumi_kubernetes as k8s
 
 # A stack that creates its account, its network and one cluster on it (the compliant world), plus one
 # broken variant per rule, each named `<case>-bad`; near misses are `<case>-good`.
-aws.organizations.Account("integrity-account", name="integrity", email="integrity@example.com")
+member = aws.organizations.Account("integrity-account", name="integrity", email="integrity@example.com")
+in_member = aws.Provider("integrity-member", region="eu-west-1", assume_roles=[{
+    "role_arn": member.id.apply(lambda id: f"arn:aws:iam::{id}:role/OrganizationAccountAccessRole")}])
+# aws-iam-no-foreign-account-root (least-privilege): another account's root in a key policy of the member account
+aws.kms.Key("integrity-key-foreign-root-bad", enable_key_rotation=True, policy=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                                            "Action": "kms:Decrypt", "Resource": "*"}]}),
+            opts=pulumi.ResourceOptions(provider=in_member, protect=True))
 vpc = aws.ec2.Vpc("integrity-vpc", cidr_block="10.20.0.0/16")
 private = aws.ec2.Subnet("integrity-private", vpc_id=vpc.id, cidr_block="10.20.0.0/20")
 endpoints = aws.ec2.Subnet("integrity-endpoints", vpc_id=vpc.id, cidr_block="10.20.240.0/24")
