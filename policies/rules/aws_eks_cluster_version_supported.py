@@ -22,7 +22,7 @@ NAME = "aws-eks-cluster-version-supported"
 def calendar() -> Mapping[str, datetime.date]:
     """Version -> last day of standard support, from the cluster component's table (empty if it is missing)."""
     try:
-        from components.kubernetes.versions import EKS_VERSIONS
+        from components.kubernetes.versions import EKS_VERSIONS  # pyright: ignore[reportMissingImports]
     except ImportError:  # the calendar lands with the cluster runtime issue; until then every version is unknown
         return {}
     return {version: support.end_of_standard_support for version, support in EKS_VERSIONS.items()}
