@@ -24,9 +24,6 @@ PENDING: dict[str, tuple[tuple[str, ...], str]] = {
     "kubernetes-rbac-group-has-access-entry": (STACKS, "access branch (#14): EKS access entries carrying the groups"),
     "aws-eks-cluster-version-supported": (STACKS, "cluster branch (#15): versions.py, a supported version"),
     "aws-eks-nodegroup-replaceable": (STACKS, "cluster branch (#15): node groups replaceable"),
-    "aws-network-subnets-of-own-vpc": (STACKS, "network branch (#13): EKS and node groups on the Network's subnets"),
-    "kubernetes-namespace-egress-reaches-aws-endpoints": (("prod",), "network branch (#13): prod egress to the VPC "
-                                                                     "endpoints"),
 }
 
 
