@@ -76,7 +76,9 @@ class PlatformNamespaceArgs:
     allowed_egress_cidrs: Sequence[str] = ()
     """With `restricted`: CIDRs pods may reach outside the cluster. Must not cover the metadata address."""
     database_port: int = 5432
-    """With `restricted`: the TCP port pods may reach on any in-cluster pod (the database)."""
+    """With `restricted`: the TCP port pods may reach on any in-cluster pod and on `database_cidrs`."""
+    database_cidrs: Sequence[str] = ()
+    """With `restricted`: where the environment's RDS lives (its subnets, or the VPC): `database_port` only."""
     scrapes_all_namespaces: bool = False
     """The monitoring namespace: egress to every pod in the cluster (metrics scraping). Default off."""
     monitoring_namespace: str = "platform-monitoring"
@@ -115,6 +117,11 @@ def validate_platform_namespace_args(args: PlatformNamespaceArgs) -> None:
             continue
         if network.prefixlen == 0 or (network.version == 4 and metadata.subnet_of(network)):  # type: ignore[arg-type]
             problems.append(f"allowed_egress_cidrs must not cover the metadata address or the internet, got {cidr!r}")
+    for cidr in args.database_cidrs:
+        try:
+            ipaddress.ip_network(cidr, strict=True)
+        except ValueError:
+            problems.append(f"database_cidrs has an invalid CIDR {cidr!r}")
     if args.allowed_egress_cidrs and args.egress != "restricted":
         problems.append(f"allowed_egress_cidrs only applies to egress 'restricted', got egress {args.egress!r}")
     if not 1 <= args.database_port <= 65535:
@@ -141,7 +148,9 @@ def egress_rules(args: PlatformNamespaceArgs) -> list[NetworkPolicyEgressRuleArg
         return [NetworkPolicyEgressRuleArgs(to=[NetworkPolicyPeerArgs(
             ip_block=IPBlockArgs(cidr="0.0.0.0/0", except_=[METADATA_CIDR]))])]
     rules = [NetworkPolicyEgressRuleArgs(
-        to=[_namespace_peer(None)], ports=[NetworkPolicyPortArgs(protocol="TCP", port=args.database_port)])]
+        to=[_namespace_peer(None)] + [NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr=cidr))
+                                      for cidr in args.database_cidrs],
+        ports=[NetworkPolicyPortArgs(protocol="TCP", port=args.database_port)])]
     if args.allowed_egress_cidrs:
         rules.append(NetworkPolicyEgressRuleArgs(
             to=[NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr=cidr)) for cidr in args.allowed_egress_cidrs]))

@@ -1,0 +1,124 @@
+"""How secrets reach pods without passing through Pulumi state: External Secrets Operator (upstream chart, pinned)
+syncs AWS Secrets Manager secrets into Kubernetes Secrets, and Stakater Reloader (upstream chart, pinned) rolls
+a Deployment whose synced Secret changed (a rotation). Both run in their own namespace.
+
+Neither chart is copied here. The values this program sets are checked against a schema of our own
+(VALUES_SCHEMAS): only the keys we set, so a typo or a wrong type fails the preview instead of being ignored
+by Helm. The operator itself holds no AWS permission: each SecretStore of the platform chart authenticates as
+a workload's IRSA service account (`auth.jwt.serviceAccountRef`), whose role reads only that workload's secrets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jsonschema
+import pulumi
+from pulumi_kubernetes.core.v1 import Namespace
+from pulumi_kubernetes.helm.v3 import Release, RepositoryOptsArgs
+from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+# Pinned chart versions; bump deliberately (their CRDs and API versions come with them). ESO serves the
+# `external-secrets.io/v1` API the platform chart uses.
+EXTERNAL_SECRETS_CHART = ("external-secrets", "0.19.2", "https://charts.external-secrets.io")
+RELOADER_CHART = ("reloader", "2.1.3", "https://stakater.github.io/stakater-charts")
+
+_RESOURCES = {"type": "object", "additionalProperties": False, "properties": {
+    "requests": {"type": "object", "additionalProperties": False, "required": ["cpu", "memory"],
+                 "properties": {"cpu": {"type": "string"}, "memory": {"type": "string"}}},
+    "limits": {"type": "object", "additionalProperties": False, "required": ["cpu", "memory"],
+               "properties": {"cpu": {"type": "string"}, "memory": {"type": "string"}}}}}
+VALUES_SCHEMAS: Mapping[str, dict[str, Any]] = {
+    "external-secrets": {
+        "type": "object", "additionalProperties": False, "required": ["installCRDs"],
+        "properties": {
+            "installCRDs": {"const": True},
+            "replicaCount": {"type": "integer", "minimum": 1},
+            "resources": _RESOURCES,
+            "webhook": {"type": "object", "additionalProperties": False,
+                        "properties": {"replicaCount": {"type": "integer", "minimum": 1}, "resources": _RESOURCES}},
+            "certController": {"type": "object", "additionalProperties": False,
+                               "properties": {"resources": _RESOURCES}},
+        },
+    },
+    "reloader": {
+        "type": "object", "additionalProperties": False, "required": ["reloader"],
+        "properties": {"reloader": {
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "watchGlobally": {"type": "boolean"},
+                "deployment": {"type": "object", "additionalProperties": False,
+                               "properties": {"resources": _RESOURCES}},
+            }}},
+    },
+}
+
+
+def _small(cpu: str, memory: str) -> dict[str, Any]:
+    return {"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu, "memory": memory}}
+
+
+@dataclass(frozen=True)
+class SecretSyncArgs:
+    namespace: str = "platform-operators"
+    """Namespace of the operator and the reloader."""
+    replicas: int = 1
+    """Operator and webhook replicas (2 in prod). Default 1."""
+    extra_values: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Chart -> values merged over ours (checked against VALUES_SCHEMAS too)."""
+
+
+def operator_values(args: SecretSyncArgs) -> dict[str, dict[str, Any]]:
+    """The values of each chart, as this program sets them."""
+    values: dict[str, dict[str, Any]] = {
+        "external-secrets": {
+            "installCRDs": True, "replicaCount": args.replicas, "resources": _small("100m", "128Mi"),
+            "webhook": {"replicaCount": args.replicas, "resources": _small("50m", "64Mi")},
+            "certController": {"resources": _small("50m", "64Mi")},
+        },
+        "reloader": {"reloader": {"watchGlobally": True, "deployment": {"resources": _small("50m", "128Mi")}}},
+    }
+    for chart, extra in args.extra_values.items():
+        values[chart] = {**values.get(chart, {}), **extra}
+    return values
+
+
+def validate_secret_sync_args(args: SecretSyncArgs) -> None:
+    """Collect every problem with `args` (values against our schema) and raise one ValueError."""
+    problems: list[str] = []
+    if args.replicas < 1:
+        problems.append(f"replicas must be >= 1, got {args.replicas}")
+    unknown = sorted(set(args.extra_values) - set(VALUES_SCHEMAS))
+    if unknown:
+        problems.append(f"extra_values names unknown charts {unknown}")
+    for chart, values in operator_values(args).items():
+        for error in jsonschema.Draft7Validator(VALUES_SCHEMAS[chart]).iter_errors(values):
+            where = ".".join(str(p) for p in error.absolute_path) or "(root)"
+            problems.append(f"{chart} values {where}: {error.message}")
+    if problems:
+        raise ValueError("SecretSync: " + "; ".join(problems))
+
+
+class SecretSync(pulumi.ComponentResource):
+    """The operators' namespace and the two pinned releases; `external_secrets` is what the platform chart waits
+    for (its CRDs)."""
+
+    def __init__(self, name: str, args: SecretSyncArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        validate_secret_sync_args(args)
+        super().__init__("platform:kubernetes:SecretSync", name, None, opts)
+        namespace = Namespace(f"{name}-namespace", metadata=ObjectMetaArgs(name=args.namespace, labels={
+            "name": args.namespace, "pod-security.kubernetes.io/enforce": "baseline",
+            "pod-security.kubernetes.io/warn": "restricted"}), opts=pulumi.ResourceOptions(parent=self))
+        in_ns = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+        values = operator_values(args)
+        releases = {}
+        for chart, version, repo in (EXTERNAL_SECRETS_CHART, RELOADER_CHART):
+            releases[chart] = Release(
+                f"{name}-{chart}", name=chart, chart=chart, version=version,
+                repository_opts=RepositoryOptsArgs(repo=repo), namespace=args.namespace, create_namespace=False,
+                values=values[chart], atomic=True, cleanup_on_fail=True, timeout=600, opts=in_ns)
+        self.external_secrets = releases["external-secrets"]
+        self.reloader = releases["reloader"]
+        self.register_outputs({"externalSecretsStatus": self.external_secrets.status})
