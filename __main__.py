@@ -116,8 +116,10 @@ PlatformNamespace("platform-monitoring", replace(
 mlops_namespace = PlatformNamespace("platform-mlops", replace(
     tenancy, namespace="platform-mlops", cpu_quota=cfg.mlops_quota.cpu, memory_quota=cfg.mlops_quota.memory,
     service_accounts={"mlflow": pipeline_roles["mlflow"].role_arn}), opts=in_cluster)
-secret_sync = SecretSync(f"{cfg.environment}-secret-sync", SecretSyncArgs(replicas=2 if cfg.is_prod else 1),
-                         opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=list(node_pools.values())))
+secret_sync = SecretSync(f"{cfg.environment}-secret-sync", SecretSyncArgs(
+    vpc_cidr=cfg.network.vpc_cidr, internet_egress=cfg.egress_profile != "restricted",
+    replicas=2 if cfg.is_prod else 1),
+    opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=list(node_pools.values())))
 for team in cfg.teams:
     TeamNamespace(f"team-{team.name}", TeamNamespaceArgs(
         team=team.name, namespace=replace(tenancy, namespace=f"team-{team.name}", cpu_quota=team.quota.cpu,

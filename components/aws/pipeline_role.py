@@ -174,10 +174,13 @@ def access_policy(access: StoreAccess, grants: Mapping[str, tuple[str, str]], lo
                            "Resource": sorted(secrets[s] for s in access.writes_secrets)})
     if access.secrets:
         # Secrets Manager decrypts with the secret's key on the caller's behalf, the secret's ARN as encryption
-        # context: any key, but only through Secrets Manager and only for these secrets.
+        # context: the keys of the secrets' account and region (the Databricks secret's key is another layer's),
+        # but only through Secrets Manager and only for these secrets.
+        key_arns = sorted({":".join(secrets[s].split(":")[:5]).replace(":secretsmanager:", ":kms:") + ":key/*"
+                           for s in access.secrets})
         statements.append({"Sid": "DecryptOwnSecrets", "Effect": "Allow",
                            "Action": ["kms:Decrypt"] + (["kms:GenerateDataKey"] if access.writes_secrets else []),
-                           "Resource": "*", "Condition": {
+                           "Resource": key_arns, "Condition": {
                                "StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com",
                                               "kms:EncryptionContext:SecretARN": sorted(
                                                   secrets[s] for s in access.secrets)}}})

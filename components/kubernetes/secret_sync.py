@@ -16,9 +16,25 @@ from typing import Any
 
 import jsonschema
 import pulumi
-from pulumi_kubernetes.core.v1 import Namespace
+from pulumi_kubernetes.core.v1 import (
+    LimitRange,
+    LimitRangeItemArgs,
+    LimitRangeSpecArgs,
+    Namespace,
+    ResourceQuota,
+    ResourceQuotaSpecArgs,
+)
 from pulumi_kubernetes.helm.v3 import Release, RepositoryOptsArgs
-from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+from pulumi_kubernetes.meta.v1 import LabelSelectorArgs, ObjectMetaArgs
+from pulumi_kubernetes.networking.v1 import (
+    IPBlockArgs,
+    NetworkPolicy,
+    NetworkPolicyEgressRuleArgs,
+    NetworkPolicyIngressRuleArgs,
+    NetworkPolicyPeerArgs,
+    NetworkPolicyPortArgs,
+    NetworkPolicySpecArgs,
+)
 
 # Pinned chart versions; bump deliberately (their CRDs and API versions come with them). ESO serves the
 # `external-secrets.io/v1` API the platform chart uses.
@@ -60,12 +76,27 @@ def _small(cpu: str, memory: str) -> dict[str, Any]:
     return {"requests": {"cpu": cpu, "memory": memory}, "limits": {"cpu": cpu, "memory": memory}}
 
 
+METADATA_CIDR = "169.254.169.254/32"
+WEBHOOK_PORT = 10250
+"""The ESO webhook's container port (the API server calls it)."""
+
+
 @dataclass(frozen=True)
 class SecretSyncArgs:
+    vpc_cidr: str
+    """The cluster's VPC: the API server's endpoints call the webhook from it, and (restricted egress) the
+    interface endpoints of STS and Secrets Manager live in it."""
+    internet_egress: bool = False
+    """HTTPS to anywhere but the metadata address; off: HTTPS only into the VPC (the API server and the VPC
+    endpoints, prod). Default off."""
     namespace: str = "platform-operators"
     """Namespace of the operator and the reloader."""
     replicas: int = 1
     """Operator and webhook replicas (2 in prod). Default 1."""
+    cpu_quota: str = "2"
+    """ResourceQuota on the namespace's CPU requests and limits. Default 2."""
+    memory_quota: str = "2Gi"
+    """ResourceQuota on its memory. Default 2Gi."""
     extra_values: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Chart -> values merged over ours (checked against VALUES_SCHEMAS too)."""
 
@@ -112,6 +143,36 @@ class SecretSync(pulumi.ComponentResource):
             "name": args.namespace, "pod-security.kubernetes.io/enforce": "baseline",
             "pod-security.kubernetes.io/warn": "restricted"}), opts=pulumi.ResourceOptions(parent=self))
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+        meta = ObjectMetaArgs(name="quota", namespace=args.namespace)
+        ResourceQuota(f"{name}-quota", metadata=meta, spec=ResourceQuotaSpecArgs(hard={
+            "requests.cpu": args.cpu_quota, "limits.cpu": args.cpu_quota,
+            "requests.memory": args.memory_quota, "limits.memory": args.memory_quota}), opts=in_ns)
+        LimitRange(f"{name}-limits", metadata=ObjectMetaArgs(name="default-limits", namespace=args.namespace),
+                   spec=LimitRangeSpecArgs(limits=[LimitRangeItemArgs(
+                       type="Container", default_request={"cpu": "50m", "memory": "64Mi"},
+                       default={"cpu": "200m", "memory": "256Mi"})]), opts=in_ns)
+        # Default deny, then only what the operators need: DNS, HTTPS out (the API server, STS and Secrets
+        # Manager, directly or through VPC endpoints; never the instance metadata address), the webhook in.
+        every_pod = LabelSelectorArgs()
+        policies = {
+            "default-deny": NetworkPolicySpecArgs(pod_selector=every_pod, policy_types=["Ingress", "Egress"]),
+            "allow-dns": NetworkPolicySpecArgs(pod_selector=every_pod, policy_types=["Egress"], egress=[
+                NetworkPolicyEgressRuleArgs(to=[NetworkPolicyPeerArgs(namespace_selector=LabelSelectorArgs(
+                    match_labels={"kubernetes.io/metadata.name": "kube-system"}))], ports=[
+                    NetworkPolicyPortArgs(protocol="UDP", port=53), NetworkPolicyPortArgs(protocol="TCP", port=53)])]),
+            "allow-https-out": NetworkPolicySpecArgs(pod_selector=every_pod, policy_types=["Egress"], egress=[
+                NetworkPolicyEgressRuleArgs(
+                    to=[NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr="0.0.0.0/0", except_=[METADATA_CIDR])
+                                              if args.internet_egress else IPBlockArgs(cidr=args.vpc_cidr))],
+                    ports=[NetworkPolicyPortArgs(protocol="TCP", port=443)])]),
+            "allow-webhook-from-vpc": NetworkPolicySpecArgs(pod_selector=every_pod, policy_types=["Ingress"], ingress=[
+                NetworkPolicyIngressRuleArgs(
+                    from_=[NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr=args.vpc_cidr))],
+                    ports=[NetworkPolicyPortArgs(protocol="TCP", port=WEBHOOK_PORT)])]),
+        }
+        for policy_name, spec in policies.items():
+            NetworkPolicy(f"{name}-{policy_name}", metadata=ObjectMetaArgs(name=policy_name, namespace=args.namespace),
+                          spec=spec, opts=in_ns)
         values = operator_values(args)
         releases = {}
         for chart, version, repo in (EXTERNAL_SECRETS_CHART, RELOADER_CHART):
