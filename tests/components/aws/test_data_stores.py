@@ -11,7 +11,9 @@ from tests.support import STACKS, preflight_plan
 ARGS = DataStoresArgs(environment="prod", name_prefix="ml-platform-prod", account_id="123456789012",
                       oidc_provider_arn="arn:aws:iam::123456789012:oidc-provider/x", oidc_issuer="x",
                       service_account_namespace="platform-prod",
-                      databricks_account_id="00000000-0000-0000-0000-000000000000")
+                      databricks_account_id="00000000-0000-0000-0000-000000000000",
+                      secret_arns={name: f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{name}-AbCdEf"
+                                   for name in ("database/master", "database/mlflow", "database/dagster", "databricks")})
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -34,6 +36,8 @@ def test_each_role_policy_waits_for_the_buckets_it_names(stack: str) -> None:
 def test_bad_args_are_refused_together() -> None:
     from dataclasses import replace
 
-    with pytest.raises(ValueError, match=r"environment must .*; backup_retention_days .*; force_destroy conflicts"):
-        validate_data_stores_args(replace(ARGS, environment="Prod", backup_retention_days=-1, force_destroy=True))
+    with pytest.raises(ValueError, match=r"environment must .*; backup_retention_days .*; secret_arns must name "
+                                         r"\['databricks'\]; force_destroy conflicts"):
+        validate_data_stores_args(replace(ARGS, environment="Prod", backup_retention_days=-1, force_destroy=True,
+                                          secret_arns={k: v for k, v in ARGS.secret_arns.items() if k != "databricks"}))
     validate_data_stores_args(ARGS)
