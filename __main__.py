@@ -70,12 +70,12 @@ database = PlatformDatabase(cfg.environment, PlatformDatabaseArgs(
     backup_retention_days=cfg.database.backup_retention_days, multi_az=cfg.database.multi_az,
     read_replicas=cfg.database.read_replicas, deletion_protection=cfg.database.deletion_protection,
     final_snapshot=cfg.database.final_snapshot, protect=cfg.protection.protect,
-    key_deletion_window_days=cfg.kms_deletion_window_days,
+    key_deletion_window_days=cfg.kms_deletion_window_days, retain_on_delete=cfg.protection.retain_on_delete,
     secret_recovery_window_days=cfg.kms_deletion_window_days), opts=in_account)
 registries = ImageRegistries(cfg.environment, ImageRegistriesArgs(
     name_prefix=cfg.project, organization_id=cfg.registries.organization_id, account_id=account.account_id,
     keep_images=cfg.registries.keep_images, key_deletion_window_days=cfg.kms_deletion_window_days,
-    protect=cfg.protection.protect), opts=in_account)
+    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete), opts=in_account)
 databricks_secret = f"{prefix}/databricks/ml-pipelines"  # stored by the Databricks layer (contract name)
 
 
@@ -118,7 +118,7 @@ mlops_namespace = PlatformNamespace("platform-mlops", replace(
     service_accounts={"mlflow": pipeline_roles["mlflow"].role_arn}), opts=in_cluster)
 secret_sync = SecretSync(f"{cfg.environment}-secret-sync", SecretSyncArgs(
     vpc_cidr=cfg.network.vpc_cidr, internet_egress=cfg.egress_profile != "restricted",
-    replicas=2 if cfg.is_prod else 1),
+    replicas=2 if cfg.is_prod else 1, protect=cfg.protection.protect),
     opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=list(node_pools.values())))
 for team in cfg.teams:
     TeamNamespace(f"team-{team.name}", TeamNamespaceArgs(

@@ -510,7 +510,10 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
 
     net = r.mapping(raw, "network", "network")
     r.unknown_keys(net, {"vpcId", "vpcCidr", "privateSubnetIds"}, "network")
-    vpc_cidr = r.string(net, "vpcCidr", "network.vpcCidr") or ""
+    vpc_cidr = r.string(net, "vpcCidr", "network.vpcCidr")
+    if vpc_cidr == "":  # the database's and the operators' network policies name it
+        r.problem("network.vpcCidr", "must be a CIDR block like 10.0.0.0/16, got ''")
+    vpc_cidr = vpc_cidr or ""
     if vpc_cidr and (error := _cidr_problem(vpc_cidr, "network.vpcCidr")):
         r.problem("network.vpcCidr", error)
     elif vpc_cidr and not 16 <= ipaddress.ip_network(vpc_cidr).prefixlen <= 28:

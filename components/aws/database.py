@@ -65,6 +65,8 @@ class PlatformDatabaseArgs:
     """`protect` on the key and the instances. Default off (prod: on)."""
     key_deletion_window_days: int = 30
     """KMS deletion window, 7..30. Default 30."""
+    retain_on_delete: bool = True
+    """Keep the key when removed from the stack (final snapshots are encrypted with it). Default True."""
     database_users: Sequence[str] = ("mlflow", "dagster")
     """Applications with a logical database and login of the same name; each gets an empty Secrets Manager
     secret `<identifier>/database/<user>` the bootstrap Job fills (never Pulumi). Default mlflow, dagster."""
@@ -144,7 +146,8 @@ class PlatformDatabase(pulumi.ComponentResource):
         self.key = aws.kms.Key(
             f"{name}-key", description=f"Encrypts the {args.identifier} database, its secret and its insights",
             enable_key_rotation=True, deletion_window_in_days=args.key_deletion_window_days,
-            policy=account_id.apply(key_policy), tags=tags, opts=stateful)
+            policy=account_id.apply(key_policy), tags=tags,
+            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(retain_on_delete=args.retain_on_delete)))
         aws.kms.Alias(f"{name}-alias", name=f"alias/{args.identifier}-database", target_key_id=self.key.key_id,
                       opts=child)
         self.key_arn = self.key.arn

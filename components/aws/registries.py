@@ -36,6 +36,8 @@ class ImageRegistriesArgs:
     """Images kept per repository (the oldest beyond that expire). Default 30."""
     key_deletion_window_days: int = 30
     """KMS deletion window, 7..30. Default 30."""
+    retain_on_delete: bool = True
+    """Keep the key when removed from the stack (images in a retained repository need it). Default True."""
     protect: bool = False
     """`protect` on the repositories and key. Default off."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -101,7 +103,8 @@ class ImageRegistries(pulumi.ComponentResource):
                 "Version": "2012-10-17", "Statement": [{
                     "Sid": "RootAdministersTheKey", "Effect": "Allow",
                     "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*", "Resource": "*"}]})),
-            tags=tags, opts=stateful)
+            tags=tags, opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(
+                retain_on_delete=args.retain_on_delete)))
         self.repositories = {}
         for image in args.images:
             repository = aws.ecr.Repository(

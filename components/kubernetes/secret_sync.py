@@ -97,6 +97,8 @@ class SecretSyncArgs:
     """ResourceQuota on the namespace's CPU requests and limits. Default 2."""
     memory_quota: str = "2Gi"
     """ResourceQuota on its memory. Default 2Gi."""
+    protect: bool = False
+    """`protect` on the releases: removing the operator would delete its CRDs and so every synced Secret."""
     extra_values: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Chart -> values merged over ours (checked against VALUES_SCHEMAS too)."""
 
@@ -179,7 +181,8 @@ class SecretSync(pulumi.ComponentResource):
             releases[chart] = Release(
                 f"{name}-{chart}", name=chart, chart=chart, version=version,
                 repository_opts=RepositoryOptsArgs(repo=repo), namespace=args.namespace, create_namespace=False,
-                values=values[chart], atomic=True, cleanup_on_fail=True, timeout=600, opts=in_ns)
+                values=values[chart], atomic=True, cleanup_on_fail=True, timeout=600,
+                opts=pulumi.ResourceOptions.merge(in_ns, pulumi.ResourceOptions(protect=args.protect)))
         self.external_secrets = releases["external-secrets"]
         self.reloader = releases["reloader"]
         self.register_outputs({"externalSecretsStatus": self.external_secrets.status})
