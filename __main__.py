@@ -61,7 +61,7 @@ node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
 
 # --- Platform services in AWS: PostgreSQL (RDS), image repositories (ECR) (issue 16) ------------------------
 # Until the network branch's `network.database_subnet_ids` lands, the database uses the private subnets.
-database = PlatformDatabase(cfg.environment, PlatformDatabaseArgs(
+database = PlatformDatabase(f"{cfg.environment}-database", PlatformDatabaseArgs(
     identifier=prefix, account_id=account.account_id, subnet_ids=list(cfg.network.private_subnet_ids),
     vpc_id=cfg.network.vpc_id, client_security_group_ids=[cluster.security_group_id],
     instance_class=cfg.database.instance_class, allocated_storage_gib=cfg.database.allocated_storage_gib,
@@ -72,7 +72,7 @@ database = PlatformDatabase(cfg.environment, PlatformDatabaseArgs(
     final_snapshot=cfg.database.final_snapshot, protect=cfg.protection.protect,
     key_deletion_window_days=cfg.kms_deletion_window_days, retain_on_delete=cfg.protection.retain_on_delete,
     secret_recovery_window_days=cfg.kms_deletion_window_days), opts=in_account)
-registries = ImageRegistries(cfg.environment, ImageRegistriesArgs(
+registries = ImageRegistries(f"{cfg.environment}-registries", ImageRegistriesArgs(
     name_prefix=cfg.project, organization_id=cfg.registries.organization_id, account_id=account.account_id,
     keep_images=cfg.registries.keep_images, key_deletion_window_days=cfg.kms_deletion_window_days,
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete), opts=in_account)

@@ -127,7 +127,8 @@ def test_the_retired_mlflow_password_key_is_refused_with_what_to_do() -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_backups_follow_the_design_matrix(stack: str) -> None:
     """Design Appendix 1.2 backup retention: dev the RDS minimum (1 day), staging 7, prod 30."""
-    assert stack_config.parse(stack, raw_config(stack)).database.backup_retention_days == {"dev": 1, "staging": 7, "prod": 30}[stack]
+    expected = {"dev": 1, "staging": 7, "prod": 30}[stack]
+    assert stack_config.parse(stack, raw_config(stack)).database.backup_retention_days == expected
 
 
 @pytest.mark.parametrize(("stack", "mutate", "key", "words"), BAD_CONFIGS,

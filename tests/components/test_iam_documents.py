@@ -79,7 +79,8 @@ def stack_arns(plan: Plan) -> tuple[set[str], set[str]]:
         exact |= {s["secretArn"] for s in reveal(instance.outputs).get("masterUserSecrets") or []}
     # The Databricks layer's secret by its contract name (its ARN ends in six random characters), and the keys of
     # this account and region (Secrets Manager decrypts with a secret's key; conditioned on the secret's ARN).
-    exact |= {f"arn:aws:secretsmanager:{region}:{account}:secret:ml-platform-{plan.stack}/databricks/ml-pipelines-??????",
+    secret = f"ml-platform-{plan.stack}/databricks/ml-pipelines-??????"
+    exact |= {f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}",
               f"arn:aws:kms:{region}:{account}:key/*"}
     return exact, prefixes
 

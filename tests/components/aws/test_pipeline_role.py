@@ -163,7 +163,7 @@ def _statements(plan: Plan, stack: str, role: str) -> dict[str, dict[str, Any]]:
 
 
 def _secret_arn(plan: Plan, stack: str, user: str) -> str:
-    return reveal(plan.one("aws:secretsmanager/secret:Secret", name=f"{stack}-{user}-secret").outputs)["arn"]
+    return reveal(plan.one("aws:secretsmanager/secret:Secret", name=f"{stack}-database-{user}-secret").outputs)["arn"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -212,7 +212,7 @@ def test_dbt_reads_only_the_databricks_principals_secret(stack: str) -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_bootstrap_job_reads_the_master_secret_and_writes_only_the_application_logins(stack: str) -> None:
     plan = preflight_plan(stack)
-    master = reveal(plan.one("aws:rds/instance:Instance", name=f"{stack}-instance").outputs)[
+    master = reveal(plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance").outputs)[
         "masterUserSecrets"][0]["secretArn"]
     logins = sorted(_secret_arn(plan, stack, user) for user in ("mlflow", "dagster"))
     statements = _statements(plan, stack, "db-bootstrap")

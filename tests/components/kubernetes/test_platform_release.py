@@ -53,7 +53,7 @@ def test_release_deploys_the_pinned_local_chart_after_what_its_pods_need(stack: 
     assert len(accounts) == 9  # six IRSA accounts + deployer in platform-<env>, mlflow + deployer in mlops
     assert set(accounts) <= waits
     assert {g.urn for g in plan.of_type("aws:eks/nodeGroup:NodeGroup")} <= waits
-    assert plan.one("aws:rds/instance:Instance", name=stack + "-instance").urn in waits
+    assert plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance").urn in waits
     operator = next(r for r in plan.of_type(RELEASE) if r.inputs["chart"] == "external-secrets")
     assert operator.urn in waits
 
@@ -69,7 +69,7 @@ def test_values_come_from_config_and_outputs(stack: str) -> None:
     artifacts = plan.one("platform:storage:EncryptedBucket", name=f"{stack}-artifacts")
     assert values["mlflow"]["artifactRoot"] == f"s3://{artifacts.component_outputs['bucket_name']}/mlflow"
     assert values["workers"]["autoscaling"]["maxReplicas"] == cfg.node_pools["compute"].max_size
-    database = plan.one("aws:rds/instance:Instance", name=stack + "-instance")
+    database = plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance")
     assert values["database"]["host"] == database.outputs["address"]
     assert values["database"]["masterSecretArn"] == database.outputs["masterUserSecrets"][0]["secretArn"]
 
@@ -89,7 +89,7 @@ def test_no_secret_in_the_values_and_no_password_anywhere_in_the_plan(stack: str
     assert plan.of_type("aws:secretsmanager/secretVersion:SecretVersion") == []
     for instance in plan.of_type("aws:rds/instance:Instance"):
         assert "password" not in instance.inputs and "passwordWo" not in instance.inputs
-    primary = plan.one("aws:rds/instance:Instance", name=stack + "-instance")
+    primary = plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance")
     assert primary.inputs["manageMasterUserPassword"] is True
     password_keys = [f"{r.name}.{key}" for r in plan.registered for key in reveal(r.inputs)
                      if "password" in key.lower() and key != "manageMasterUserPassword"]
@@ -136,7 +136,8 @@ def test_every_pod_is_non_root_read_only_bounded_and_runs_as_an_irsa_account(sta
     plan = preflight_plan(stack)
     documents = rendered_chart(plan)
     accounts = {a["metadata"]["name"]: a for a in registered_manifests(plan)
-                if a["kind"] == "ServiceAccount" and a["metadata"]["namespace"] in (f"platform-{stack}", "platform-mlops")}
+                if a["kind"] == "ServiceAccount"
+                and a["metadata"]["namespace"] in (f"platform-{stack}", "platform-mlops")}
     pods = _pods(documents)
     assert len(pods) == 5  # workers, MLflow, the bootstrap Job, dbt, the login rotation
     for pod in pods:
@@ -247,9 +248,10 @@ def test_every_secret_a_pod_reads_is_synced_from_secrets_manager(stack: str) -> 
 def test_each_secret_store_reads_exactly_what_its_role_may(stack: str) -> None:
     """An ExternalSecret's remote keys are Secrets Manager names its store's IRSA role may read (the role's
     ReadOwnSecrets statement), so a sync never fails for want of a grant, and the grant is no wider."""
-    from tests.components.iam_plan import role_documents
-    import json
     import fnmatch
+    import json
+
+    from tests.components.iam_plan import role_documents
 
     plan = preflight_plan(stack)
     documents = rendered_chart(plan)
