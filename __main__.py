@@ -14,8 +14,10 @@ import stack_config
 from components.aws.account_baseline import AccountBaseline, AccountBaselineArgs
 from components.aws.ci_identities import CiIdentities, CiIdentitiesArgs
 from components.aws.data_stores import DataStores, DataStoresArgs
+from components.aws.database import PlatformDatabase, PlatformDatabaseArgs
 from components.aws.member_account import MemberAccount, MemberAccountArgs
 from components.aws.network import ExistingNetworkArgs, Network, NetworkArgs
+from components.aws.registries import ImageRegistries, ImageRegistriesArgs
 from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks.workspace import DatabricksWorkspaceArgs
 from components.kubernetes.eks_cluster import EksCluster, EksClusterArgs
@@ -23,6 +25,7 @@ from components.kubernetes.node_pool import NodePool, NodePoolArgs, Taint
 from components.kubernetes.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
 from components.kubernetes.platform_release import PlatformRelease, PlatformReleaseArgs
 from components.kubernetes.provider import KubernetesProvider, KubernetesProviderArgs
+from components.kubernetes.secret_sync import SecretSync, SecretSyncArgs
 from components.kubernetes.team_namespace import TeamNamespace, TeamNamespaceArgs
 
 cfg = stack_config.load()
@@ -70,6 +73,25 @@ node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
     opts=pulumi.ResourceOptions(provider=aws_provider)) for pool, pool_cfg in cfg.node_pools.items()}
 
 
+# --- Platform services in AWS: PostgreSQL (RDS), image repositories (ECR) (issue 16) ------------------------
+database = PlatformDatabase(f"{cfg.environment}-database", PlatformDatabaseArgs(
+    identifier=prefix, account_id=account.account_id, subnet_ids=network.database_subnet_ids,
+    vpc_id=network.vpc_id, client_security_group_ids=[cluster.security_group_id],
+    instance_class=cfg.database.instance_class, allocated_storage_gib=cfg.database.allocated_storage_gib,
+    max_allocated_storage_gib=cfg.database.max_allocated_storage_gib,
+    engine_major_version=cfg.database.engine_version, port=cfg.database_port,
+    backup_retention_days=cfg.database.backup_retention_days, multi_az=cfg.database.multi_az,
+    read_replicas=cfg.database.read_replicas, deletion_protection=cfg.database.deletion_protection,
+    final_snapshot=cfg.database.final_snapshot, protect=cfg.protection.protect,
+    key_deletion_window_days=cfg.kms_deletion_window_days, retain_on_delete=cfg.protection.retain_on_delete,
+    secret_recovery_window_days=cfg.kms_deletion_window_days), opts=in_account)
+registries = ImageRegistries(f"{cfg.environment}-registries", ImageRegistriesArgs(
+    name_prefix=cfg.project, organization_id=cfg.registries.organization_id, account_id=account.account_id,
+    keep_images=cfg.registries.keep_images, key_deletion_window_days=cfg.kms_deletion_window_days,
+    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete), opts=in_account)
+databricks_secret = f"{prefix}/databricks/ml-pipelines"  # stored by the Databricks layer (contract name)
+
+
 # --- AWS data: KMS-encrypted buckets, pipeline roles (IRSA), Unity Catalog storage role (issue 3) -------
 # The storage trust loop (issue 17): the Databricks layer creates the storage credential with the role's ARN as a
 # string and reports its external id, which the role's trust (created here, before the keys that name the role)
@@ -79,6 +101,11 @@ data = DataStores(cfg.environment, DataStoresArgs(
     environment=cfg.environment, name_prefix=prefix, account_id=account.account_id,
     oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
     service_account_namespace=f"platform-{cfg.environment}", unity_catalog_external_id=storage_external_id,
+    service_account_namespaces={"mlflow": "platform-mlops"},
+    secret_arns={"database/master": database.master_secret_arn,
+                 **{f"database/{user}": arn for user, arn in database.user_secret_arns.items()},
+                 "databricks": account.account_id.apply(
+                     lambda acct: f"arn:aws:secretsmanager:{cfg.region}:{acct}:secret:{databricks_secret}-??????")},
     backup_retention_days=cfg.backup_retention_days, key_deletion_window_days=cfg.kms_deletion_window_days,
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
     force_destroy=cfg.protection.force_destroy_buckets), opts=in_account)
@@ -99,13 +126,18 @@ tenancy = PlatformNamespaceArgs(namespace="", cpu_quota="", memory_quota="", gro
 environment_namespace = PlatformNamespace(f"platform-{cfg.environment}", replace(
     tenancy, namespace=f"platform-{cfg.environment}", cpu_quota=cfg.environment_quota.cpu,
     memory_quota=cfg.environment_quota.memory,
-    service_accounts={pipeline: role.role_arn for pipeline, role in pipeline_roles.items()}), opts=in_cluster)
+    service_accounts={pipeline: role.role_arn for pipeline, role in pipeline_roles.items() if pipeline != "mlflow"}),
+    opts=in_cluster)
 PlatformNamespace("platform-monitoring", replace(
     tenancy, namespace="platform-monitoring", cpu_quota=cfg.monitoring_quota.cpu,
     memory_quota=cfg.monitoring_quota.memory, scrapes_all_namespaces=True), opts=in_cluster)
-PlatformNamespace("platform-mlops", replace(
-    tenancy, namespace="platform-mlops", cpu_quota=cfg.mlops_quota.cpu, memory_quota=cfg.mlops_quota.memory),
-    opts=in_cluster)
+mlops_namespace = PlatformNamespace("platform-mlops", replace(
+    tenancy, namespace="platform-mlops", cpu_quota=cfg.mlops_quota.cpu, memory_quota=cfg.mlops_quota.memory,
+    service_accounts={"mlflow": pipeline_roles["mlflow"].role_arn}), opts=in_cluster)
+secret_sync = SecretSync(f"{cfg.environment}-secret-sync", SecretSyncArgs(
+    vpc_cidr=cfg.network.vpc_cidr, internet_egress=cfg.egress_profile != "restricted",
+    replicas=2 if cfg.is_prod else 1, protect=cfg.protection.protect),
+    opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=list(node_pools.values())))
 for team in cfg.teams:
     TeamNamespace(f"team-{team.name}", TeamNamespaceArgs(
         team=team.name, namespace=replace(tenancy, namespace=f"team-{team.name}", cpu_quota=team.quota.cpu,
@@ -117,11 +149,17 @@ release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
     namespace=f"platform-{cfg.environment}", chart_path="charts/ml-platform", environment=cfg.environment,
     image_tag=cfg.helm.image_tag, pipelines_paused=cfg.pipelines_paused,
     artifacts_bucket=buckets["artifacts"].bucket_name,
-    service_accounts={"workers": "ingestion", "mlflow": "training", "dbt": "backend"},
+    service_accounts={"workers": "ingestion", "mlflow": "mlflow", "dbt": "dbt", "bootstrap": "db-bootstrap"},
+    images={component: registries.repository_urls[image] for component, image in (
+        ("workers", "pipeline"), ("mlflow", "mlflow"), ("dbt", "dbt"), ("bootstrap", "db-bootstrap"))},
+    region=cfg.region, database_host=database.endpoint, master_secret_arn=database.master_secret_arn,
+    login_secret_prefix=f"{prefix}/database", databricks_secret_name=databricks_secret,
+    mlflow_zone_spread_required=cfg.node_pools["compute"].min_size >= 2,
     workers_max_replicas=cfg.node_pools["compute"].max_size, database_port=cfg.database_port,
-    database_password=cfg.mlflow_db_password, values_overrides=cfg.helm.values_overrides,
+    values_overrides=cfg.helm.values_overrides,
     protect=cfg.protection.protect),
-    opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[environment_namespace]))
+    opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[
+        environment_namespace, mlops_namespace, secret_sync, database, *node_pools.values()]))
 
 
 # --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes (issue 5)
@@ -138,12 +176,11 @@ databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", Databr
     node_types=cfg.databricks.cluster_policy.node_types, max_workers=cfg.databricks.cluster_policy.max_workers,
     autotermination_minutes=cfg.databricks.cluster_policy.autotermination_minutes,
     metastore_id=cfg.databricks.metastore_id, metastore_pre_assigned=cfg.databricks.metastore_pre_assigned,
-    # The pipeline principal's OAuth secret goes to Secrets Manager in the member account. Its reader is the role
-    # the dbt CronJob runs as today (service account `backend`); the services branch's dbt role replaces it.
+    # The pipeline principal's OAuth secret goes to Secrets Manager in the member account; dbt's role reads it.
     aws_provider=aws_provider, aws_account_id=account.account_id,
     aws_administrator_role_arn=account.account_id.apply(
         lambda account: f"arn:aws:iam::{account}:role/{cfg.account.access_role_name}"),
-    secret_reader_role_arns=[pipeline_roles["backend"].role_arn],
+    secret_reader_role_arns=[pipeline_roles["dbt"].role_arn],
     pipeline_secret_rotation=cfg.databricks.pipeline_secret_rotation,
     key_deletion_window_days=cfg.kms_deletion_window_days,
     sandbox_users=cfg.sandbox_users, user_email_domain=cfg.databricks.user_email_domain,
@@ -167,3 +204,5 @@ pulumi.export("account_id", account.account_id)
 pulumi.export("vpc_id", network.vpc_id)
 pulumi.export("nat_public_ips", network.nat_public_ips)  # partners allow-list the addresses prod leaves from
 pulumi.export("helm_release_status", release.status)
+pulumi.export("database_endpoint", database.endpoint)
+pulumi.export("image_repositories", registries.repository_urls)

@@ -55,7 +55,8 @@ _IMAGE_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 # Scalars are read as plain strings (Pulumi passes them unquoted); objects and lists arrive as JSON text.
 _STRING_KEYS: tuple[str, ...] = ("owner", "region", "githubRepository", "kubernetesVersion", "accessRoleName")
 _STRUCTURED_KEYS: tuple[str, ...] = ("account", "network", "cluster", "nodePools", "namespaceQuotas", "teams", "egress",
-                    "rbacGroups", "databricks", "sandboxUsers", "sandboxForceDestroy", "protection", "helm")
+                    "rbacGroups", "databricks", "sandboxUsers", "sandboxForceDestroy", "protection", "helm",
+                    "database", "registries")
 SECRET_KEYS: tuple[str, ...] = ("databricksClientSecret", "mlflowDbPassword")
 KNOWN_KEYS: tuple[str, ...] = _STRING_KEYS + _STRUCTURED_KEYS + SECRET_KEYS
 
@@ -248,6 +249,40 @@ class HelmConfig:
 
 
 @dataclass(frozen=True)
+class DatabaseConfig:
+    """`ml-platform:database`: the environment's RDS for PostgreSQL (Design Appendix 1.2)."""
+
+    instance_class: str
+    """DB instance class (`db.t4g.medium`)."""
+    backup_retention_days: int
+    """Automated backups kept, 1..35 (dev 1, staging 7, prod 30)."""
+    allocated_storage_gib: int = 20
+    """Initial storage, >= 20 GiB."""
+    max_allocated_storage_gib: int = 100
+    """Storage autoscaling ceiling."""
+    engine_version: str = "17"
+    """PostgreSQL major version (16 or 17)."""
+    multi_az: bool = False
+    """A synchronous standby in a second zone (required in prod)."""
+    read_replicas: int = 0
+    """Readable replicas (prod: at least 1; with the standby, three copies)."""
+    final_snapshot: bool = True
+    """Snapshot on deletion (required in prod)."""
+    deletion_protection: bool = True
+    """RDS deletion protection (required in prod)."""
+
+
+@dataclass(frozen=True)
+class RegistriesConfig:
+    """`ml-platform:registries`: the ECR repositories of the platform images."""
+
+    organization_id: str
+    """AWS Organizations id: only its accounts may pull."""
+    keep_images: int = 30
+    """Images kept per repository."""
+
+
+@dataclass(frozen=True)
 class StackConfig:
     stack: str
     environment: Environment
@@ -271,8 +306,8 @@ class StackConfig:
     sandbox_force_destroy: tuple[str, ...]
     protection: Protection
     helm: HelmConfig
-    mlflow_db_password: pulumi.Output[str] | None
-    """From `pulumi config set --secret mlflowDbPassword`; default a generated RandomPassword."""
+    database: DatabaseConfig
+    registries: RegistriesConfig
 
     @property
     def is_prod(self) -> bool:
@@ -718,6 +753,13 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         values_overrides=r.mapping(hl, "valuesOverrides", "helm.valuesOverrides", default={}),
     )
 
+    database, registries = _database_and_registries(r, raw, environment)
+    if "mlflowDbPassword" in secrets:
+        # Issue 16: the database logins live in Secrets Manager, set by the bootstrap Job; a password in config
+        # would be unused, so say so instead of ignoring it.
+        r.problem("mlflowDbPassword", "is no longer used (the MLflow login is generated in Secrets Manager by the "
+                  "database bootstrap Job); remove it: pulumi config rm mlflowDbPassword")
+
     if r.problems:
         raise ConfigError(stack, r.problems)
     return StackConfig(
@@ -726,8 +768,55 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         environment_quota=env_quota, monitoring_quota=mon_quota, mlops_quota=mlops_quota, teams=tuple(teams),
         egress_allowed_cidrs=allowed_cidrs, database_port=database_port, rbac_groups=rbac, databricks=databricks,
         sandbox_users=users, sandbox_force_destroy=force_destroy, protection=protection, helm=helm,
-        mlflow_db_password=secrets.get("mlflowDbPassword"),
+        database=database, registries=registries,
     )
+
+
+_DB_INSTANCE_RE = re.compile(r"^db\.[a-z0-9]+\.[a-z0-9]+$")
+_ORG_ID_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
+
+
+def _database_and_registries(r: _Reader, raw: Mapping[str, Any], environment: str
+                             ) -> tuple[DatabaseConfig, RegistriesConfig]:
+    db = r.mapping(raw, "database", "database")
+    r.unknown_keys(db, {"instanceClass", "backupRetentionDays", "allocatedStorageGib", "maxAllocatedStorageGib",
+                        "engineVersion", "multiAz", "readReplicas", "finalSnapshot", "deletionProtection"},
+                   "database")
+    allocated = r.integer(db, "allocatedStorageGib", "database.allocatedStorageGib", 20, 65536, default=20) or 20
+    database = DatabaseConfig(
+        instance_class=r.string(db, "instanceClass", "database.instanceClass", _DB_INSTANCE_RE,
+                                "a DB instance class like 'db.t4g.medium'") or "db.t4g.medium",
+        backup_retention_days=r.integer(db, "backupRetentionDays", "database.backupRetentionDays", 1, 35) or 1,
+        allocated_storage_gib=allocated,
+        max_allocated_storage_gib=r.integer(db, "maxAllocatedStorageGib", "database.maxAllocatedStorageGib",
+                                            allocated, 65536, default=max(100, allocated)) or allocated,
+        engine_version=r.string(db, "engineVersion", "database.engineVersion", re.compile(r"^1[67]$"),
+                                "a supported PostgreSQL major version (16 or 17)", default="17") or "17",
+        multi_az=bool(r.boolean(db, "multiAz", "database.multiAz", default=False)),
+        read_replicas=r.integer(db, "readReplicas", "database.readReplicas", 0, 5, default=0) or 0,
+        final_snapshot=bool(r.boolean(db, "finalSnapshot", "database.finalSnapshot", default=True)),
+        deletion_protection=bool(r.boolean(db, "deletionProtection", "database.deletionProtection", default=True)),
+    )
+    if environment == "prod":
+        # Design Appendix 1.2: prod is an HA cluster of three copies with backups kept 30 days.
+        if not database.multi_az:
+            r.problem("database.multiAz", "must be true in prod, got false")
+        if database.read_replicas < 1:
+            r.problem("database.readReplicas", f"must be >= 1 in prod (three copies), got {database.read_replicas}")
+        if database.backup_retention_days < 30:
+            r.problem("database.backupRetentionDays", f"must be >= 30 in prod, got {database.backup_retention_days}")
+        if not database.final_snapshot:
+            r.problem("database.finalSnapshot", "must be true in prod, got false")
+        if not database.deletion_protection:
+            r.problem("database.deletionProtection", "must be true in prod, got false")
+    rg = r.mapping(raw, "registries", "registries")
+    r.unknown_keys(rg, {"organizationId", "keepImages"}, "registries")
+    registries = RegistriesConfig(
+        organization_id=r.string(rg, "organizationId", "registries.organizationId", _ORG_ID_RE,
+                                 "an AWS Organizations id like 'o-a1b2c3d4e5'") or "",
+        keep_images=r.integer(rg, "keepImages", "registries.keepImages", 1, 1000, default=30) or 30,
+    )
+    return database, registries
 
 
 def load() -> StackConfig:

@@ -283,7 +283,39 @@ def _helm_release(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[
     }
 
 
+def _rds_instance(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    identifier = _physical(name, inputs, "identifier")
+    address = f"{identifier}.{_digest('rds', ctx.account_id, length=12)}.{ctx.region}.rds.amazonaws.com"
+    port = int(inputs.get("port", 5432))
+    outputs: dict[str, Any] = {
+        "identifier": identifier, "address": address, "endpoint": f"{address}:{port}", "port": port,
+        "arn": f"arn:aws:rds:{ctx.region}:{ctx.account_id}:db:{identifier}",
+        "resourceId": "db-" + _digest("dbi", name, length=26).upper(),
+        "masterUserSecrets": [],
+    }
+    if inputs.get("manageMasterUserPassword"):
+        # RDS names the managed secret `rds!db-<uuid>`; Secrets Manager appends six random characters.
+        secret = f"rds!db-{_uuid('rds-secret', name)}-{_digest('sfx', name, length=6)}"
+        outputs["masterUserSecrets"] = [{
+            "secretArn": f"arn:aws:secretsmanager:{ctx.region}:{ctx.account_id}:secret:{secret}",
+            "kmsKeyId": inputs.get("masterUserSecretKmsKeyId", ""), "secretStatus": "active"}]
+    return identifier, outputs
+
+
+def _ecr_repository(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    repository = _physical(name, inputs)
+    return repository, {
+        "name": repository, "registryId": ctx.account_id,
+        "arn": f"arn:aws:ecr:{ctx.region}:{ctx.account_id}:repository/{repository}",
+        "repositoryUrl": f"{ctx.account_id}.dkr.ecr.{ctx.region}.amazonaws.com/{repository}",
+    }
+
+
 COMPUTED: dict[str, Computed] = {
+    "aws:rds/instance:Instance": _rds_instance,
+    "aws:rds/subnetGroup:SubnetGroup": _named(),
+    "aws:rds/parameterGroup:ParameterGroup": _named(),
+    "aws:ecr/repository:Repository": _ecr_repository,
     "aws:organizations/account:Account": _account,
     "aws:iam/role:Role": _iam("role/"),
     "aws:iam/policy:Policy": _iam("policy/"),

@@ -31,6 +31,10 @@ ALLOWED: dict[str, str] = {
     "docs.aws.amazon.com": "cited documentation",
     "docs.github.com": "cited documentation",
     "www.pulumi.com": "cited documentation",
+    "external-secrets.io": "External Secrets Operator: its API group (external-secrets.io/v1) and the chart "
+                           "repository the secret-sync release pulls from (charts.external-secrets.io)",
+    "stakater.github.io": "Stakater Reloader's chart repository, which the secret-sync release pulls from",
+    "reloader.stakater.com": "Reloader's annotation prefix (secret.reloader.stakater.com/reload), not a host called",
 }
 # Host-like tokens: dotted labels ending in a common public top-level domain. Module paths (`pulumi.export`),
 # file names (`values.yaml`) and URNs do not end in one of these.

@@ -100,7 +100,35 @@ BAD_CONFIGS = [
     ("dev", _set("sandboxForceDestroy", ["zoe"]), "sandboxForceDestroy[0]", "must name a user in sandboxUsers"),
     ("dev", _set("databricks.userEmailDomain", None), "databricks.userEmailDomain", "is required when sandboxUsers"),
     ("dev", _set("databricks.userEmailDomain", "Example.com"), "databricks.userEmailDomain", "a domain name"),
+    ("prod", _set("database.multiAz", False), "database.multiAz", "must be true in prod"),
+    ("prod", _set("database.readReplicas", 0), "database.readReplicas", "must be >= 1 in prod"),
+    ("prod", _set("database.backupRetentionDays", 7), "database.backupRetentionDays", "must be >= 30 in prod"),
+    ("prod", _set("database.finalSnapshot", False), "database.finalSnapshot", "must be true in prod"),
+    ("prod", _set("database.deletionProtection", False), "database.deletionProtection", "must be true in prod"),
+    ("staging", _set("database.backupRetentionDays", 0), "database.backupRetentionDays", "between 1 and 35"),
+    ("dev", _set("database.engineVersion", "13"), "database.engineVersion", "supported PostgreSQL major"),
+    ("dev", _set("database.instanceClass", "m6g.large"), "database.instanceClass", "a DB instance class"),
+    ("dev", _set("registries.organizationId", "123456"), "registries.organizationId", "an AWS Organizations id"),
+    ("dev", _set("network.vpcCidr", ""), "network.vpcCidr", "must be a CIDR block"),
 ]
+
+
+def test_the_retired_mlflow_password_key_is_refused_with_what_to_do() -> None:
+    """Issue 16: the MLflow login is generated in Secrets Manager; an old `mlflowDbPassword` would be silently
+    unused, so the config says so and how to remove it."""
+    import pulumi
+
+    with pytest.raises(stack_config.ConfigError) as info:
+        stack_config.parse("prod", raw_config("prod"), {"mlflowDbPassword": pulumi.Output.secret("x")})
+    assert str(info.value) == ("prod: mlflowDbPassword is no longer used (the MLflow login is generated in Secrets "
+                               "Manager by the database bootstrap Job); remove it: pulumi config rm mlflowDbPassword")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_backups_follow_the_design_matrix(stack: str) -> None:
+    """Design Appendix 1.2 backup retention: dev the RDS minimum (1 day), staging 7, prod 30."""
+    expected = {"dev": 1, "staging": 7, "prod": 30}[stack]
+    assert stack_config.parse(stack, raw_config(stack)).database.backup_retention_days == expected
 
 
 @pytest.mark.parametrize(("stack", "mutate", "key", "words"), BAD_CONFIGS,

@@ -5,7 +5,8 @@ then each role's inline policy once the buckets exist."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import pulumi
 
@@ -18,7 +19,8 @@ DATA_STORES = ("raw", "processed", "artifacts", "enriched")
 LOG_STORE = "logs"
 """The access-log target (SSE-S3: S3 server access logging cannot deliver to SSE-KMS buckets)."""
 PIPELINES = tuple(PIPELINE_ACCESS)
-"""ingestion, training, inference, backend: one role each (Environment Strategy 3.4.2)."""
+"""ingestion, training, inference, backend (Environment Strategy 3.4.2), and the platform services mlflow, dbt,
+db-bootstrap: one role each."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,12 @@ class DataStoresArgs:
     unity_catalog_external_id: pulumi.Input[str]
     """The storage credential's external id (`aws_iam_role.external_id`), which the Unity Catalog role's trust
     requires: the Databricks layer creates the credential with `unity_catalog_role.expected_arn` first."""
+    service_account_namespaces: Mapping[str, str] = field(default_factory=dict)
+    """Pipeline -> namespace of its service account, where it is not `service_account_namespace`
+    (MLflow runs in `platform-mlops`)."""
+    secret_arns: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Logical secret name (`database/master`, `database/mlflow`, `database/dagster`, `databricks`) -> ARN or
+    ARN pattern, for the roles whose PIPELINE_ACCESS row reads or writes secrets."""
     backup_retention_days: int = 0
     """Days noncurrent versions are kept (Design Appendix: 0/7/30). Default 0: no versioning."""
     key_deletion_window_days: int = 30
@@ -57,6 +65,12 @@ def validate_data_stores_args(args: DataStoresArgs) -> None:
         problems.append(f"environment must be a lowercase name, got {args.environment!r}")
     if args.backup_retention_days < 0:
         problems.append(f"backup_retention_days must be >= 0, got {args.backup_retention_days}")
+    unknown = sorted(set(args.service_account_namespaces) - set(PIPELINES))
+    if unknown:
+        problems.append(f"service_account_namespaces names unknown pipelines {unknown}")
+    needed = sorted({s for access in PIPELINE_ACCESS.values() for s in access.secrets} - set(args.secret_arns))
+    if needed:
+        problems.append(f"secret_arns must name {needed}")
     if args.force_destroy and args.protect:
         problems.append("force_destroy conflicts with protect")
     if problems:
@@ -81,7 +95,8 @@ class DataStores(pulumi.ComponentResource):
         env, prefix = args.environment, args.name_prefix
         self.pipeline_roles = {
             pipeline: PipelineRole(f"{env}-{pipeline}", PipelineRoleArgs(
-                pipeline=pipeline, namespace=args.service_account_namespace, role_name=f"{prefix}-{pipeline}",
+                pipeline=pipeline, role_name=f"{prefix}-{pipeline}",
+                namespace=args.service_account_namespaces.get(pipeline, args.service_account_namespace),
                 oidc_provider_arn=args.oidc_provider_arn, oidc_issuer=args.oidc_issuer), opts=child)
             for pipeline in PIPELINES}
         self.unity_catalog_role = UnityCatalogRole(f"{env}-unity-catalog", UnityCatalogRoleArgs(
@@ -105,7 +120,7 @@ class DataStores(pulumi.ComponentResource):
         self.grants = {store: BucketGrant(b.bucket_arn, b.key_arn)
                        for store, b in self.buckets.items() if b.key_arn is not None}
         for role in self.pipeline_roles.values():
-            role.grant(self.grants)
+            role.grant(self.grants, args.secret_arns)
         self.unity_catalog_access = self.unity_catalog_role.grant(self.grants[UNITY_CATALOG_STORE])
         self.register_outputs({
             "bucketNames": {store: b.bucket_name for store, b in self.buckets.items()},

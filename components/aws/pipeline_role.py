@@ -26,6 +26,8 @@ WRITE_ACTIONS = ("s3:PutObject", "s3:AbortMultipartUpload")
 KMS_READ_ACTIONS = ("kms:Decrypt",)
 KMS_WRITE_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
+SECRET_READ_ACTIONS = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
+SECRET_WRITE_ACTIONS = ("secretsmanager:PutSecretValue",)
 
 
 @dataclass(frozen=True)
@@ -38,18 +40,40 @@ class StoreAccess:
     """(store, key prefix) pairs the pipeline writes (PutObject); prefix "" is the whole bucket."""
     own_log_group: bool = False
     """The pipeline writes its own CloudWatch log group."""
+    prefix_reads: tuple[tuple[str, str], ...] = ()
+    """(store, key prefix) pairs the pipeline reads and lists under that prefix only."""
+    reads_secrets: tuple[str, ...] = ()
+    """Secrets Manager secrets (by logical name) the role reads, e.g. through its namespace's SecretStore."""
+    writes_secrets: tuple[str, ...] = ()
+    """Secrets the role also writes (PutSecretValue): the database bootstrap Job sets application logins."""
 
     @property
     def stores(self) -> set[str]:
-        return set(self.reads) | {store for store, _ in self.writes}
+        return set(self.reads) | {store for store, _ in self.writes} | {store for store, _ in self.prefix_reads}
+
+    @property
+    def secrets(self) -> set[str]:
+        return set(self.reads_secrets) | set(self.writes_secrets)
 
 
-# Environment Strategy 3.4.2. Ingestion lands raw files only under `landing/`.
+MLFLOW_PREFIX = "mlflow/"
+"""Where MLflow's tracking server keeps run artifacts and registered models in the artifacts store."""
+
+# Environment Strategy 3.4.2 for the four pipelines; ingestion lands raw files only under `landing/`. Training
+# writes artifacts (models); inference reads them (the models it serves) and writes only `enriched`. The
+# platform services beside them: MLflow's tracking server reads and writes its own prefix of the artifacts
+# store and reads its database login; dbt reads only the Databricks pipeline principal's OAuth secret; the
+# database bootstrap Job reads the RDS-managed master secret and sets the applications' logins.
 PIPELINE_ACCESS: Mapping[str, StoreAccess] = {
     "ingestion": StoreAccess(writes=(("processed", ""), ("raw", "landing/"))),
     "training": StoreAccess(reads=("processed",), writes=(("artifacts", ""),)),
-    "inference": StoreAccess(reads=("processed",), writes=(("enriched", ""),)),
+    "inference": StoreAccess(reads=("processed", "artifacts"), writes=(("enriched", ""),)),
     "backend": StoreAccess(reads=("enriched",), own_log_group=True),
+    "mlflow": StoreAccess(prefix_reads=(("artifacts", MLFLOW_PREFIX),), writes=(("artifacts", MLFLOW_PREFIX),),
+                          reads_secrets=("database/mlflow",)),
+    "dbt": StoreAccess(reads_secrets=("databricks",)),
+    "db-bootstrap": StoreAccess(reads_secrets=("database/master",),
+                                writes_secrets=("database/mlflow", "database/dagster")),
 }
 
 
@@ -114,25 +138,52 @@ def irsa_trust_policy(provider_arn: str, issuer: str, namespace: str, service_ac
     }]})
 
 
-def access_policy(access: StoreAccess, grants: Mapping[str, tuple[str, str]], log_group_arn: str | None) -> str:
-    """The inline policy for `access`; `grants` maps store -> (bucket ARN, key ARN)."""
+def access_policy(access: StoreAccess, grants: Mapping[str, tuple[str, str]], log_group_arn: str | None,
+                  secrets: Mapping[str, str] | None = None) -> str:
+    """The inline policy for `access`; `grants` maps store -> (bucket ARN, key ARN), `secrets` secret -> ARN."""
     statements: list[dict[str, Any]] = []
+    secrets = secrets or {}
     if access.reads:
         statements.append({"Sid": "ReadObjects", "Effect": "Allow", "Action": list(READ_ACTIONS),
                            "Resource": [f"{grants[s][0]}/*" for s in access.reads]})
         statements.append({"Sid": "ListBuckets", "Effect": "Allow", "Action": list(LIST_ACTIONS),
                            "Resource": [grants[s][0] for s in access.reads]})
+    for i, (store, prefix) in enumerate(access.prefix_reads):
+        statements.append({"Sid": f"ReadPrefix{i}", "Effect": "Allow", "Action": list(READ_ACTIONS),
+                           "Resource": [f"{grants[store][0]}/{prefix}*"]})
+        statements.append({"Sid": f"ListPrefix{i}", "Effect": "Allow", "Action": list(LIST_ACTIONS),
+                           "Resource": [grants[store][0]],
+                           "Condition": {"StringLike": {"s3:prefix": [prefix, f"{prefix}*"]}}})
     if access.writes:
         statements.append({"Sid": "WriteObjects", "Effect": "Allow", "Action": list(WRITE_ACTIONS),
                            "Resource": [f"{grants[s][0]}/{prefix}*" for s, prefix in access.writes]})
     written = {store for store, _ in access.writes}
-    read_only_keys = [grants[s][1] for s in access.reads if s not in written]
+    read_only_keys = [grants[s][1] for s in dict.fromkeys([*access.reads, *(s for s, _ in access.prefix_reads)])
+                      if s not in written]
     if read_only_keys:
         statements.append({"Sid": "DecryptReadStores", "Effect": "Allow", "Action": list(KMS_READ_ACTIONS),
                            "Resource": read_only_keys})
     if written:
         statements.append({"Sid": "EncryptWrittenStores", "Effect": "Allow", "Action": list(KMS_WRITE_ACTIONS),
-                           "Resource": [grants[s][1] for s, _ in access.writes]})
+                           "Resource": list(dict.fromkeys(grants[s][1] for s, _ in access.writes))})
+    if access.secrets:
+        statements.append({"Sid": "ReadOwnSecrets", "Effect": "Allow", "Action": list(SECRET_READ_ACTIONS),
+                           "Resource": sorted(secrets[s] for s in access.secrets)})
+    if access.writes_secrets:
+        statements.append({"Sid": "WriteOwnSecrets", "Effect": "Allow", "Action": list(SECRET_WRITE_ACTIONS),
+                           "Resource": sorted(secrets[s] for s in access.writes_secrets)})
+    if access.secrets:
+        # Secrets Manager decrypts with the secret's key on the caller's behalf, the secret's ARN as encryption
+        # context: the keys of the secrets' account and region (the Databricks secret's key is another layer's),
+        # but only through Secrets Manager and only for these secrets.
+        key_arns = sorted({":".join(secrets[s].split(":")[:5]).replace(":secretsmanager:", ":kms:") + ":key/*"
+                           for s in access.secrets})
+        statements.append({"Sid": "DecryptOwnSecrets", "Effect": "Allow",
+                           "Action": ["kms:Decrypt"] + (["kms:GenerateDataKey"] if access.writes_secrets else []),
+                           "Resource": key_arns, "Condition": {
+                               "StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com",
+                                              "kms:EncryptionContext:SecretARN": sorted(
+                                                  secrets[s] for s in access.secrets)}}})
     if log_group_arn is not None:
         statements.append({"Sid": "WriteOwnLogGroup", "Effect": "Allow", "Action": list(LOG_ACTIONS),
                            "Resource": [f"{log_group_arn}:log-stream:*"]})  # both act on streams
@@ -169,19 +220,26 @@ class PipelineRole(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({"role_arn": self.role_arn})
 
-    def grant(self, stores: Mapping[str, BucketGrant]) -> aws.iam.RolePolicy:
-        """Attach the inline policy of this pipeline's row of PIPELINE_ACCESS over `stores` (by store name)."""
+    def grant(self, stores: Mapping[str, BucketGrant],
+              secrets: Mapping[str, pulumi.Input[str]] | None = None) -> aws.iam.RolePolicy:
+        """Attach the inline policy of this pipeline's row of PIPELINE_ACCESS over `stores` (by store name) and
+        `secrets` (logical secret name -> ARN, or ARN pattern ending `-??????`)."""
         access = PIPELINE_ACCESS[self._args.pipeline]
-        missing = sorted(access.stores - set(stores))
+        secrets = secrets or {}
+        missing = sorted(access.stores - set(stores)) + sorted(access.secrets - set(secrets))
         if missing:
-            raise ValueError(f"PipelineRole {self._name}: grant needs the stores {', '.join(missing)}")
+            raise ValueError(f"PipelineRole {self._name}: grant needs {', '.join(missing)}")
         names = sorted(access.stores)
+        secret_names = sorted(access.secrets)
         values: Sequence[pulumi.Input[str]] = [v for s in names for v in (stores[s].bucket_arn, stores[s].key_arn)]
+        values = [*values, *(secrets[s] for s in secret_names)]
         log_arn: pulumi.Input[str] = self.log_group.arn if self.log_group is not None else ""
 
         def render(resolved: list[str]) -> str:
             grants = {s: (resolved[2 * i], resolved[2 * i + 1]) for i, s in enumerate(names)}
-            return access_policy(access, grants, resolved[-1] or None)
+            offset = 2 * len(names)
+            arns = {s: resolved[offset + i] for i, s in enumerate(secret_names)}
+            return access_policy(access, grants, resolved[-1] or None, arns)
 
         return aws.iam.RolePolicy(
             f"{self._name}-access", role=self.role.id,

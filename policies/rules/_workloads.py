@@ -4,8 +4,9 @@ A workload registered as its own resource (directly, or as a child of `helm.v4.C
 `yaml.v2.ConfigFile`, which register every object they render) carries its pod spec. A `helm.v3.Release` is one
 opaque resource: its chart is rendered by the provider, so the plan shows only its values. For those, the
 chart conventions this repository's charts follow are read: a `serviceAccountName` key names the pods'
-service account, a mapping under a key ending in `Secret`/`ConfigMap`/`Claim` with a `name` and the keys
-`existingSecret`, `existingConfigMap`, `existingClaim` name objects the chart's pods mount.
+service account, in the namespace a sibling `namespace` key names (else the release's); a mapping under a key
+ending in `Secret`/`ConfigMap`/`Claim` with a `name` and the keys `existingSecret`, `existingConfigMap`,
+`existingClaim` name objects the chart's pods mount.
 """
 
 from __future__ import annotations
@@ -94,16 +95,19 @@ def _value_references(values: Any) -> Iterator[tuple[str, Any]]:
         yield from _value_references(value)
 
 
-def _value_service_accounts(values: Any) -> Iterator[Any]:
+def _value_service_accounts(values: Any, namespace: Any) -> Iterator[tuple[Any, Any]]:
+    """(namespace, service account) pairs: a mapping's own `namespace` key moves its pods (and those below)."""
     if isinstance(values, list):
         for item in values:
-            yield from _value_service_accounts(item)
+            yield from _value_service_accounts(item, namespace)
     elif isinstance(values, dict):
+        if isinstance(values.get("namespace"), str) and values["namespace"]:
+            namespace = values["namespace"]
         for key, value in values.items():
             if key == "serviceAccountName" and value:
-                yield value
+                yield namespace, value
             else:
-                yield from _value_service_accounts(value)
+                yield from _value_service_accounts(value, namespace)
 
 
 def pods(resources: list[Resource]) -> Iterator[Pods]:
@@ -121,6 +125,6 @@ def pods(resources: list[Resource]) -> Iterator[Pods]:
                 yield Pods(resource, namespace, UNKNOWN, (("Secret", UNKNOWN),))
                 continue
             references = tuple(_value_references(values))
-            accounts = list(_value_service_accounts(values)) or [None]
-            for i, account in enumerate(accounts):
-                yield Pods(resource, namespace, account, references if i == 0 else ())
+            accounts = list(_value_service_accounts(values, namespace)) or [(namespace, None)]
+            for i, (pods_namespace, account) in enumerate(accounts):
+                yield Pods(resource, pods_namespace, account, references if i == 0 else ())

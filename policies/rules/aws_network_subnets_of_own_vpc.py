@@ -5,7 +5,7 @@ A new AWS account has no subnets (its default VPC, if any, is not the platform's
 written as literals, or read from another account, fail the first `pulumi up`. When the plan holds an
 `aws:organizations/account:Account`, every cluster, node group and DB subnet group must reference subnets of
 the plan (the engine's dependency edge; by id as well when the subnets' ids are known), and every database
-instance or cluster a DB subnet group of the plan.
+instance or cluster a DB subnet group of the plan (a same-region read replica inherits its source's).
 """
 
 from __future__ import annotations
@@ -48,8 +48,16 @@ def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
             verdict.violation(f"subnets {foreign} are not subnets of this plan (the account is created by it).",
                               resource.urn)
     groups = {g.urn for g in stack.of(DB_SUBNET_GROUP)}
-    for database in stack.of(*DATABASES):
-        if not any(u in groups for u in database.dependencies):
+    databases = stack.of(*DATABASES)
+    placed = {d.urn for d in databases if any(u in groups for u in d.dependencies)}
+    for database in databases:
+        # A same-region read replica (source named by identifier, not ARN) inherits its source's subnet group
+        # (RDS and the provider's `db_subnet_group_name` docs): placed when its source is.
+        source = dig(database.props, "replicateSourceDb")
+        if source and not (isinstance(source, str) and source.startswith("arn:")) and any(
+                u in placed for u in database.dependencies):
+            continue
+        if database.urn not in placed:
             verdict.violation("dbSubnetGroupName names no DB subnet group of this plan; a new account has none: "
                               "create one on the network's database subnets.", database.urn)
     return verdict

@@ -74,6 +74,14 @@ def stack_arns(plan: Plan) -> tuple[set[str], set[str]]:
             prefixes.add(f"{arn}/")
         if resource.type == "aws:cloudwatch/logGroup:LogGroup":
             prefixes.add(f"{arn}:")
+    region = plan.one("aws:eks/cluster:Cluster").outputs["arn"].split(":")[3]
+    for instance in plan.of_type("aws:rds/instance:Instance"):  # the RDS-managed master secret
+        exact |= {s["secretArn"] for s in reveal(instance.outputs).get("masterUserSecrets") or []}
+    # The Databricks layer's secret by its contract name (its ARN ends in six random characters), and the keys of
+    # this account and region (Secrets Manager decrypts with a secret's key; conditioned on the secret's ARN).
+    secret = f"ml-platform-{plan.stack}/databricks/ml-pipelines-??????"
+    exact |= {f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}",
+              f"arn:aws:kms:{region}:{account}:key/*"}
     return exact, prefixes
 
 

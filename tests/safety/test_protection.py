@@ -14,7 +14,8 @@ from tests.test_stack_config import raw_config
 EXPECTED_KINDS = {
     "aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup",
     "databricks:index/catalog:Catalog", "databricks:index/schema:Schema",
-    "databricks:index/servicePrincipal:ServicePrincipal",
+    "databricks:index/servicePrincipal:ServicePrincipal", "aws:rds/instance:Instance",
+    "aws:ecr/repository:Repository", "aws:secretsmanager/secret:Secret",
 }
 RETAINED = {"aws:s3/bucket:Bucket", "aws:kms/key:Key", "databricks:index/catalog:Catalog"}
 
@@ -50,3 +51,19 @@ def test_the_member_account_is_always_protected_and_never_closed() -> None:
         for account in preflight_plan(stack).of_type("aws:organizations/account:Account"):
             assert account.options["protect"], stack
             assert not reveal(account.inputs).get("closeOnDeletion", False), stack
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_database_keeps_its_data_as_the_stack_says_and_always_in_prod(stack: str) -> None:
+    """RDS deletion protection refuses a delete (Amazon RDS User Guide, "Deletion protection"); without a
+    final snapshot a deleted instance's data is gone. prod: both, always (the config refuses otherwise)."""
+    choice = raw_config(stack)["database"]
+    for instance in preflight_plan(stack).of_type("aws:rds/instance:Instance"):
+        inputs = reveal(instance.inputs)
+        assert inputs["deletionProtection"] is choice.get("deletionProtection", True)
+        if "replicateSourceDb" in inputs:
+            continue  # a replica's data is its source's; RDS takes no final snapshot of a replica
+        assert inputs["skipFinalSnapshot"] is not choice.get("finalSnapshot", True)
+        if stack == "prod":
+            assert inputs["deletionProtection"] and not inputs["skipFinalSnapshot"]
+            assert inputs["finalSnapshotIdentifier"] == f"{inputs['identifier']}-final"

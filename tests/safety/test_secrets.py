@@ -105,7 +105,6 @@ def test_configured_secrets_stay_secret_through_the_program() -> None:
         "databricks": {**yaml.safe_load((PROJECT_DIR / "Pulumi.prod.yaml").read_text())["config"][
             "ml-platform:databricks"], "clientId": "0a1b2c3d-1111-2222-3333-444455556666"},
         "databricksClientSecret": {"secure": "v1:ciphertext"},
-        "mlflowDbPassword": {"secure": "v1:ciphertext"},
     })
     assert plan_exposures(plan) == []
     placeholders = [r.name for r in plan.registered

@@ -32,6 +32,9 @@ STATEFUL_TYPES = frozenset({
     "databricks:index/schema:Schema",
     "databricks:index/servicePrincipal:ServicePrincipal",
     "kubernetes:helm.sh/v3:Release",
+    "aws:rds/instance:Instance",
+    "aws:ecr/repository:Repository",
+    "aws:secretsmanager/secret:Secret",
 })
 
 

@@ -112,7 +112,7 @@ def test_keys_rotate_have_an_alias_and_give_kms_star_only_to_the_root(stack: str
 # Which roles may use which key: the pipelines' table, plus the Unity Catalog role on processed.
 KEY_USERS = {
     "raw": {"ingestion"}, "processed": {"ingestion", "training", "inference", "unity-catalog"},
-    "artifacts": {"training"}, "enriched": {"inference", "backend"},
+    "artifacts": {"training", "inference", "mlflow"}, "enriched": {"inference", "backend"},
 }
 
 

@@ -58,7 +58,7 @@ def expected_grants(plan: Plan, stack: str, pipeline: str) -> set[tuple[str, str
     if pipeline == "training":
         return read("processed") | write("artifacts")
     if pipeline == "inference":
-        return read("processed") | write("enriched")
+        return read("processed") | read("artifacts") | write("enriched")  # the models it serves, read only
     group = reveal(plan.one("aws:cloudwatch/logGroup:LogGroup", name=f"{stack}-backend-logs").outputs)["arn"]
     return read("enriched") | {("Allow", action, resource) for action in ("logs:CreateLogStream", "logs:PutLogEvents")
                                for resource in (f"{group}:log-stream:*",)}
@@ -159,3 +159,69 @@ def test_trust_follows_a_clusters_issuer_given_as_outputs(tmp_path: Path) -> Non
         "aws:iam/openIdConnectProvider:OpenIdConnectProvider").outputs)["arn"]}
     assert statement["Condition"]["StringEquals"] == {
         f"{host}:sub": "system:serviceaccount:platform-prod:training", f"{host}:aud": "sts.amazonaws.com"}
+
+
+def _statements(plan: Plan, stack: str, role: str) -> dict[str, dict[str, Any]]:
+    _, inline = role_documents(plan, f"ml-platform-{stack}-{role}")
+    assert len(inline) == 1
+    return {st["Sid"]: st for st in json.loads(inline[0])["Statement"]}
+
+
+def _secret_arn(plan: Plan, stack: str, user: str) -> str:
+    return reveal(plan.one("aws:secretsmanager/secret:Secret", name=f"{stack}-database-{user}-secret").outputs)["arn"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_mlflow_reads_and_writes_only_its_prefix_and_reads_only_its_login(stack: str) -> None:
+    """MLflow's tracking server: its artifacts prefix (objects and the listing of that prefix only, the
+    `s3:prefix` condition key of ListBucket, Amazon S3 "Actions, resources, and condition keys"), and its own
+    database login; its trust names its service account in platform-mlops."""
+    plan = preflight_plan(stack)
+    a = arns(plan, stack)
+    bucket, key = a["bucket:artifacts"], a["key:artifacts"]
+    statements = _statements(plan, stack, "mlflow")
+    assert set(statements) == {"ReadPrefix0", "ListPrefix0", "WriteObjects", "EncryptWrittenStores",
+                               "ReadOwnSecrets", "DecryptOwnSecrets"}
+    assert statements["ReadPrefix0"]["Resource"] == [f"{bucket}/mlflow/*"]
+    assert statements["ListPrefix0"]["Resource"] == [bucket]
+    assert statements["ListPrefix0"]["Condition"] == {"StringLike": {"s3:prefix": ["mlflow/", "mlflow/*"]}}
+    assert statements["WriteObjects"]["Resource"] == [f"{bucket}/mlflow/*"]
+    assert statements["EncryptWrittenStores"]["Resource"] == [key]
+    login = _secret_arn(plan, stack, "mlflow")
+    assert statements["ReadOwnSecrets"]["Resource"] == [login]
+    assert statements["DecryptOwnSecrets"]["Condition"]["StringLike"]["kms:EncryptionContext:SecretARN"] == [login]
+    trust, _ = role_documents(plan, f"ml-platform-{stack}-mlflow")
+    (sub,) = [v for k, v in json.loads(trust)["Statement"][0]["Condition"]["StringEquals"].items()
+              if k.endswith(":sub")]
+    assert sub == "system:serviceaccount:platform-mlops:mlflow"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_dbt_reads_only_the_databricks_principals_secret(stack: str) -> None:
+    """dbt's role: the Databricks pipeline principal's OAuth secret by its contract name (Secrets Manager adds
+    six random characters to a secret's ARN, hence `-??????`), and no bucket."""
+    plan = preflight_plan(stack)
+    account = plan.one("aws:organizations/account:Account").id
+    statements = _statements(plan, stack, "dbt")
+    assert set(statements) == {"ReadOwnSecrets", "DecryptOwnSecrets"}
+    pattern = (f"arn:aws:secretsmanager:eu-west-1:{account}:secret:ml-platform-{stack}/databricks/"
+               "ml-pipelines-??????")
+    assert statements["ReadOwnSecrets"]["Resource"] == [pattern]
+    assert statements["ReadOwnSecrets"]["Action"] == ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    decrypt = statements["DecryptOwnSecrets"]
+    assert decrypt["Action"] == ["kms:Decrypt"]
+    assert decrypt["Condition"]["StringLike"] == {"kms:ViaService": "secretsmanager.*.amazonaws.com",
+                                                  "kms:EncryptionContext:SecretARN": [pattern]}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_bootstrap_job_reads_the_master_secret_and_writes_only_the_application_logins(stack: str) -> None:
+    plan = preflight_plan(stack)
+    master = reveal(plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance").outputs)[
+        "masterUserSecrets"][0]["secretArn"]
+    logins = sorted(_secret_arn(plan, stack, user) for user in ("mlflow", "dagster"))
+    statements = _statements(plan, stack, "db-bootstrap")
+    assert set(statements) == {"ReadOwnSecrets", "WriteOwnSecrets", "DecryptOwnSecrets"}
+    assert statements["ReadOwnSecrets"]["Resource"] == sorted([master, *logins])
+    assert statements["WriteOwnSecrets"]["Resource"] == logins
+    assert statements["WriteOwnSecrets"]["Action"] == ["secretsmanager:PutSecretValue"]

@@ -18,18 +18,23 @@ from components.kubernetes.platform_namespace import (
     PlatformNamespaceArgs,
     validate_platform_namespace_args,
 )
+from components.kubernetes.secret_sync import SecretSyncArgs
+from preflight.harness import reveal
 from stack_config import parse
 from tests.manifests import registered_manifests, rendered_chart
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
+OPERATORS_NAMESPACE = SecretSyncArgs(vpc_cidr="").namespace
 ANY = ("anywhere",)
 ALL_PORTS = "all ports"
 
 
 def _objects(stack: str, kind: str, namespace: str | None = None) -> list[dict[str, Any]]:
+    """The tenant namespaces' objects (the secret operators' namespace is SecretSync's: test_secret_sync.py)."""
     return [m for m in registered_manifests(preflight_plan(stack)) if m["kind"] == kind
-            and (namespace is None or m["metadata"].get("namespace") == namespace)]
+            and (namespace is None or m["metadata"].get("namespace") == namespace)
+            and OPERATORS_NAMESPACE not in (m["metadata"].get("namespace"), m["metadata"]["name"])]
 
 
 def _namespaces(stack: str) -> list[str]:
@@ -242,9 +247,18 @@ def test_roles_are_the_design_appendix_rules_bound_to_the_configured_groups(stac
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_pipeline_service_accounts_carry_their_pipeline_role(stack: str) -> None:
+    """Each role's service account is in the namespace its trust names: MLflow's in platform-mlops (Design
+    Appendix namespace table), every other in the environment's namespace."""
     accounts = {a["metadata"]["name"]: a for a in _objects(stack, "ServiceAccount", f"platform-{stack}")}
+    accounts |= {a["metadata"]["name"]: a for a in _objects(stack, "ServiceAccount", "platform-mlops")
+                 if a["metadata"]["name"] != "deployer"}
     assert set(accounts) == {*PIPELINES, "deployer"}
+    assert accounts["mlflow"]["metadata"]["namespace"] == "platform-mlops"
     for pipeline in PIPELINES:
+        role = preflight_plan(stack).one("aws:iam/role:Role", name=f"{stack}-{pipeline}-role")
+        trust = json.loads(reveal(role.inputs)["assumeRolePolicy"])
+        (condition,) = [v for k, v in trust["Statement"][0]["Condition"]["StringEquals"].items() if k.endswith(":sub")]
+        assert condition == f"system:serviceaccount:{accounts[pipeline]['metadata']['namespace']}:{pipeline}"
         role = preflight_plan(stack).one("platform:iam:PipelineRole", name=f"{stack}-{pipeline}")
         assert accounts[pipeline]["metadata"]["annotations"] == {
             "eks.amazonaws.com/role-arn": role.component_outputs["role_arn"]}

@@ -10,10 +10,9 @@ import helm_python as helm
 import pytest
 import yaml
 
-from components.kubernetes.platform_release import BACKEND_STORE_SECRET
-from preflight.harness import Secret
+from preflight.harness import Secret, reveal
 from stack_config import parse
-from tests.manifests import chart_dir, registered_manifests, release_values, rendered_chart
+from tests.manifests import chart_dir, platform_release, registered_manifests, release_values, rendered_chart
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
@@ -25,53 +24,76 @@ def _kinds(documents: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 def _pods(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    specs = [d["spec"]["template"]["spec"] for d in _kinds(documents, "Deployment")]
+    specs = [d["spec"]["template"]["spec"] for d in _kinds(documents, "Deployment") + _kinds(documents, "Job")]
     return specs + [d["spec"]["jobTemplate"]["spec"]["template"]["spec"] for d in _kinds(documents, "CronJob")]
 
 
+def _leaves(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [value]
+
+
 @pytest.mark.parametrize("stack", STACKS)
-def test_release_deploys_the_pinned_local_chart_into_the_environment_namespace(stack: str) -> None:
-    release = preflight_plan(stack).one(RELEASE)
-    chart = yaml.safe_load((chart_dir(preflight_plan(stack)) / "Chart.yaml").read_text())
+def test_release_deploys_the_pinned_local_chart_after_what_its_pods_need(stack: str) -> None:
+    """The release is atomic and waits for its pods: everything they need must exist first (REALITY.md 1): the
+    service accounts they run as, the node pools they land on, the database MLflow and the bootstrap Job
+    connect to, and the secret operator whose CRDs (ExternalSecret, SecretStore) the chart holds."""
+    plan = preflight_plan(stack)
+    release = platform_release(plan)
+    chart = yaml.safe_load((chart_dir(plan) / "Chart.yaml").read_text())
     assert release.inputs["chart"] == "charts/ml-platform"
     assert release.inputs["version"] == chart["version"]
     assert release.inputs["namespace"] == f"platform-{stack}"
-    # It waits for the environment namespace's service accounts: its pods run as them.
-    accounts = [r.urn for r in preflight_plan(stack).of_type("kubernetes:core/v1:ServiceAccount")
-                if r.inputs["metadata"]["namespace"] == f"platform-{stack}"]
-    assert len(accounts) == 5
-    assert set(accounts) <= set(release.options["dependsOn"])
+    waits = set(release.options["dependsOn"])
+    accounts = [r.urn for r in plan.of_type("kubernetes:core/v1:ServiceAccount")
+                if r.inputs["metadata"]["namespace"] in (f"platform-{stack}", "platform-mlops")]
+    assert len(accounts) == 9  # six IRSA accounts + deployer in platform-<env>, mlflow + deployer in mlops
+    assert set(accounts) <= waits
+    assert {g.urn for g in plan.of_type("aws:eks/nodeGroup:NodeGroup")} <= waits
+    assert plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance").urn in waits
+    operator = next(r for r in plan.of_type(RELEASE) if r.inputs["chart"] == "external-secrets")
+    assert operator.urn in waits
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_values_come_from_config_and_outputs(stack: str) -> None:
     cfg = parse(stack, raw_config(stack))
-    values = release_values(preflight_plan(stack))
+    plan = preflight_plan(stack)
+    values = release_values(plan)
     assert values["pipelinesPaused"] is (stack != "prod")
     assert values["environment"] == stack
     assert values["imageTag"] == cfg.helm.image_tag
-    artifacts = preflight_plan(stack).one("platform:storage:EncryptedBucket", name=f"{stack}-artifacts")
+    artifacts = plan.one("platform:storage:EncryptedBucket", name=f"{stack}-artifacts")
     assert values["mlflow"]["artifactRoot"] == f"s3://{artifacts.component_outputs['bucket_name']}/mlflow"
     assert values["workers"]["autoscaling"]["maxReplicas"] == cfg.node_pools["compute"].max_size
+    database = plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance")
+    assert values["database"]["host"] == database.outputs["address"]
+    assert values["database"]["masterSecretArn"] == database.outputs["masterUserSecrets"][0]["secretArn"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_no_secret_in_the_values_and_the_password_reaches_only_a_secret(stack: str) -> None:
+def test_no_secret_in_the_values_and_no_password_anywhere_in_the_plan(stack: str) -> None:
+    """The master password is RDS-managed (`manage_master_user_password`: generated and rotated by RDS in
+    Secrets Manager, Amazon RDS User Guide, "Password management with Secrets Manager"); the application
+    logins are written by the bootstrap Job. So no resource of the plan takes a password input, none is
+    generated (RandomPassword) and no Kubernetes Secret is registered by the program."""
     plan = preflight_plan(stack)
-    release = plan.one(RELEASE)
-
-    def leaves(value: Any) -> list[Any]:
-        if isinstance(value, dict):
-            return [leaf for v in value.values() for leaf in leaves(v)]
-        if isinstance(value, list):
-            return [leaf for v in value for leaf in leaves(v)]
-        return [value]
-
-    assert not any(isinstance(v, Secret) for v in leaves(release.inputs["values"]))
-    assert not any("postgresql://" in str(v) for v in leaves(release.inputs["values"]))
-    secret = plan.one("kubernetes:core/v1:Secret")
-    assert secret.inputs["metadata"] == {"name": BACKEND_STORE_SECRET, "namespace": f"platform-{stack}"}
-    assert isinstance(secret.inputs["stringData"], Secret)
+    values = platform_release(plan).inputs["values"]
+    assert not any(isinstance(v, Secret) for v in _leaves(values))
+    assert not any("postgresql://" in str(v) for v in _leaves(values))
+    assert plan.of_type("random:index/randomPassword:RandomPassword") == []
+    assert plan.of_type("kubernetes:core/v1:Secret") == []
+    assert plan.of_type("aws:secretsmanager/secretVersion:SecretVersion") == []
+    for instance in plan.of_type("aws:rds/instance:Instance"):
+        assert "password" not in instance.inputs and "passwordWo" not in instance.inputs
+    primary = plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance")
+    assert primary.inputs["manageMasterUserPassword"] is True
+    password_keys = [f"{r.name}.{key}" for r in plan.registered for key in reveal(r.inputs)
+                     if "password" in key.lower() and key != "manageMasterUserPassword"]
+    assert password_keys == []
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -95,7 +117,7 @@ def test_the_values_schema_refuses_a_bad_value() -> None:
 def test_paused_pipelines_run_no_workers_and_suspend_dbt(stack: str) -> None:
     documents = rendered_chart(preflight_plan(stack))
     workers = next(d for d in _kinds(documents, "Deployment") if d["metadata"]["name"] == "pipeline-workers")
-    (cronjob,) = _kinds(documents, "CronJob")
+    (cronjob,) = [d for d in _kinds(documents, "CronJob") if d["metadata"]["name"] == "dbt"]
     assert cronjob["spec"]["schedule"] == "0 */6 * * *"
     if stack == "prod":
         (hpa,) = _kinds(documents, "HorizontalPodAutoscaler")
@@ -114,9 +136,10 @@ def test_every_pod_is_non_root_read_only_bounded_and_runs_as_an_irsa_account(sta
     plan = preflight_plan(stack)
     documents = rendered_chart(plan)
     accounts = {a["metadata"]["name"]: a for a in registered_manifests(plan)
-                if a["kind"] == "ServiceAccount" and a["metadata"]["namespace"] == f"platform-{stack}"}
+                if a["kind"] == "ServiceAccount"
+                and a["metadata"]["namespace"] in (f"platform-{stack}", "platform-mlops")}
     pods = _pods(documents)
-    assert len(pods) == 3
+    assert len(pods) == 5  # workers, MLflow, the bootstrap Job, dbt, the login rotation
     for pod in pods:
         assert pod["securityContext"]["runAsNonRoot"] is True
         assert pod["securityContext"]["runAsUser"] >= 10000
@@ -138,3 +161,161 @@ def test_every_pod_lands_on_an_untainted_pool_of_the_plan(stack: str) -> None:
         pool = pod["nodeSelector"]["pool"]
         assert pool in pools
         assert pools[pool] == [] or pod.get("tolerations"), pool
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_mlflow_runs_in_platform_mlops_two_zones_with_a_budget_and_a_startup_probe(stack: str) -> None:
+    """Design Appendix namespace table: MLflow in platform-mlops. Two replicas survive a node drain (a
+    PodDisruptionBudget, Kubernetes "Specifying a Disruption Budget") and a zone outage (a zone spread
+    constraint); the startup probe lets the first start migrate the schema before liveness kills it."""
+    documents = rendered_chart(preflight_plan(stack))
+    cfg = parse(stack, raw_config(stack))
+    (mlflow,) = [d for d in _kinds(documents, "Deployment") if d["metadata"]["name"] == "mlflow"]
+    assert mlflow["metadata"]["namespace"] == "platform-mlops"
+    assert mlflow["spec"]["replicas"] == 2
+    pod = mlflow["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "mlflow"
+    (spread,) = pod["topologySpreadConstraints"]
+    assert spread["topologyKey"] == "topology.kubernetes.io/zone" and spread["maxSkew"] == 1
+    assert spread["whenUnsatisfiable"] == (
+        "DoNotSchedule" if cfg.node_pools["compute"].min_size >= 2 else "ScheduleAnyway")
+    (anti,) = pod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert anti["topologyKey"] == "kubernetes.io/hostname"
+    assert anti["labelSelector"]["matchLabels"] == mlflow["spec"]["selector"]["matchLabels"]
+    (container,) = pod["containers"]
+    assert container["startupProbe"]["failureThreshold"] * container["startupProbe"]["periodSeconds"] >= 120
+    (budget,) = [d for d in _kinds(documents, "PodDisruptionBudget") if d["metadata"]["name"] == "mlflow"]
+    assert budget["metadata"]["namespace"] == "platform-mlops"
+    assert budget["spec"]["selector"]["matchLabels"] == mlflow["spec"]["selector"]["matchLabels"]
+    assert 1 <= budget["spec"]["minAvailable"] < mlflow["spec"]["replicas"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_image_comes_from_this_accounts_ecr(stack: str) -> None:
+    """Every container image of the rendered chart is a repository of the plan's ImageRegistries, in the
+    stack's own account and region (ECR: `<account>.dkr.ecr.<region>.amazonaws.com/<name>`)."""
+    plan = preflight_plan(stack)
+    cfg = parse(stack, raw_config(stack))
+    account = plan.one("aws:organizations/account:Account").id
+    repositories = {r.inputs["name"] for r in plan.of_type("aws:ecr/repository:Repository")}
+    images = [c["image"] for pod in _pods(rendered_chart(plan)) for c in pod["containers"]]
+    assert len(images) >= 5
+    for image in images:
+        repository, _, tag = image.rpartition(":")
+        host, _, name = repository.partition("/")
+        assert host == f"{account}.dkr.ecr.{cfg.region}.amazonaws.com", image
+        assert name in repositories, image
+        assert tag == cfg.helm.image_tag
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_secret_a_pod_reads_is_synced_from_secrets_manager(stack: str) -> None:
+    """Pods read credentials only from Secrets that an ExternalSecret of the same namespace owns (External
+    Secrets Operator, "ExternalSecret": `target.name` is the Secret it creates), through a SecretStore that
+    authenticates as an IRSA service account of that namespace; never from a literal env value or `args`."""
+    plan = preflight_plan(stack)
+    documents = rendered_chart(plan)
+    synced = {(d["metadata"]["namespace"], d["spec"]["target"]["name"]): d for d in _kinds(documents, "ExternalSecret")}
+    stores = {(d["metadata"]["namespace"], d["metadata"]["name"]): d for d in _kinds(documents, "SecretStore")}
+    accounts = {(a["metadata"]["namespace"], a["metadata"]["name"]): a for a in registered_manifests(plan)
+                if a["kind"] == "ServiceAccount"}
+    workloads = _kinds(documents, "Deployment") + _kinds(documents, "Job") + _kinds(documents, "CronJob")
+    read: list[tuple[str, str]] = []
+    for workload in workloads:
+        namespace = workload["metadata"]["namespace"]
+        spec = workload["spec"].get("jobTemplate", workload)["spec"]["template"]["spec"]
+        for container in spec["containers"]:
+            for env in container.get("env", []):
+                if "valueFrom" in env and "secretKeyRef" in env["valueFrom"]:
+                    read.append((namespace, env["valueFrom"]["secretKeyRef"]["name"]))
+                else:
+                    assert not any(word in env["name"].upper() for word in ("PASSWORD", "SECRET", "TOKEN")) or \
+                        env["name"] in ("MASTER_SECRET_ARN", "LOGIN_SECRET_PREFIX"), env
+            read += [(namespace, e["secretRef"]["name"]) for e in container.get("envFrom", []) if "secretRef" in e]
+            assert not any("$(" in arg or "postgresql://" in arg for arg in container.get("args", []))
+        read += [(namespace, v["secret"]["secretName"]) for v in spec.get("volumes", []) if "secret" in v]
+    assert {("platform-mlops", "mlflow-database"), (f"platform-{stack}", "dbt-databricks")} <= set(read)
+    for key in read:
+        assert key in synced, f"{key} is read by a pod but no ExternalSecret syncs it"
+        store_ref = synced[key]["spec"]["secretStoreRef"]
+        store = stores[(key[0], store_ref["name"])]
+        account = store["spec"]["provider"]["aws"]["auth"]["jwt"]["serviceAccountRef"]["name"]
+        assert "eks.amazonaws.com/role-arn" in accounts[(key[0], account)]["metadata"]["annotations"]
+    assert not any(isinstance(v, Secret) for v in _leaves(platform_release(plan).inputs["values"]))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_secret_store_reads_exactly_what_its_role_may(stack: str) -> None:
+    """An ExternalSecret's remote keys are Secrets Manager names its store's IRSA role may read (the role's
+    ReadOwnSecrets statement), so a sync never fails for want of a grant, and the grant is no wider."""
+    import fnmatch
+    import json
+
+    from tests.components.iam_plan import role_documents
+
+    plan = preflight_plan(stack)
+    documents = rendered_chart(plan)
+    stores = {(d["metadata"]["namespace"], d["metadata"]["name"]): d for d in _kinds(documents, "SecretStore")}
+    for external in _kinds(documents, "ExternalSecret"):
+        namespace = external["metadata"]["namespace"]
+        store = stores[(namespace, external["spec"]["secretStoreRef"]["name"])]
+        account = store["spec"]["provider"]["aws"]["auth"]["jwt"]["serviceAccountRef"]["name"]
+        _, inline = role_documents(plan, f"ml-platform-{stack}-{account}")
+        allowed = [arn for doc in inline for st in json.loads(doc)["Statement"] if st.get("Sid") == "ReadOwnSecrets"
+                   for arn in st["Resource"]]
+        for item in external["spec"]["data"]:
+            name = item["remoteRef"]["key"]
+            assert any(fnmatch.fnmatchcase(arn.split(":secret:", 1)[1], f"{name}-??????") for arn in allowed), name
+
+
+def _cpu(quantity: str | int) -> float:
+    text = str(quantity)
+    return float(text[:-1]) / 1000 if text.endswith("m") else float(text)
+
+
+def _memory(quantity: str | int) -> float:
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+    text = str(quantity)
+    return float(text[:-2]) * units[text[-2:]] if text[-2:] in units else float(text)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_workload_fits_its_namespaces_quota_during_a_rollout(stack: str) -> None:
+    """A ResourceQuota refuses pods beyond it (Kubernetes "Resource Quotas"), and an atomic release then
+    rolls back. Per namespace, from the rendered chart: each Deployment at its starting replicas (an
+    autoscaled one at its HPA minimum) plus one surge pod (RollingUpdate's default maxSurge 25%, rounded up),
+    each CronJob one pod (Forbid), each hook Job one pod; containers without resources get the namespace's
+    LimitRange defaults. Requests and limits must both fit. (The HPA's ceiling against the quota is the
+    cluster layer's check.)"""
+    plan = preflight_plan(stack)
+    documents = rendered_chart(plan)
+    registered = registered_manifests(plan)
+    quotas = {d["metadata"]["namespace"]: d["spec"]["hard"] for d in registered if d["kind"] == "ResourceQuota"}
+    defaults = {d["metadata"]["namespace"]: d["spec"]["limits"][0] for d in registered if d["kind"] == "LimitRange"}
+    autoscaled = {d["spec"]["scaleTargetRef"]["name"]: d["spec"]["minReplicas"]
+                  for d in _kinds(documents, "HorizontalPodAutoscaler")}
+    used: dict[str, dict[str, float]] = {}
+    for workload in _kinds(documents, "Deployment") + _kinds(documents, "Job") + _kinds(documents, "CronJob"):
+        namespace, name = workload["metadata"]["namespace"], workload["metadata"]["name"]
+        if workload["kind"] == "Deployment":
+            replicas = autoscaled.get(name, workload["spec"].get("replicas", 1))
+            pods = replicas + (-(-replicas // 4) if replicas else 0)
+        else:
+            pods = 1
+        spec = workload["spec"].get("jobTemplate", workload)["spec"]["template"]["spec"]
+        for container in spec["containers"]:
+            resources = container.get("resources", {})
+            requests = resources.get("requests", defaults[namespace]["defaultRequest"])
+            limits = resources.get("limits", defaults[namespace]["default"])
+            total = used.setdefault(namespace, {"requests.cpu": 0.0, "limits.cpu": 0.0,
+                                                "requests.memory": 0.0, "limits.memory": 0.0})
+            total["requests.cpu"] += pods * _cpu(requests["cpu"])
+            total["limits.cpu"] += pods * _cpu(limits["cpu"])
+            total["requests.memory"] += pods * _memory(requests["memory"])
+            total["limits.memory"] += pods * _memory(limits["memory"])
+    assert set(used) == {f"platform-{stack}", "platform-mlops"}
+    for namespace, total in used.items():
+        hard = quotas[namespace]
+        for key, amount in total.items():
+            limit = _cpu(hard[key]) if key.endswith("cpu") else _memory(hard[key])
+            assert amount <= limit, f"{namespace}: {key} {amount} over the quota {hard[key]}"

@@ -26,3 +26,26 @@ def test_an_existing_account_may_use_its_subnets(tmp_path_factory: pytest.TempPa
                     vpc_config={"subnet_ids": ["subnet-0123456789abcdef0"]})
     """)
     assert flagged(plan, NAME) == {}
+
+
+REPLICAS = """
+import pulumi_aws as aws
+aws.organizations.Account("acct", name="a", email="a@example.com")
+vpc = aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16")
+subnets = [aws.ec2.Subnet(f"s{i}", vpc_id=vpc.id, cidr_block=f"10.0.{i}.0/24") for i in (1, 2)]
+group = aws.rds.SubnetGroup("group", name="platform", subnet_ids=[s.id for s in subnets])
+primary = aws.rds.Instance("primary", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20,
+                           db_subnet_group_name=group.name)
+aws.rds.Instance("replica-ok", replicate_source_db=primary.identifier, instance_class="db.t4g.micro")
+aws.rds.Instance("cross-region-replica-bad", instance_class="db.t4g.micro",
+                 replicate_source_db="arn:aws:rds:us-east-1:111122223333:db:elsewhere")
+orphan = aws.rds.Instance("orphan-bad", engine="postgres", instance_class="db.t4g.micro", allocated_storage=20)
+aws.rds.Instance("replica-of-orphan-bad", replicate_source_db=orphan.identifier, instance_class="db.t4g.micro")
+"""
+
+
+def test_a_same_region_replica_inherits_its_sources_subnet_group(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Terraform AWS provider, `aws_db_instance` `db_subnet_group_name`: a same-region read replica defaults to
+    its source's subnet group; a cross-region one to the default group (the default VPC a new account lacks)."""
+    assert set(flagged(snippet_plan(tmp_path_factory, REPLICAS), NAME)) == {
+        "cross-region-replica-bad", "orphan-bad", "replica-of-orphan-bad"}

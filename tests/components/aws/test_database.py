@@ -1,0 +1,109 @@
+"""The environment's RDS for PostgreSQL as planned: private subnets, reachable only from the cluster, encrypted
+with its own key, TLS forced, IAM auth on, backups per environment, HA in prod, no password anywhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.aws.database import SUPPORTED_MAJOR_VERSIONS, PlatformDatabaseArgs, validate_platform_database_args
+from preflight.harness import reveal
+from stack_config import parse
+from tests.support import STACKS, preflight_plan
+from tests.test_stack_config import raw_config
+
+INSTANCE = "aws:rds/instance:Instance"
+
+
+def _primary(stack: str) -> dict:
+    return reveal(preflight_plan(stack).one(INSTANCE, name=f"{stack}-database-instance").inputs)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_storage_secret_and_insights_are_encrypted_with_the_databases_own_key(stack: str) -> None:
+    """RDS encrypts storage, the managed master secret and Performance Insights with the keys named
+    (`kms_key_id`, `master_user_secret_kms_key_id`, `performance_insights_kms_key_id`; Amazon RDS User Guide,
+    "Encrypting Amazon RDS resources"); ours is the database's own rotating key."""
+    plan = preflight_plan(stack)
+    key = plan.one("aws:kms/key:Key", name=f"{stack}-database-key")
+    key_arn = reveal(key.outputs)["arn"]
+    assert reveal(key.inputs)["enableKeyRotation"] is True
+    for instance in plan.of_type(INSTANCE):
+        inputs = reveal(instance.inputs)
+        assert inputs["storageEncrypted"] is True and inputs["kmsKeyId"] == key_arn
+        assert inputs["performanceInsightsEnabled"] is True and inputs["performanceInsightsKmsKeyId"] == key_arn
+        assert inputs["publiclyAccessible"] is False
+        assert inputs["iamDatabaseAuthenticationEnabled"] is True
+    assert _primary(stack)["masterUserSecretKmsKeyId"] == key_arn
+    assert _primary(stack)["engineVersion"] in SUPPORTED_MAJOR_VERSIONS
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_subnets_are_the_private_ones_and_only_the_cluster_reaches_the_port(stack: str) -> None:
+    """A DB subnet group decides where RDS places the instance; the security group has no inline rules and
+    one ingress rule per cluster security group, on the database port, never from a CIDR (EKS attaches the
+    cluster security group to managed nodes, Amazon EKS User Guide, "Security group requirements")."""
+    plan = preflight_plan(stack)
+    cfg = parse(stack, raw_config(stack))
+    group = reveal(plan.one("aws:rds/subnetGroup:SubnetGroup").inputs)
+    assert group["subnetIds"] == list(cfg.network.private_subnet_ids)  # the network's database subnets later
+    assert _primary(stack)["dbSubnetGroupName"] == group["name"]
+    sg = plan.one("aws:ec2/securityGroup:SecurityGroup", name=f"{stack}-database-sg")
+    assert "ingress" not in sg.inputs and "egress" not in sg.inputs
+    assert _primary(stack)["vpcSecurityGroupIds"] == [sg.id]
+    cluster_sg = reveal(plan.one("aws:eks/cluster:Cluster").outputs)["vpcConfig"]["clusterSecurityGroupId"]
+    rules = [reveal(r.inputs) for r in plan.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+             if reveal(r.inputs)["securityGroupId"] == sg.id]
+    assert rules and all(r["referencedSecurityGroupId"] == cluster_sg and "cidrIpv4" not in r for r in rules)
+    assert {(r["ipProtocol"], r["fromPort"], r["toPort"]) for r in rules} == {
+        ("tcp", cfg.database_port, cfg.database_port)}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_parameter_group_forces_tls(stack: str) -> None:
+    """`rds.force_ssl=1` refuses unencrypted connections (RDS for PostgreSQL, "Requiring an SSL connection")."""
+    plan = preflight_plan(stack)
+    group = reveal(plan.one("aws:rds/parameterGroup:ParameterGroup").inputs)
+    assert group["family"] == f"postgres{_primary(stack)['engineVersion']}"
+    assert {"name": "rds.force_ssl", "value": "1", "applyMethod": "immediate"} in group["parameters"]
+    assert all(reveal(i.inputs)["parameterGroupName"] == group["name"] for i in plan.of_type(INSTANCE))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_backups_and_availability_follow_the_design_matrix(stack: str) -> None:
+    """Design Appendix 1.2: backups daily, kept 1/7/30 days; prod an HA set of three copies (primary,
+    Multi-AZ standby, a read replica of it)."""
+    cfg = parse(stack, raw_config(stack))
+    plan = preflight_plan(stack)
+    primary = _primary(stack)
+    assert primary["backupRetentionPeriod"] == cfg.database.backup_retention_days
+    assert primary["backupWindow"]
+    replicas = [reveal(r.inputs) for r in plan.of_type(INSTANCE) if "replicateSourceDb" in reveal(r.inputs)]
+    assert primary.get("multiAz", False) is cfg.database.multi_az
+    assert len(replicas) == cfg.database.read_replicas
+    assert all(r["replicateSourceDb"] == primary["identifier"] for r in replicas)
+    if stack == "prod":
+        assert primary["multiAz"] and primary["backupRetentionPeriod"] >= 30 and len(replicas) >= 1
+        assert all(r.options["protect"] for r in plan.of_type(INSTANCE))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_application_logins_are_empty_secrets_the_job_fills(stack: str) -> None:
+    """The `mlflow` and `dagster` logins' secrets exist with the database's key and no version: the value is
+    written inside the VPC by the bootstrap Job, so it never passes through Pulumi."""
+    plan = preflight_plan(stack)
+    key_arn = reveal(plan.one("aws:kms/key:Key", name=f"{stack}-database-key").outputs)["arn"]
+    secrets = {reveal(s.inputs)["name"]: reveal(s.inputs) for s in plan.of_type("aws:secretsmanager/secret:Secret")}
+    assert set(secrets) == {f"ml-platform-{stack}/database/{user}" for user in ("mlflow", "dagster")}
+    assert all(s["kmsKeyId"] == key_arn for s in secrets.values())
+    assert plan.of_type("aws:secretsmanager/secretVersion:SecretVersion") == []
+
+
+def test_bad_args_are_refused_together() -> None:
+    args = PlatformDatabaseArgs(identifier="Bad_Name", account_id="123456789012", subnet_ids=[], vpc_id="vpc-1",
+                                client_security_group_ids=[], instance_class="m6g.large", engine_major_version="13",
+                                backup_retention_days=0, database_users=("platform_admin",))
+    with pytest.raises(ValueError) as info:
+        validate_platform_database_args(args)
+    for words in ("identifier", "engine_major_version", "instance_class", "backup_retention_days",
+                  "client_security_group_ids", "database_users"):
+        assert words in str(info.value)

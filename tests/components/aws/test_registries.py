@@ -1,0 +1,68 @@
+"""The platform images' ECR repositories as planned: one per image, immutable tags, scan on push, our KMS key,
+a lifecycle that bounds them, and pulls only from this organisation's accounts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.aws.registries import PLATFORM_IMAGES, PULL_ACTIONS, ImageRegistriesArgs, validate_image_registries_args
+from preflight.harness import reveal
+from stack_config import parse
+from tests.support import STACKS, preflight_plan
+from tests.test_stack_config import raw_config
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_one_immutable_scanned_kms_encrypted_repository_per_image(stack: str) -> None:
+    """ECR: IMMUTABLE refuses a push over an existing tag, scanOnPush scans each image, KMS encryption uses
+    the key named (Amazon ECR User Guide, "Image tag mutability", "Image scanning", "Encryption at rest")."""
+    plan = preflight_plan(stack)
+    repositories = {reveal(r.inputs)["name"]: reveal(r.inputs) for r in plan.of_type("aws:ecr/repository:Repository")}
+    assert set(repositories) == {f"ml-platform/{image}" for image in PLATFORM_IMAGES}
+    keys = {reveal(k.outputs)["arn"] for k in plan.of_type("aws:kms/key:Key") if k.name == f"{stack}-registries-key"}
+    for repository in repositories.values():
+        assert repository["imageTagMutability"] == "IMMUTABLE"
+        assert repository["imageScanningConfiguration"] == {"scanOnPush": True}
+        (encryption,) = repository["encryptionConfigurations"]
+        assert encryption["encryptionType"] == "KMS" and encryption["kmsKey"] in keys
+        assert not repository.get("forceDelete")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_pulls_only_from_the_organisation_and_a_bounded_lifecycle(stack: str) -> None:
+    """`aws:PrincipalOrgID` limits a `"*"` principal to the organisation's accounts (IAM User Guide, "AWS global
+    condition context keys"); the policy grants pulls only, no push or delete."""
+    plan = preflight_plan(stack)
+    cfg = parse(stack, raw_config(stack))
+    policies = [json.loads(reveal(p.inputs)["policy"])
+                for p in plan.of_type("aws:ecr/repositoryPolicy:RepositoryPolicy")]
+    assert len(policies) == len(PLATFORM_IMAGES)
+    for policy in policies:
+        (statement,) = policy["Statement"]
+        assert statement["Effect"] == "Allow" and sorted(statement["Action"]) == sorted(PULL_ACTIONS)
+        assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": cfg.registries.organization_id}}
+    lifecycles = [json.loads(reveal(p.inputs)["policy"])
+                  for p in plan.of_type("aws:ecr/lifecyclePolicy:LifecyclePolicy")]
+    assert len(lifecycles) == len(PLATFORM_IMAGES)
+    for lifecycle in lifecycles:
+        untagged, kept = sorted(lifecycle["rules"], key=lambda r: r["rulePriority"])
+        assert untagged["selection"] == {"tagStatus": "untagged", "countType": "sinceImagePushed",
+                                         "countUnit": "days", "countNumber": 7}
+        assert kept["selection"] == {"tagStatus": "any", "countType": "imageCountMoreThan",
+                                     "countNumber": cfg.registries.keep_images}
+
+
+def test_the_nodes_pull_with_ecr_read_only() -> None:
+    plan = preflight_plan("prod")
+    attached = {reveal(a.inputs)["policyArn"]
+                for a in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
+    assert "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly" in attached
+    assert not any("ContainerRegistryFullAccess" in arn or "PowerUser" in arn for arn in attached)
+
+
+def test_bad_args_are_refused_together() -> None:
+    with pytest.raises(ValueError, match=r"organization_id .*; keep_images"):
+        validate_image_registries_args(ImageRegistriesArgs(name_prefix="ml-platform", organization_id="org",
+                                                           account_id="123456789012", keep_images=0))
