@@ -264,7 +264,8 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
                 roles = json.loads(roles)
             if not isinstance(roles, list):
                 roles = []  # unknown during a preview (the member account does not exist yet)
-            role_arn = roles[0].get("roleArn") if roles and isinstance(roles[0], dict) else None
+            # A chain ends in the account it acts in: the last role is the one that counts.
+            role_arn = roles[-1].get("roleArn") if roles and isinstance(roles[-1], dict) else None
             if isinstance(role_arn, str) and role_arn.startswith("arn:") and role_arn.count(":") >= 5:
                 account = role_arn.split(":")[4] or account
             return computed.Context(account, region if isinstance(region, str) else computed.DEFAULT_REGION)

@@ -42,11 +42,34 @@ def _availability_zones(args: Mapping[str, Any], ctx: Context) -> dict[str, Any]
             "groupNames": [ctx.region] * len(names), "id": ctx.region, "state": args.get("state")}
 
 
+def _open_id_connect_provider(args: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    # A bootstrap prerequisite of the account the invoke runs in: found by URL (or ARN), as IAM answers.
+    url = str(args.get("url") or "").removeprefix("https://")
+    if not url and args.get("arn"):
+        url = str(args["arn"]).split(":oidc-provider/", 1)[1]
+    arn = f"arn:aws:iam::{ctx.account_id}:oidc-provider/{url}"
+    return {"arn": arn, "id": arn, "url": url, "clientIdLists": ["sts.amazonaws.com"], "thumbprintLists": [],
+            "tags": {}}
+
+
+def _secret_version(args: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    # A secret a person stored once (README, "Set up once"); the value is a stand-in, never a real secret.
+    name = str(args.get("secretId"))
+    arn = name if name.startswith("arn:") else \
+        f"arn:aws:secretsmanager:{ctx.region}:{ctx.account_id}:secret:{name}-AbCdEf"
+    return {"arn": arn, "id": f"{arn}|AWSCURRENT", "secretId": name, "secretString": f"preflight-secret-of-{name}",
+            "secretBinary": "", "versionId": "00000000-0000-4000-8000-000000000001",
+            "versionStage": args.get("versionStage") or "AWSCURRENT", "versionStages": ["AWSCURRENT"],
+            "createdDate": "2026-01-01T00:00:00Z"}
+
+
 INVOKES: dict[str, Invoke] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
     "aws:index/getRegion:getRegion": _region,
     "aws:index/getAvailabilityZones:getAvailabilityZones": _availability_zones,
+    "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": _open_id_connect_provider,
+    "aws:secretsmanager/getSecretVersion:getSecretVersion": _secret_version,
 }
 
 
