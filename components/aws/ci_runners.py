@@ -18,7 +18,8 @@ import pulumi_aws as aws
 
 from components.patterns import GITHUB_REPOSITORY as _REPO_RE
 
-RUNNER_IMAGE = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
+# Ubuntu-based, so actions/setup-python finds its builds and the AWS CLI (for `aws eks get-token`) is present.
+RUNNER_IMAGE = "aws/codebuild/standard:7.0"
 # CodeBuild's documented permissions for builds in a VPC (the ENI it attaches to each build).
 # Describe* has no resource-level permissions; creating and deleting an interface are scoped to this account's
 # interfaces, the runner's subnets and security groups.
