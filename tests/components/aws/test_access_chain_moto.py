@@ -223,9 +223,9 @@ def test_the_preview_chain_reads_but_cannot_write(world: World, stack: str) -> N
 def test_no_ci_role_can_change_iam_in_the_management_account(world: World, stack: str) -> None:
     for kind in ("deploy", "preview"):
         iam = world.client("iam", world.sessions[f"{stack}-{kind}"])
-        assert outcome(lambda kind=kind: iam.put_role_policy(
+        assert outcome(lambda kind=kind, iam=iam: iam.put_role_policy(
             RoleName=f"ml-platform-{stack}-ci-{kind}", PolicyName="escalate", PolicyDocument=ADMIN)) is DENIED
-        assert outcome(lambda kind=kind: iam.attach_role_policy(
+        assert outcome(lambda kind=kind, iam=iam: iam.attach_role_policy(
             RoleName=f"ml-platform-{stack}-ci-{kind}",
             PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")) is DENIED
 
