@@ -89,3 +89,26 @@ def test_every_role_a_provider_assumes_is_in_a_plan_or_is_the_bootstrap_role(
     assumed.append(args[args.index("--role-arn") + 1])
     assert assumed and set(assumed) - planned - bootstrap == set()
     assert (set(assumed) <= bootstrap) == (mode == "deploy")
+
+
+def readme_identities() -> list[list[str]]:
+    text = (PROJECT_DIR / "README.md").read_text()
+    table = text.split("| identity | lives in | trusted by | may do | proven by |", 1)[1].split("\n\n", 1)[0]
+    return [[c.strip() for c in row.strip("|").split("|")] for row in table.strip().splitlines()[1:]]
+
+
+def test_every_identity_of_the_readme_table_names_existing_tests_and_exists() -> None:
+    """The README's setup table is a claim per row; each row names the tests that prove it, and each named
+    role is in the plan (or is the bootstrap role Organizations creates, or the bootstrap OIDC provider)."""
+    rows = readme_identities()
+    assert len(rows) >= 6
+    plan = preflight_plan("prod")
+    names = {reveal(r.inputs)["name"] for r in plan.of_type("aws:iam/role:Role")}
+    for identity, _where, _trusted_by, _may_do, proven_by in rows:
+        for path in re.findall(r"`(tests/[\w/]+\.py)`", proven_by):
+            assert (PROJECT_DIR / path).exists(), path
+        role = re.fullmatch(r"`(ml-platform-<env>-[\w-]+)`", identity)
+        if role:
+            assert role.group(1).replace("<env>", "prod") in names, identity
+    assert {row[0] for row in rows} >= {"`ml-platform-<env>-ci-deploy`", "`ml-platform-<env>-ci-preview`",
+                                        "`ml-platform-<env>-previewer`", "`OrganizationAccountAccessRole`"}
