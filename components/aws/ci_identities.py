@@ -170,6 +170,8 @@ def ci_role_policy(args: CiIdentitiesArgs, kind: str, management_account_id: str
         {"Sid": "ReadOwnIdentities", "Effect": "Allow", "Action": list(IAM_READ_ACTIONS), "Resource": own_roles},
         {"Sid": "ReadGitHubProvider", "Effect": "Allow", "Action": "iam:GetOpenIDConnectProvider",
          "Resource": oidc_provider_arn},
+        # The lookup by URL lists the account's providers first; listing has no resource-level permission.
+        {"Sid": "FindGitHubProvider", "Effect": "Allow", "Action": "iam:ListOpenIDConnectProviders", "Resource": "*"},
     ]
     if kind == "deploy":
         statements.append({"Sid": "TagTheAccount", "Effect": "Allow",

@@ -13,9 +13,10 @@ has the general list):
   exact strings (a role-ARN principal does not match that role's sessions as it does in AWS). Both hops here
   cross accounts, so the trusts are read from the documents below instead: the access role trusts the
   management account's root, which AWS documents as delegating to that account's identity policies
-  (IAM User Guide, "Cross-account resource access": a principal `arn:aws:iam::<id>:root` lets any principal
-  of that account whose identity policy allows it assume the role), and the previewer trusts exactly the
-  stack's ci-preview role.
+  (AWS Organizations User Guide, "Accessing a member account ... OrganizationAccountAccessRole": the
+  management account's administrators grant `sts:AssumeRole` on the role to whom they choose; re:Post
+  knowledge-center/iam-assume-role-error: a cross-account AssumeRole needs the caller's identity policy AND
+  the target's trust), and the previewer trusts exactly the stack's ci-preview role.
 - It authorizes Organizations, KMS and Secrets Manager calls against `Resource: "*"`, so grants on one
   account, key or secret ARN cannot be shown there; the documents are read in test_ci_identities.py.
 """
