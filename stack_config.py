@@ -326,7 +326,10 @@ class StackConfig:
 
     @property
     def databricks_ci_client_id(self) -> str | None:
-        """The Databricks client id of this run's CI principal (deployer or read-only previewer), if configured."""
+        """The Databricks client id of this run's CI principal (deployer or read-only previewer), if configured
+        and no personal `databricks.clientId` (with `databricksClientSecret`) takes precedence."""
+        if self.databricks.client_id is not None:
+            return None
         return self.ci.databricks_previewer_client_id if self.access.is_preview else \
             self.ci.databricks_deployer_client_id
 
@@ -724,10 +727,6 @@ def _ci(r: _Reader, raw: Mapping[str, Any], rbac: RbacGroups) -> tuple[CiConfig,
         databricks_previewer_client_id=r.string(c, "databricksPreviewerClientId",
                                                 "ci.databricksPreviewerClientId", _CLIENT_ID_RE,
                                                 "an OAuth client id", default=None))
-    if ci.databricks_deployer_client_id is not None and isinstance(raw.get("databricks"), dict) \
-            and raw["databricks"].get("clientId") is not None:
-        r.problem("ci.databricksDeployerClientId", "must not be set together with databricks.clientId (one "
-                  "source of Databricks credentials)")
     if (ci.databricks_deployer_client_id is None) != (ci.databricks_previewer_client_id is None):
         r.problem("ci.databricksPreviewerClientId", "must be set together with ci.databricksDeployerClientId "
                   "(a preview needs its read-only counterpart)")
