@@ -33,7 +33,7 @@ def test_ci_uses_its_deployer_principal_with_the_secret_from_secrets_manager(sta
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_with_a_client_id_the_provider_uses_oauth_m2m_and_the_secret_stays_secret(stack: str) -> None:
-    plan = platform_plan(stack, client=True, restricted=stack == "prod", domains=("pypi.org",))
+    plan = platform_plan(stack, client=True, restricted=stack == "prod", domains=("pypi-mirror.example.com",))
     # The SDK marks `clientSecret` secret itself; what this guards is that the secret goes there, not to `token`.
     for provider in plan.of_type(PROVIDER):  # the workspace's and, in prod, the account's for network policies
         assert provider.inputs["authType"] == "oauth-m2m", provider.name
