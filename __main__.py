@@ -9,17 +9,21 @@ Unity Catalog's storage.
 from dataclasses import replace
 
 import pulumi
+import pulumi_aws as aws
 
 import stack_config
 from components.aws.account_baseline import AccountBaseline, AccountBaselineArgs
 from components.aws.ci_identities import CiIdentities, CiIdentitiesArgs
+from components.aws.ci_runners import CiRunners, CiRunnersArgs
 from components.aws.data_stores import DataStores, DataStoresArgs
 from components.aws.database import PlatformDatabase, PlatformDatabaseArgs
 from components.aws.member_account import MemberAccount, MemberAccountArgs
 from components.aws.network import ExistingNetworkArgs, Network, NetworkArgs
+from components.aws.previewer import PreviewerRole, PreviewerRoleArgs
 from components.aws.registries import ImageRegistries, ImageRegistriesArgs
 from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks.workspace import DatabricksWorkspaceArgs
+from components.kubernetes.access_entries import ClusterAccess, ClusterAccessArgs
 from components.kubernetes.eks_cluster import EksCluster, EksClusterArgs
 from components.kubernetes.node_pool import NodePool, NodePoolArgs, Taint
 from components.kubernetes.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
@@ -30,19 +34,30 @@ from components.kubernetes.team_namespace import TeamNamespace, TeamNamespaceArg
 
 cfg = stack_config.load()
 
-# --- AWS account: member account and the provider into it, baseline, CI identities (issue 3) ----------
+# --- AWS account: member account and the provider into it, baseline, CI identities (issues 3, 14) ------
+# The member provider and the cluster's exec credential assume the role of this run (cfg.access): the access
+# role when deploying, the read-only previewer when previewing (ML_PLATFORM_ACCESS=preview, set by the workflow).
+access = cfg.access
 account = MemberAccount(cfg.environment, MemberAccountArgs(
     account_name=cfg.account.name, email=cfg.account.email, parent_ou_id=cfg.account.parent_ou_id,
     access_role_name=cfg.account.access_role_name, region=cfg.region, tags=cfg.tags,
     existing_account_id=cfg.account.existing_account_id, close_on_deletion=cfg.account.close_on_deletion,
-    management_role_arn=cfg.account.management_role_arn))
+    management_role_arn=access.management_role_arn, provider_role_name=access.member_role_name))
 aws_provider = account.provider
 in_account = pulumi.ResourceOptions(provider=aws_provider)
+in_management = pulumi.ResourceOptions(provider=account.management_provider)
 prefix = f"{cfg.project}-{cfg.environment}"
 AccountBaseline(cfg.environment, AccountBaselineArgs(account_id=account.account_id), opts=in_account)
 ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
     repository=cfg.github_repository, github_environment=cfg.environment, role_name_prefix=prefix,
-    data_name_prefix=f"{prefix}-"), opts=in_account)
+    account_id=account.account_id, access_role_name=cfg.account.access_role_name,
+    previewer_role_name=access.previewer_role_name, region=cfg.region, state_bucket=cfg.ci.state_bucket,
+    state_secrets_key_arn=cfg.ci.state_secrets_key_arn, creates_account=account.account is not None,
+    required_tags=cfg.tags, management_role_arn=cfg.account.management_role_arn,
+    secret_names=cfg.databricks_secret_names), opts=in_management)
+previewer = PreviewerRole(cfg.environment, PreviewerRoleArgs(
+    role_name=access.previewer_role_name, trusted_role_arn=ci.preview_role.arn, data_name_prefix=f"{prefix}-"),
+    opts=in_account)
 
 
 # --- Network: the VPC the cluster, pods and databases live in, NAT, VPC endpoints, flow logs (issue 13) ---
@@ -116,8 +131,19 @@ buckets, pipeline_roles, unity_catalog_role = data.buckets, data.pipeline_roles,
 kubernetes = KubernetesProvider(f"{cfg.environment}-kubernetes", KubernetesProviderArgs(
     cluster_name=cluster.name, endpoint=cluster.endpoint, certificate_authority_data=cluster.certificate_authority_data,
     region=cfg.region,
-    # The identity that created the cluster (the provider's role in the member account) administers it.
-    role_arn=account.account_id.apply(lambda account: f"arn:aws:iam::{account}:role/{cfg.account.access_role_name}")))
+    # The member provider's role: the cluster's creator (admin) when deploying, the previewer (view) otherwise.
+    role_arn=account.role_arn, server_side_apply=not access.is_preview))
+ClusterAccess(f"{cfg.environment}-eks", ClusterAccessArgs(
+    cluster_name=cluster.name, previewer_role_arn=previewer.arn, group_members=cfg.rbac_group_members),
+    opts=in_account)
+if cfg.ci.runner_connection_arn:
+    # In the network's private subnets (NAT to GitHub), beside the nodes.
+    CiRunners(cfg.environment, CiRunnersArgs(
+        project_name=f"{prefix}-runner", repository=cfg.github_repository,
+        connection_arn=cfg.ci.runner_connection_arn, vpc_id=network.vpc_id,
+        subnet_ids=network.private_subnet_ids, cluster_security_group_id=cluster.security_group_id,
+        account_id=account.account_id, region=cfg.region, log_retention_days=cfg.log_retention_days),
+        opts=in_account)
 in_cluster = pulumi.ResourceOptions(provider=kubernetes.provider)
 tenancy = PlatformNamespaceArgs(namespace="", cpu_quota="", memory_quota="", group_bindings=cfg.rbac_groups.by_role,
                                 egress=cfg.egress_profile, allowed_egress_cidrs=cfg.egress_allowed_cidrs,
@@ -163,11 +189,19 @@ release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
 
 
 # --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes (issue 5)
+# CI's Databricks principal (deployer, or its read-only counterpart in a preview): the client id from config,
+# the OAuth secret read now from Secrets Manager in the management account, readable only by that CI role.
+databricks_client_id, databricks_client_secret = cfg.databricks.client_id, cfg.databricks.client_secret
+if cfg.databricks_ci_client_id:
+    databricks_client_id = cfg.databricks_ci_client_id
+    databricks_client_secret = pulumi.Output.secret(aws.secretsmanager.get_secret_version_output(
+        secret_id=cfg.databricks_secret_names["preview" if access.is_preview else "deploy"],
+        opts=pulumi.InvokeOutputOptions(provider=account.management_provider)).secret_string)
 processed = buckets["processed"]
 databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", DatabricksPlatformArgs(
     environment=cfg.environment,
     workspace=DatabricksWorkspaceArgs(host=cfg.databricks.host, workspace_id=cfg.databricks.workspace_id,
-                                      client_id=cfg.databricks.client_id, client_secret=cfg.databricks.client_secret),
+                                      client_id=databricks_client_id, client_secret=databricks_client_secret),
     account_id=cfg.databricks.account_id, region=cfg.region,
     processed_bucket=processed.bucket_name, processed_key_arn=processed.key_arn,
     storage_role_arn=unity_catalog_role.expected_arn,

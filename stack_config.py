@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -50,13 +51,23 @@ _MEMORY_RE = re.compile(r"^\d+(Ki|Mi|Gi|Ti)$")
 _GROUP_RE = re.compile(r"^[A-Za-z0-9:._@-]{1,128}$")
 _K8S_VERSION_RE = re.compile(r"^1\.\d{2}$")
 _IMAGE_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_ROLE_ARN_RE = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+_KMS_KEY_ARN_RE = re.compile(r"^arn:aws[a-z-]*:kms:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:key/[0-9a-f-]{36}$")
+_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_CONNECTION_ARN_RE = re.compile(
+    r"^arn:aws[a-z-]*:codeconnections:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:connection/[0-9a-f-]{36}$")
+_CLIENT_ID_RE = re.compile(r"^[0-9a-f-]{8,64}$")
+ACCESS_MODE_VARIABLE = "ML_PLATFORM_ACCESS"
+"""Environment variable the workflows set to `deploy` or `preview`: which roles the providers assume. Not a
+stack config value, so that a preview and an up of the same commit read the same stack file."""
+ACCESS_MODES = ("deploy", "preview")
 
 
 # Scalars are read as plain strings (Pulumi passes them unquoted); objects and lists arrive as JSON text.
 _STRING_KEYS: tuple[str, ...] = ("owner", "region", "githubRepository", "kubernetesVersion", "accessRoleName")
 _STRUCTURED_KEYS: tuple[str, ...] = ("account", "network", "cluster", "nodePools", "namespaceQuotas", "teams", "egress",
                     "rbacGroups", "databricks", "sandboxUsers", "sandboxForceDestroy", "protection", "helm",
-                    "database", "registries")
+                    "database", "registries", "ci", "rbacGroupMembers")
 SECRET_KEYS: tuple[str, ...] = ("databricksClientSecret", "mlflowDbPassword")
 KNOWN_KEYS: tuple[str, ...] = _STRING_KEYS + _STRUCTURED_KEYS + SECRET_KEYS
 
@@ -283,6 +294,52 @@ class RegistriesConfig:
 
 
 @dataclass(frozen=True)
+class CiConfig:
+    """`ml-platform:ci`: the state backend, the in-VPC runner and the Databricks principals CI uses."""
+
+    state_bucket: str
+    """S3 bucket of the Pulumi state (in the management account): preview reads it, deploy writes it."""
+    state_secrets_key_arn: str
+    """KMS key of the stacks' `awskms://` secrets provider: preview decrypts, deploy encrypts and decrypts."""
+    runner_connection_arn: str | None = None
+    """CodeConnections connection (GitHub App, in the member account) the in-VPC CodeBuild runner uses.
+    Default None: no runner yet (bootstrap, see the README); set it once the connection is AVAILABLE."""
+    databricks_deployer_client_id: str | None = None
+    """OAuth client id of the Databricks deployer service principal; its secret is read from Secrets Manager."""
+    databricks_previewer_client_id: str | None = None
+    """OAuth client id of the read-only Databricks principal a preview uses."""
+
+
+@dataclass(frozen=True)
+class AccessConfig:
+    """Which identities this run uses: `deploy` (an up, or a person bootstrapping) or `preview` (read only)."""
+
+    mode: str
+    """`deploy` or `preview`, from the environment variable ML_PLATFORM_ACCESS (default `deploy`)."""
+    access_role_name: str
+    """The member account's access role (OrganizationAccountAccessRole), assumed when deploying."""
+    previewer_role_name: str
+    """The member account's read-only role (`<project>-<env>-previewer`), assumed when previewing."""
+    configured_management_role_arn: str | None
+    """`account.managementRoleArn` as configured."""
+
+    @property
+    def is_preview(self) -> bool:
+        return self.mode == "preview"
+
+    @property
+    def member_role_name(self) -> str:
+        """The role the member provider and the Kubernetes exec credential assume."""
+        return self.previewer_role_name if self.is_preview else self.access_role_name
+
+    @property
+    def management_role_arn(self) -> str | None:
+        """Chained first when deploying; a preview goes straight from its CI role to the previewer (read only
+        end to end)."""
+        return None if self.is_preview else self.configured_management_role_arn
+
+
+@dataclass(frozen=True)
 class StackConfig:
     stack: str
     environment: Environment
@@ -308,10 +365,35 @@ class StackConfig:
     helm: HelmConfig
     database: DatabaseConfig
     registries: RegistriesConfig
+    ci: CiConfig
+    """CI's state backend, in-VPC runner and Databricks principals (`ci`)."""
+    access: AccessConfig
+    """The identities of this run (deploy or preview)."""
+    rbac_group_members: Mapping[str, tuple[str, ...]]
+    """RBAC group -> IAM role ARNs that carry it on the cluster (`rbacGroupMembers`); every group is listed,
+    possibly empty."""
 
     @property
     def is_prod(self) -> bool:
         return self.environment == "prod"
+
+    @property
+    def databricks_secret_names(self) -> dict[str, str]:
+        """`deploy`/`preview` -> the Secrets Manager secret (management account) holding that run's Databricks
+        OAuth secret; empty when CI's Databricks principals are not configured."""
+        if self.ci.databricks_deployer_client_id is None:
+            return {}
+        base = f"{self.project}-{self.environment}/ci/databricks"
+        return {"deploy": f"{base}-deployer", "preview": f"{base}-previewer"}
+
+    @property
+    def databricks_ci_client_id(self) -> str | None:
+        """The Databricks client id of this run's CI principal (deployer or read-only previewer), if configured
+        and no personal `databricks.clientId` (with `databricksClientSecret`) takes precedence."""
+        if self.databricks.client_id is not None:
+            return None
+        return self.ci.databricks_previewer_client_id if self.access.is_preview else \
+            self.ci.databricks_deployer_client_id
 
     @property
     def pipelines_paused(self) -> bool:
@@ -588,7 +670,8 @@ def environment_of(stack: str) -> Environment:
     raise ConfigError(stack, [f"stack is not a stack of this project (known: {', '.join(ENVIRONMENTS)})"])
 
 
-def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Output[str]] | None = None) -> StackConfig:
+def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Output[str]] | None = None,
+          access_mode: str = "deploy") -> StackConfig:
     """Validate raw config values (key -> decoded JSON value, without the project prefix) for `stack`.
 
     Pure: no Pulumi runtime needed, so tests and the preflight can call it directly.
@@ -759,6 +842,13 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         # would be unused, so say so instead of ignoring it.
         r.problem("mlflowDbPassword", "is no longer used (the MLflow login is generated in Secrets Manager by the "
                   "database bootstrap Job); remove it: pulumi config rm mlflowDbPassword")
+    ci, members = _ci(r, raw, rbac)
+    if access_mode not in ACCESS_MODES:
+        r.problem(ACCESS_MODE_VARIABLE, f"(environment variable) must be one of {', '.join(ACCESS_MODES)}, "
+                  f"got {access_mode!r}")
+    access = AccessConfig(mode=access_mode, access_role_name=access_role,
+                          previewer_role_name=f"{PROJECT}-{environment}-previewer",
+                          configured_management_role_arn=account.management_role_arn)
 
     if r.problems:
         raise ConfigError(stack, r.problems)
@@ -768,7 +858,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         environment_quota=env_quota, monitoring_quota=mon_quota, mlops_quota=mlops_quota, teams=tuple(teams),
         egress_allowed_cidrs=allowed_cidrs, database_port=database_port, rbac_groups=rbac, databricks=databricks,
         sandbox_users=users, sandbox_force_destroy=force_destroy, protection=protection, helm=helm,
-        database=database, registries=registries,
+        database=database, registries=registries, ci=ci, access=access, rbac_group_members=members,
     )
 
 
@@ -819,6 +909,42 @@ def _database_and_registries(r: _Reader, raw: Mapping[str, Any], environment: st
     return database, registries
 
 
+def _ci(r: _Reader, raw: Mapping[str, Any], rbac: RbacGroups) -> tuple[CiConfig, dict[str, tuple[str, ...]]]:
+    """`ci` and `rbacGroupMembers`: ARNs checked for shape, every RBAC group mapped (or explicitly empty)."""
+    c = r.mapping(raw, "ci", "ci")
+    r.unknown_keys(c, {"stateBucket", "stateSecretsKeyArn", "runnerConnectionArn", "databricksDeployerClientId",
+                       "databricksPreviewerClientId"}, "ci")
+    ci = CiConfig(
+        state_bucket=r.string(c, "stateBucket", "ci.stateBucket", _BUCKET_RE, "an S3 bucket name") or "",
+        state_secrets_key_arn=r.string(c, "stateSecretsKeyArn", "ci.stateSecretsKeyArn", _KMS_KEY_ARN_RE,
+                                       "a KMS key ARN (arn:aws:kms:<region>:<account>:key/<uuid>)") or "",
+        runner_connection_arn=r.string(c, "runnerConnectionArn", "ci.runnerConnectionArn", _CONNECTION_ARN_RE,
+                                       "a CodeConnections connection ARN", default=None),
+        databricks_deployer_client_id=r.string(c, "databricksDeployerClientId", "ci.databricksDeployerClientId",
+                                               _CLIENT_ID_RE, "an OAuth client id", default=None),
+        databricks_previewer_client_id=r.string(c, "databricksPreviewerClientId",
+                                                "ci.databricksPreviewerClientId", _CLIENT_ID_RE,
+                                                "an OAuth client id", default=None))
+    if (ci.databricks_deployer_client_id is None) != (ci.databricks_previewer_client_id is None):
+        r.problem("ci.databricksPreviewerClientId", "must be set together with ci.databricksDeployerClientId "
+                  "(a preview needs its read-only counterpart)")
+    members: dict[str, tuple[str, ...]] = {}
+    m = r.mapping(raw, "rbacGroupMembers", "rbacGroupMembers")
+    groups = set(rbac.by_role.values())
+    r.unknown_keys(m, groups, "rbacGroupMembers")
+    for group in sorted(g for g in groups if g.startswith("system:")):
+        r.problem("rbacGroups", f"must not name a group starting with 'system:' (EKS access entries refuse them), "
+                  f"got {group!r}")
+    for group in sorted(groups):
+        if group not in m:
+            r.problem(f"rbacGroupMembers.{group}", "is required (list the IAM role ARNs that carry the group, "
+                      "or [] to declare it empty)")
+            continue
+        members[group] = r.strings(m, group, f"rbacGroupMembers.{group}", _ROLE_ARN_RE,
+                                   "an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+    return ci, members
+
+
 def load() -> StackConfig:
     """Read the running stack's configuration through the Pulumi runtime, once, and validate it."""
     stack = pulumi.get_stack()
@@ -839,7 +965,7 @@ def load() -> StackConfig:
     for key in _unknown_project_keys():
         raw[key] = None
     secrets = {key: value for key in SECRET_KEYS if (value := config.get_secret(key)) is not None}
-    return parse(stack, raw, secrets)
+    return parse(stack, raw, secrets, access_mode=os.environ.get(ACCESS_MODE_VARIABLE, "deploy"))
 
 
 def _unknown_project_keys() -> list[str]:

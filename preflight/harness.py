@@ -273,8 +273,9 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
                 roles = json.loads(roles)
             if not isinstance(roles, list):
                 roles = []  # unknown during a preview (the member account does not exist yet)
-            first = roles[0] if roles and isinstance(roles[0], dict) else {}
-            role_arn = first.get("roleArn") or first.get("role_arn")  # a plain dict keeps its snake_case key
+            # A chain ends in the account it acts in: the last role is the one that counts.
+            last = roles[-1] if roles and isinstance(roles[-1], dict) else {}
+            role_arn = last.get("roleArn") or last.get("role_arn")  # a plain dict keeps its snake_case key
             if isinstance(role_arn, str) and role_arn.startswith("arn:") and role_arn.count(":") >= 5:
                 account = role_arn.split(":")[4] or account
             return computed.Context(account, region if isinstance(region, str) else computed.DEFAULT_REGION)

@@ -213,6 +213,16 @@ def _databricks_current_user(args: Mapping[str, Any], ctx: Context) -> dict[str,
             "alphanumeric": app_id.replace("-", "_"), "workspaceUrl": "https://preflight.cloud.databricks.com"}
 
 
+def _open_id_connect_provider(args: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
+    # A bootstrap prerequisite of the account the invoke runs in: found by URL (or ARN), as IAM answers.
+    url = str(args.get("url") or "").removeprefix("https://")
+    if not url and args.get("arn"):
+        url = str(args["arn"]).split(":oidc-provider/", 1)[1]
+    arn = f"arn:aws:iam::{ctx.account_id}:oidc-provider/{url}"
+    return {"arn": arn, "id": arn, "url": url, "clientIdLists": ["sts.amazonaws.com"], "thumbprintLists": [],
+            "tags": {}}
+
+
 INVOKES: dict[str, Invoke] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
@@ -223,6 +233,7 @@ INVOKES: dict[str, Invoke] = {
     "aws:secretsmanager/getSecretVersion:getSecretVersion": _secret_version,
     "databricks:index/getServicePrincipal:getServicePrincipal": _databricks_service_principal,
     "databricks:index/getCurrentUser:getCurrentUser": _databricks_current_user,
+    "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": _open_id_connect_provider,
 }
 
 

@@ -207,3 +207,55 @@ def test_every_list_of_distinct_valid_sandbox_users_is_accepted(users: list[str]
 def test_bad_metastore_and_rotation_settings_are_refused(key: str, value: str, words: str) -> None:
     message = parse_error("dev", lambda raw: raw["databricks"].__setitem__(key, value))
     assert message.startswith("dev: ") and words in message
+
+
+# --- CI access (issue 14) ---------------------------------------------------------------------------------
+
+ARN = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123456789abcdef"
+
+
+@pytest.mark.parametrize(("mutate", "key", "words"), [
+    (lambda raw: raw["rbacGroupMembers"].pop("data-analysts"), "rbacGroupMembers.data-analysts",
+     "is required (list the IAM role ARNs"),
+    (lambda raw: raw["rbacGroupMembers"].update({"data-engineers": ["arn:aws:iam::1:user/x"]}),
+     "rbacGroupMembers.data-engineers[0]", "must be an IAM role ARN"),
+    (lambda raw: raw["rbacGroupMembers"].update({"data-engineers": [ARN, ARN]}),
+     "rbacGroupMembers.data-engineers[1]", "duplicates"),
+    (lambda raw: raw["rbacGroupMembers"].update({"auditors": []}), "rbacGroupMembers.auditors",
+     "is not a known key"),
+    (lambda raw: raw["ci"].update({"stateSecretsKeyArn": "alias/pulumi-state"}), "ci.stateSecretsKeyArn",
+     "must be a KMS key ARN"),
+    (lambda raw: raw["ci"].pop("databricksPreviewerClientId"), "ci.databricksPreviewerClientId",
+     "must be set together with ci.databricksDeployerClientId"),
+    (lambda raw: raw["ci"].update({"runnerConnectionArn": "arn:aws:codestar:eu-west-1:1:x"}),
+     "ci.runnerConnectionArn", "must be a CodeConnections connection ARN"),
+    (lambda raw: raw.pop("ci"), "ci", "is required"),
+])
+def test_bad_ci_config_is_refused_naming_the_key(mutate: Any, key: str, words: str) -> None:
+    message = parse_error("prod", mutate)
+    assert message.startswith(f"prod: {key} ") and words in message
+
+
+def test_an_empty_group_is_declared_explicitly() -> None:
+    raw = copy.deepcopy(raw_config("dev"))
+    raw["rbacGroupMembers"]["data-analysts"] = []
+    assert stack_config.parse("dev", raw).rbac_group_members["data-analysts"] == ()
+
+
+@pytest.mark.parametrize(("mode", "member_role", "management"), [
+    ("deploy", "OrganizationAccountAccessRole", "arn:aws:iam::999999999999:role/org-admin"),
+    ("preview", "ml-platform-staging-previewer", None)])
+def test_the_access_mode_picks_the_member_role_and_the_chain(mode: str, member_role: str,
+                                                             management: str | None) -> None:
+    raw = copy.deepcopy(raw_config("staging"))
+    raw["account"]["managementRoleArn"] = "arn:aws:iam::999999999999:role/org-admin"
+    cfg = stack_config.parse("staging", raw, access_mode=mode)
+    assert (cfg.access.member_role_name, cfg.access.management_role_arn) == (member_role, management)
+    assert cfg.databricks_ci_client_id == raw["ci"][
+        "databricksDeployerClientId" if mode == "deploy" else "databricksPreviewerClientId"]
+
+
+def test_an_unknown_access_mode_is_refused() -> None:
+    with pytest.raises(stack_config.ConfigError, match=r"^dev: ML_PLATFORM_ACCESS \(environment variable\) must be "
+                                                       r"one of deploy, preview, got 'admin'"):
+        stack_config.parse("dev", raw_config("dev"), access_mode="admin")

@@ -43,7 +43,11 @@ class MemberAccountArgs:
     close_on_deletion: bool = False
     """Close the account if the stack ever deletes it. Default False: deletion only leaves the organization."""
     management_role_arn: str | None = None
-    """Role to assume in the management account. Default None: the ambient credentials."""
+    """Role to assume in the management account. Default None: the ambient credentials. The member provider
+    chains through it too (management role, then the member role)."""
+    provider_role_name: str | None = None
+    """Role in the member account the provider assumes: the access role when deploying, the read-only
+    previewer when previewing. Default: `access_role_name`."""
 
 
 def validate_member_account_args(args: MemberAccountArgs) -> None:
@@ -60,6 +64,8 @@ def validate_member_account_args(args: MemberAccountArgs) -> None:
             problems.append("parent_ou_id must not be empty")
     if not _ROLE_NAME_RE.match(args.access_role_name):
         problems.append(f"access_role_name must be an IAM role name, got {args.access_role_name!r}")
+    if args.provider_role_name is not None and not _ROLE_NAME_RE.match(args.provider_role_name):
+        problems.append(f"provider_role_name must be an IAM role name, got {args.provider_role_name!r}")
     if not _REGION_RE.match(args.region):
         problems.append(f"region must be an AWS region like 'eu-west-1', got {args.region!r}")
     if args.management_role_arn is not None and not _ROLE_ARN_RE.match(args.management_role_arn):
@@ -75,6 +81,8 @@ class MemberAccount(pulumi.ComponentResource):
     """A member account (created or adopted) and `provider`, an `aws.Provider` assuming its access role."""
 
     account_id: pulumi.Output[str]
+    role_arn: pulumi.Output[str]
+    """The member-account role the provider assumes (what the Kubernetes exec credential assumes too)."""
     provider: aws.Provider
     management_provider: aws.Provider
     account: aws.organizations.Account | None
@@ -114,11 +122,17 @@ class MemberAccount(pulumi.ComponentResource):
                     ignore_changes=["roleName", "iamUserAccessToBilling"]))
             self.account_id = self.account.id
 
-        role_arn = self.account_id.apply(lambda account_id: f"arn:aws:iam::{account_id}:role/{args.access_role_name}")
+        member_role = args.provider_role_name or args.access_role_name
+        self.role_arn = self.account_id.apply(lambda account_id: f"arn:aws:iam::{account_id}:role/{member_role}")
+        chain = [aws.ProviderAssumeRoleArgs(role_arn=args.management_role_arn, session_name=f"pulumi-{name}-management")
+                 ] if args.management_role_arn else []
         self.provider = aws.Provider(
             f"{name}-provider",
             region=args.region,
-            assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=role_arn, session_name=f"pulumi-{name}")],
+            # Chained in order (the provider's assume_role list): the management role if any, then the member
+            # role. After CreateAccount the access role is not assumable for some minutes
+            # (terraform-provider-aws#15654): the bootstrap in the README waits for it, bounded, before this runs.
+            assume_roles=[*chain, aws.ProviderAssumeRoleArgs(role_arn=self.role_arn, session_name=f"pulumi-{name}")],
             # A second guard: the provider refuses to act in any other account than this one.
             allowed_account_ids=[self.account_id],
             default_tags=aws.ProviderDefaultTagsArgs(tags=tags),

@@ -23,7 +23,11 @@ class KubernetesProviderArgs:
     region: str
     """AWS region of the cluster."""
     role_arn: pulumi.Input[str] | None = None
-    """Role `aws eks get-token` assumes first (the cluster creator's). Default: the ambient credentials."""
+    """Role `aws eks get-token` assumes first (the member provider's role: deploy or previewer). Default: the
+    ambient credentials."""
+    server_side_apply: bool = True
+    """Server-side apply. Default on. A read-only identity turns it off: a server-side dry run is authorized
+    as the write it simulates, so a view-only preview could not compute its diff."""
 
 
 def validate_kubernetes_provider_args(args: KubernetesProviderArgs) -> None:
@@ -62,6 +66,6 @@ class KubernetesProvider(pulumi.ComponentResource):
                                    args.role_arn).apply(
             lambda v: kubeconfig(str(v[0]), str(v[1]), str(v[2]), args.region, v[3]))
         self.provider = k8s.Provider(
-            f"{name}-provider", kubeconfig=config, enable_server_side_apply=True,
+            f"{name}-provider", kubeconfig=config, enable_server_side_apply=args.server_side_apply,
             opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({})

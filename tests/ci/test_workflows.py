@@ -189,9 +189,10 @@ def _role(job: dict[str, Any]) -> str:
 @pytest.mark.parametrize(("name", "job_id", "role"), [
     ("preview.yml", "preview", "preview"), ("drift.yml", "drift", "preview"), ("up.yml", "up", "deploy")])
 def test_oidc_roles_are_the_stacks_ci_roles(name: str, job_id: str, role: str) -> None:
+    """The CI roles live in the management account (components/aws/ci_identities.py), one pair per stack."""
     key = "inputs.stack" if name == "up.yml" else "matrix.stack"
     assert _role(workflow(name)["jobs"][job_id]) == (
-        f"arn:aws:iam::${{{{ fromJSON(vars.AWS_ACCOUNT_IDS)[{key}] }}}}:role/ml-platform-${{{{ {key} }}}}-ci-{role}")
+        f"arn:aws:iam::${{{{ vars.AWS_MANAGEMENT_ACCOUNT_ID }}}}:role/ml-platform-${{{{ {key} }}}}-ci-{role}")
 
 
 # --- pulumi -------------------------------------------------------------------------------------------------
@@ -309,14 +310,16 @@ def test_drift_runs_at_least_weekly_and_reports_into_the_job_summary() -> None:
     (schedule,) = drift["on"]["schedule"]
     minute, hour, day_of_month, month, day_of_week = schedule["cron"].split()
     assert (day_of_month, month) == ("*", "*") and day_of_week != "*" and minute.isdigit() and hour.isdigit()
-    (step,) = [s for s in drift["jobs"]["drift"]["steps"] if "pulumi preview" in s.get("run", "")]
-    assert "--refresh --expect-no-changes" in step["run"]
+    (step,) = [s for s in drift["jobs"]["drift"]["steps"] if "pulumi refresh" in s.get("run", "")]
+    # --run-program: the refresh takes its providers from the program (the read-only chain), not the state.
+    assert "--run-program --preview-only --expect-no-changes" in step["run"]
+    assert step["env"]["ML_PLATFORM_ACCESS"] == "preview"
     assert 'exit "${status}"' in step["run"] and '>> "${GITHUB_STEP_SUMMARY}"' in step["run"]
 
 
 def test_drift_step_fails_and_reports_on_drift(tmp_path: Path) -> None:
     """The drift step's shell, run with a fake `pulumi` that reports drift (exit 1), then one that does not."""
-    (step,) = [s for s in workflow("drift.yml")["jobs"]["drift"]["steps"] if "pulumi preview" in s.get("run", "")]
+    (step,) = [s for s in workflow("drift.yml")["jobs"]["drift"]["steps"] if "pulumi refresh" in s.get("run", "")]
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for status, expect_summary in ((1, True), (0, False)):

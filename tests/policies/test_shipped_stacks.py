@@ -21,7 +21,6 @@ from tests.support import PROJECT_DIR, STACKS, preflight_plan, preflight_violati
 # the guard that then demands the rule be mandatory again. Remove the entry and the config line together.
 PENDING: dict[str, tuple[tuple[str, ...], str]] = {
     "kubernetes-networkpolicy-enforced": (STACKS, "cluster branch (#15): vpc-cni Addon with enableNetworkPolicy"),
-    "kubernetes-rbac-group-has-access-entry": (STACKS, "access branch (#14): EKS access entries carrying the groups"),
     "aws-eks-cluster-version-supported": (STACKS, "cluster branch (#15): versions.py, a supported version"),
     "aws-eks-nodegroup-replaceable": (STACKS, "cluster branch (#15): node groups replaceable"),
 }

@@ -1,20 +1,21 @@
-"""CI identities: GitHub's OIDC provider and two roles whose trust pins the token's `sub` and `aud` exactly."""
+"""CI identities: two roles per stack in the management account, trusting GitHub's OIDC provider (read, never
+created) for exactly pinned subjects, each allowed into one member account and one role there."""
 
 from __future__ import annotations
 
 import json
-from fnmatch import fnmatchcase as fnmatch
+from typing import Any
 
 import pytest
 
 from components.aws.ci_identities import CiIdentitiesArgs, validate_ci_identities_args
-from preflight.harness import reveal
-from tests.support import STACKS, preflight_plan
+from preflight.harness import Plan, reveal
+from tests.support import STACKS, plan_with, preflight_plan
 from tests.test_stack_config import raw_config
 
 ROLE = "aws:iam/role:Role"
 HOST = "token.actions.githubusercontent.com"
-STORES = ("raw", "processed", "artifacts", "enriched", "logs")
+MANAGEMENT = "000000000000"  # the preflight's ambient (management) account
 
 
 def trust(stack: str, kind: str) -> dict:
@@ -22,12 +23,20 @@ def trust(stack: str, kind: str) -> dict:
     return json.loads(reveal(role.inputs)["assumeRolePolicy"])
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_github_oidc_provider_trusts_only_the_sts_audience(stack: str) -> None:
-    provider = reveal(preflight_plan(stack).one("aws:iam/openIdConnectProvider:OpenIdConnectProvider",
-                                                name=f"{stack}-github-oidc").inputs)
-    assert provider["url"] == f"https://{HOST}"
-    assert provider["clientIdLists"] == ["sts.amazonaws.com"]
+def policy(plan: Plan, kind: str) -> dict[str, dict[str, Any]]:
+    """The role's inline policy, statements by Sid."""
+    document = json.loads(reveal(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{plan.stack}-ci-{kind}-access")
+                                 .inputs)["policy"])
+    return {s["Sid"]: s for s in document["Statement"]}
+
+
+def test_the_github_oidc_provider_is_read_not_created() -> None:
+    """IAM allows one OIDC provider per URL and account; three stacks share the management account, so it is a
+    bootstrap prerequisite (README, "Set up once") every stack looks up."""
+    for stack in STACKS:
+        urls = [reveal(p.inputs).get("url") for p in
+                preflight_plan(stack).of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")]
+        assert f"https://{HOST}" not in urls
 
 
 # Preview: pull requests, and scheduled drift runs on main (both read only). Deploy: the environment's jobs only.
@@ -40,9 +49,9 @@ def test_each_ci_role_is_pinned_by_sub_and_aud_of_exact_subjects(stack: str, kin
     plan = preflight_plan(stack)
     role = plan.one(ROLE, name=f"{stack}-ci-{kind}")
     assert reveal(role.inputs)["name"] == f"ml-platform-{stack}-ci-{kind}"  # workflows reference these names
+    assert reveal(role.outputs)["arn"].split(":")[4] == MANAGEMENT
     [statement] = trust(stack, kind)["Statement"]
-    oidc = plan.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider", name=f"{stack}-github-oidc")
-    assert statement["Principal"] == {"Federated": reveal(oidc.outputs)["arn"]}
+    assert statement["Principal"] == {"Federated": f"arn:aws:iam::{MANAGEMENT}:oidc-provider/{HOST}"}
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     # Exact match only: a StringLike or a wildcard would admit other branches, forks' names or repositories.
     assert statement["Condition"] == {"StringEquals": {
@@ -57,34 +66,83 @@ def pinned(subject: str | list[str], repository: str) -> str | list[str]:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_preview_is_read_only_and_reads_no_data_or_secrets(stack: str) -> None:
+def test_no_managed_policy_and_no_iam_write_on_either_role(stack: str) -> None:
+    """A role that could edit its own policy would hold every permission in the management account."""
     plan = preflight_plan(stack)
-    attached = {reveal(a.inputs)["role"]: reveal(a.inputs)["policyArn"]
-                for a in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
-    assert attached[f"ml-platform-{stack}-ci-preview"] == "arn:aws:iam::aws:policy/ReadOnlyAccess"
-    deny = json.loads(reveal(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-ci-preview-no-data")
-                             .inputs)["policy"])
-    statements = {s["Sid"]: s for s in deny["Statement"]}
-    assert {s["Effect"] for s in statements.values()} == {"Deny"}
-    objects = statements["NoStoreObjects"]
-    assert set(objects["Action"]) == {"s3:GetObject", "s3:GetObjectVersion"}
-    aliases = statements["NoStoreKeys"]["Condition"]["ForAnyValue:StringLike"]["kms:ResourceAliases"]
-    assert statements["NoStoreKeys"]["Action"] == "kms:Decrypt"
-    assert statements["NoSecrets"]["Action"] == ["secretsmanager:GetSecretValue"]
-    # Every store of the plan is covered (IAM wildcards match like fnmatch's `*`) ...
-    for bucket in plan.of_type("aws:s3/bucket:Bucket"):
-        if bucket.parent.split("::")[-1].removeprefix(f"{stack}-") in STORES:
-            assert fnmatch(f"{reveal(bucket.outputs)['arn']}/any/object", objects["Resource"]), bucket.name
-    store_aliases = [reveal(a.inputs)["name"] for a in plan.of_type("aws:kms/alias:Alias")
-                     if a.name.removeprefix(f"{stack}-").removesuffix("-alias") in STORES]
-    assert len(store_aliases) == 4 and all(fnmatch(alias, aliases) for alias in store_aliases)
-    # ... and the Pulumi state a preview must read is not (README: s3 backend, awskms://alias/pulumi-state).
-    assert not fnmatch("arn:aws:s3:::pulumi-state-bucket/.pulumi/stacks/ml-platform/prod.json", objects["Resource"])
-    assert not fnmatch("alias/pulumi-state", aliases)
+    attached = [reveal(a.inputs)["role"] for a in plan.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")]
+    assert not [r for r in attached if "-ci-" in r]
+    for kind in ("deploy", "preview"):
+        actions = [a for s in policy(plan, kind).values() for a in ([s["Action"]] if isinstance(s["Action"], str)
+                                                                     else s["Action"])]
+        assert all(s["Effect"] == "Allow" for s in policy(plan, kind).values())
+        assert not [a for a in actions if "*" in a]
+        writes = [a for a in actions if a.startswith("iam:") and not a.startswith(("iam:Get", "iam:List"))]
+        assert writes == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_role_reaches_exactly_one_role_of_its_own_member_account(stack: str) -> None:
+    plan = preflight_plan(stack)
+    account_id = plan.one("aws:organizations/account:Account").id
+    expected = {"deploy": "OrganizationAccountAccessRole", "preview": f"ml-platform-{stack}-previewer"}
+    for kind, role in expected.items():
+        assume = [s for s in policy(plan, kind).values() if s["Action"] == "sts:AssumeRole"]
+        assert [s["Resource"] for s in assume] == [f"arn:aws:iam::{account_id}:role/{role}"]
+        organizations = [s for s in policy(plan, kind).values()
+                         if any(str(a).startswith("organizations:") for a in
+                                ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
+        scoped = [s for s in organizations if s["Resource"] != "*"]
+        assert {s["Resource"] for s in scoped} == {f"arn:aws:organizations::{MANAGEMENT}:account/o-*/{account_id}"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_create_account_only_with_this_environments_tags(stack: str) -> None:
+    """organizations:CreateAccount has no resource-level permission; its documented condition keys are
+    aws:RequestTag/* and aws:TagKeys (Service Authorization Reference, AWS Organizations). The request carries
+    the management provider's default tags, so a deploy role may create only an account tagged for its
+    environment. moto does not evaluate Conditions: this test reads the document."""
+    plan = preflight_plan(stack)
+    statement = policy(plan, "deploy")["CreateOnlyThisEnvironmentsAccount"]
+    assert statement["Resource"] == "*" and statement["Action"] == "organizations:CreateAccount"
+    assert statement["Condition"]["StringEquals"]["aws:RequestTag/environment"] == stack
+    assert statement["Condition"]["StringEquals"]["aws:RequestTag/project"] == "ml-platform"
+    assert "CreateOnlyThisEnvironmentsAccount" not in policy(plan, "preview")
+
+
+def test_an_adopted_account_gives_no_create_account_at_all() -> None:
+    plan = plan_with("staging", {"account": dict(raw_config("staging")["account"], id="123456789012")})
+    assert "CreateOnlyThisEnvironmentsAccount" not in policy(plan, "deploy")
+    assert policy(plan, "deploy")["IntoTheMemberAccount"]["Resource"] == \
+        "arn:aws:iam::123456789012:role/OrganizationAccountAccessRole"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_state_preview_decrypts_and_reads_deploy_also_writes(stack: str) -> None:
+    plan = preflight_plan(stack)
+    ci = raw_config(stack)["ci"]
+    preview, deploy = policy(plan, "preview"), policy(plan, "deploy")
+    assert preview["StateSecrets"] == {"Sid": "StateSecrets", "Effect": "Allow", "Action": "kms:Decrypt",
+                                       "Resource": ci["stateSecretsKeyArn"]}
+    assert set(deploy["StateSecrets"]["Action"]) == {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"}
+    bucket = f"arn:aws:s3:::{ci['stateBucket']}"
+    assert preview["StateRead"]["Action"] == "s3:GetObject"
+    assert preview["StateLocks"]["Resource"] == f"{bucket}/.pulumi/locks/*"
+    assert deploy["StateReadWrite"]["Resource"] == f"{bucket}/*"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_role_reads_only_its_own_databricks_secret(stack: str) -> None:
+    plan = preflight_plan(stack)
+    base = f"arn:aws:secretsmanager:eu-west-1:{MANAGEMENT}:secret:ml-platform-{stack}/ci/databricks"
+    assert policy(plan, "deploy")["DatabricksCredential"]["Resource"] == f"{base}-deployer-??????"
+    assert policy(plan, "preview")["DatabricksCredential"]["Resource"] == f"{base}-previewer-??????"
 
 
 def test_bad_args_are_refused_together() -> None:
     args = CiIdentitiesArgs(repository="no-slash", github_environment="Prod!", role_name_prefix="p",
-                            data_name_prefix="*", max_session_seconds=60)
-    with pytest.raises(ValueError, match=r"repository .*github_environment .*data_name_prefix .*max_session_seconds"):
+                            account_id="123456789012", access_role_name="OrganizationAccountAccessRole",
+                            previewer_role_name="p-previewer", region="eu-west-1", state_bucket="S",
+                            state_secrets_key_arn="alias/pulumi-state", creates_account=True, max_session_seconds=60)
+    with pytest.raises(ValueError, match=r"repository .*github_environment .*state_bucket .*state_secrets_key_arn "
+                                         r".*required_tags .*max_session_seconds"):
         validate_ci_identities_args(args)

@@ -63,11 +63,31 @@ def test_member_provider_assumes_the_access_role_in_the_new_account_with_default
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_aws_resource_but_the_account_is_made_through_the_member_provider(stack: str) -> None:
+    """Two things live in the management account, through its provider: the account itself and CI's identities
+    (components/aws/ci_identities.py); everything else is in the member account."""
     plan = preflight_plan(stack)
     aws_resources = [r for r in plan.registered if r.custom and r.type.startswith("aws:")]
     assert len(aws_resources) > 1
-    elsewhere = [r.urn for r in aws_resources if r.type != ACCOUNT and r.provider != member_provider(plan).urn]
+    management = plan.one(PROVIDER, name=f"{stack}-management").urn
+    in_management = [r for r in aws_resources if r.type == ACCOUNT or "platform:aws:CiIdentities" in r.urn]
+    assert {r.provider for r in in_management} == {management}
+    elsewhere = [r.urn for r in aws_resources if r not in in_management and r.provider != member_provider(plan).urn]
     assert elsewhere == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("mode", ["deploy", "preview"])
+def test_member_provider_chains_through_the_management_role_only_when_deploying(
+        stack: str, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The provider's assume_role list is a chain, applied in order (pulumi-aws `assumeRoles`). A preview never
+    passes through the (writable) management role: read-only end to end."""
+    monkeypatch.setenv("ML_PLATFORM_ACCESS", mode)
+    role = "arn:aws:iam::999999999999:role/platform-org-admin"
+    plan = plan_with(stack, {"account": dict(raw_config(stack)["account"], managementRoleArn=role)})
+    chain = [r["roleArn"] for r in provider_inputs(member_provider(plan))["assumeRoles"]]
+    last = f"arn:aws:iam::{plan.one(ACCOUNT).id}:role/" + (
+        "OrganizationAccountAccessRole" if mode == "deploy" else f"ml-platform-{stack}-previewer")
+    assert chain == ([role, last] if mode == "deploy" else [last])
 
 
 def test_adopting_an_existing_account_creates_none_and_assumes_into_it() -> None:

@@ -8,16 +8,27 @@ import pytest
 from components.databricks.workspace import DatabricksWorkspaceArgs, validate_databricks_workspace_args
 from preflight.harness import Secret
 from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
-from tests.support import STACKS
+from tests.support import STACKS, plan_with
+from tests.test_stack_config import raw_config
 
 PROVIDER = "pulumi:providers:databricks"
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_without_a_client_id_the_provider_uses_ambient_auth_on_the_configured_host(stack: str) -> None:
-    provider = stack_plan(stack).one(PROVIDER, name=f"{stack}-databricks-workspace-provider").inputs
+    ci = {k: v for k, v in raw_config(stack)["ci"].items() if not k.startswith("databricks")}
+    provider = plan_with(stack, {"ci": ci}).one(PROVIDER, name=f"{stack}-databricks-workspace-provider").inputs
     assert provider["host"] == stack_cfg(stack).databricks.host
     assert not {"token", "clientId", "clientSecret", "password"} & set(provider)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_ci_uses_its_deployer_principal_with_the_secret_from_secrets_manager(stack: str) -> None:
+    """Issue 14: no GitHub secret; the client id from `ci`, the OAuth secret read by the program (a secret)."""
+    provider = stack_plan(stack).one(PROVIDER, name=f"{stack}-databricks-workspace-provider").inputs
+    assert provider["clientId"] == raw_config(stack)["ci"]["databricksDeployerClientId"]
+    assert isinstance(provider["clientSecret"], Secret)
+    assert "token" not in provider
 
 
 @pytest.mark.parametrize("stack", STACKS)
