@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import pulumi
@@ -624,6 +625,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         image_tag=r.string(hl, "imageTag", "helm.imageTag", _IMAGE_TAG_RE, "an image tag") or "",
         values_overrides=r.mapping(hl, "valuesOverrides", "helm.valuesOverrides", default={}),
     )
+    r.problems += chart_override_problems(helm.values_overrides, "helm.valuesOverrides")
 
     if r.problems:
         raise ConfigError(stack, r.problems)
@@ -728,6 +730,39 @@ def kubernetes_quantity(value: Any, kind: Literal["cpu", "memory"]) -> tuple[str
         if size and size % factor == 0:
             return f"{size // factor}{suffix}", None
     return str(size), None
+
+
+CHART_VALUES_SCHEMA = Path(__file__).resolve().parent / "charts" / "ml-platform" / "values.schema.json"
+
+
+def _partial(schema: Any) -> Any:
+    """The chart's schema for a partial document: overrides are merged over generated values, so nothing in
+    them is required, but every key they hold must exist and every value they set must be valid."""
+    if isinstance(schema, dict):
+        return {k: _partial(v) for k, v in schema.items() if k != "required"}
+    if isinstance(schema, list):
+        return [_partial(v) for v in schema]
+    return schema
+
+
+def chart_override_problems(overrides: Mapping[str, Any], path: str,
+                            schema_file: Path = CHART_VALUES_SCHEMA) -> list[str]:
+    """One problem per value of `helm.valuesOverrides` the chart's values.schema.json refuses (Helm would
+    refuse it at install time, after everything before the release was created)."""
+    if not overrides:
+        return []
+    from jsonschema.validators import validator_for
+
+    schema = _partial(json.loads(schema_file.read_text()))
+    validator = validator_for(schema)(schema)
+    problems: list[str] = []
+    for error in sorted(validator.iter_errors(dict(overrides)), key=lambda e: [str(p) for p in e.absolute_path]):
+        where = path + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        shown = schema_file.relative_to(CHART_VALUES_SCHEMA.parents[2]) if schema_file.is_relative_to(
+            CHART_VALUES_SCHEMA.parents[2]) else schema_file
+        problems.append(f"{where} is refused by {shown}: "
+                        f"{' '.join(error.message.split())}")
+    return problems
 
 
 def load() -> StackConfig:

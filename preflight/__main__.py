@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from .harness import Plan, ProgramError, RecordedResource, run_program
-from .policy import AppliedExemption, PackSummary, PolicyConfigError, Violation, evaluate, summarize
+from .policy import (
+    AppliedExemption,
+    PackSummary,
+    PolicyConfigError,
+    Violation,
+    evaluate,
+    summarize,
+    validate_policy_config,
+)
 from .project import ProjectError, load_stack_settings
 
 _EXACT_INTEGERS = 2**53
@@ -142,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = load_stack_settings(args.project_dir, args.stack)
+        validate_policy_config(args.project_dir, args.stack)
         plan = run_program(args.project_dir, settings, preview=args.preview)
         # The plan and the SDKs' objects live until exit: keep the collector from re-scanning them while the
         # policies allocate (measured: a quarter of policy time at 7,000 resources, growing with the plan).

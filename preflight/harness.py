@@ -463,6 +463,7 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
     pulumi.runtime.set_mocks(monitor.mocks, project=settings.project, stack=settings.stack, preview=preview,
                              monitor=monitor)
     runtime_settings.ROOT.set(None)  # set_mocks made a finished root; the program gets a fresh one
+    _forget_earlier_runs()
     main = project_dir / "__main__.py"
     def recorded_plan() -> Plan:
         resources = [monitor.recorded[urn] for urn in monitor.order]
@@ -488,6 +489,21 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
     finally:
         runtime_settings.ROOT.set(None)
     return recorded_plan()
+
+
+def _forget_earlier_runs() -> None:
+    """A run that failed inside an apply leaves its failed output tasks and the RPC manager's recorded
+    exception in the SDK's process-wide settings: the next run of the process (another stack, the next test)
+    would await them and fail with the earlier run's error."""
+    from pulumi.runtime import settings as runtime_settings
+
+    with runtime_settings.SETTINGS.lock:
+        finished = {task for task in runtime_settings.SETTINGS.outputs if task.done()}
+        for task in finished:
+            if not task.cancelled():
+                task.exception()  # retrieved: no "exception was never retrieved" noise at exit
+        runtime_settings.SETTINGS.outputs -= finished
+    runtime_settings._get_rpc_manager().clear()
 
 
 __all__ = [

@@ -298,6 +298,16 @@ def evaluate(project_dir: Path, plan: Plan, packs: list[LoadedPack] | None = Non
     return violations
 
 
+def validate_policy_config(project_dir: Path, stack: str) -> None:
+    """The stack's policy config checked against every pack before the program runs (a typo fails fast)."""
+    packs = load_packs(project_dir)
+    stack_config = read_policy_config(project_dir, stack)
+    source = f"policies/config/{stack}.json"
+    check_policy_names(packs, stack_config, source)
+    for pack in packs:
+        resolve_config(pack, stack_config, source)
+
+
 def check_policy_names(packs: list[LoadedPack], stack_config: dict[str, Any], source: str) -> None:
     """Every top-level key is `all` or a policy of some pack: the engine ignores an unknown name, and with it
     the exemptions or settings written under it (a misspelt name silently drops an exemption)."""
