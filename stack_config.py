@@ -751,10 +751,11 @@ def chart_override_problems(overrides: Mapping[str, Any], path: str,
     refuse it at install time, after everything before the release was created)."""
     if not overrides:
         return []
-    from jsonschema.validators import validator_for
+    from jsonschema import Draft7Validator
 
-    schema = _partial(json.loads(schema_file.read_text()))
-    validator = validator_for(schema)(schema)
+    # The file names draft-07 by an https URL that jsonschema does not know (a deprecation warning): say it.
+    schema = {k: v for k, v in _partial(json.loads(schema_file.read_text())).items() if k != "$schema"}
+    validator = Draft7Validator(schema)
     problems: list[str] = []
     for error in sorted(validator.iter_errors(dict(overrides)), key=lambda e: [str(p) for p in e.absolute_path]):
         where = path + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
