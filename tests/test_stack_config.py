@@ -97,7 +97,7 @@ BAD_CONFIGS = [
     ("prod", _set("databricks.clientId", "0a1b2c3d-1111-2222-3333-444455556666"), "databricksClientSecret",
      "is required when databricks.clientId is set"),
     ("prod", _set("nodePoolz", {}), "nodePoolz", "is not a known key; did you mean 'nodePools'?"),
-    ("dev", _set("network.vpcCidr", ""), "network.vpcCidr", "must not be empty, got ''"),
+    ("dev", _set("network.cidr", ""), "network.cidr", "must not be empty"),
     ("prod", _set("owner", " "), "owner", "must not be empty"),
     ("prod", _set("namespaceQuotas.environment.cpu", "lots"), "namespaceQuotas.environment.cpu",
      "must be a CPU quantity like 2, 0.5, '8' or '500m', got 'lots'"),

@@ -91,7 +91,7 @@ BAD = [
     ("prod", lambda c: c.update({"ml-platfrom:teams": c.pop("ml-platform:teams")}),
      "prod: ml-platfrom:teams is in no known config namespace (ml-platform, aws, databricks, kubernetes, pulumi); "
      "did you mean 'ml-platform:teams'?"),
-    ("dev", lambda c: c["ml-platform:network"].update(vpcCidr=""), "dev: network.vpcCidr must not be empty"),
+    ("dev", lambda c: c["ml-platform:network"].update(cidr=""), "dev: network.cidr must not be empty"),
     ("prod", lambda c: c["ml-platform:namespaceQuotas"]["mlops"].update(cpu="two"),
      "prod: namespaceQuotas.mlops.cpu must be a CPU quantity"),
     ("staging", lambda c: c["ml-platform:helm"].update(valuesOverrides={"workers": {"replcas": 3}}),
@@ -152,7 +152,7 @@ def test_yaml_errors_keep_line_and_column(tmp_path: Path, capsys: pytest.Capture
 def test_all_errors_lists_every_problem_one_per_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     def mutate(config: dict[str, Any]) -> None:
         config["ml-platform:region"] = "mars"
-        config["ml-platform:network"]["vpcCidr"] = ""
+        config["ml-platform:network"]["cidr"] = ""
         config["ml-platform:nodePools"]["data"]["minSize"] = -1
 
     project = project_copy(tmp_path, "prod", mutate)
@@ -162,7 +162,7 @@ def test_all_errors_lists_every_problem_one_per_line(tmp_path: Path, capsys: pyt
         "(and 2 more problem(s): python -m preflight --stack prod --all-errors lists them)")
     assert main(["--stack", "prod", "--all-errors", "--project-dir", str(project)]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert [line.split(" ")[2] for line in lines] == ["region", "network.vpcCidr", "nodePools.data.minSize"]
+    assert [line.split(" ")[2] for line in lines] == ["region", "network.cidr", "nodePools.data.minSize"]
     assert all(line.startswith("error: prod: ") for line in lines)
 
 
