@@ -213,3 +213,13 @@ def test_a_key_in_an_unknown_namespace_is_a_problem_naming_the_nearest_key(key: 
     assert stack_config.unknown_namespaces(["ml-platform:teams", "aws:region", "pulumi:tags"]) == []
     (problem,) = stack_config.unknown_namespaces([key, "aws:region"])
     assert problem.startswith(f"{key} is in no known config namespace") and problem.endswith(hint), problem
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [
+    ("metastoreId", "primary", "databricks.metastoreId must be the region's Unity Catalog metastore id (UUID)"),
+    ("metastorePreAssigned", "yes", "databricks.metastorePreAssigned"),
+    ("pipelineSecretRotation", "20.11.2026", "databricks.pipelineSecretRotation must be the date of the last rotation"),
+])
+def test_bad_metastore_and_rotation_settings_are_refused(key: str, value: str, words: str) -> None:
+    message = parse_error("dev", lambda raw: raw["databricks"].__setitem__(key, value))
+    assert message.startswith("dev: ") and words in message
