@@ -7,12 +7,15 @@ so `pulumi up` prints it without a traceback).
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import pulumi
@@ -46,8 +49,6 @@ _POOL_TAINTS: Mapping[str, tuple[tuple[str, str, str], ...]] = {
 _TEAM_RE = re.compile(r"^[a-z]([a-z0-9-]{0,40}[a-z0-9])?$")
 _OU_RE = re.compile(r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$")
 _INSTANCE_RE = re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$")
-_CPU_RE = re.compile(r"^\d+(\.\d+)?$|^\d+m$")
-_MEMORY_RE = re.compile(r"^\d+(Ki|Mi|Gi|Ti)$")
 _GROUP_RE = re.compile(r"^[A-Za-z0-9:._@-]{1,128}$")
 _K8S_VERSION_RE = re.compile(r"^1\.\d{2}$")
 _IMAGE_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
@@ -78,7 +79,8 @@ class ConfigError(pulumi.RunError):
     def __init__(self, stack: str, problems: list[str]) -> None:
         self.stack = stack
         self.problems = problems
-        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        more = (f" (and {len(problems) - 1} more problem(s): python -m preflight --stack {stack} --all-errors "
+                "lists them)") if len(problems) > 1 else ""
         super().__init__(f"{stack}: {problems[0]}{more}")
 
 
@@ -476,6 +478,10 @@ class _Reader:
     def string(self, mapping: Mapping[str, Any], key: str, path: str, pattern: re.Pattern[str] | None = None,
                allowed: str = "", default: Any = _MISSING) -> str | None:
         value = self.typed(self.get(mapping, key, path, default), str, path, "a string")
+        if value is not None and not value.strip():
+            # An empty value is never meant: `if value` checks downstream would silently skip it.
+            self.problem(path, f"must not be empty{f' (expected {allowed})' if allowed else ''}, got {value!r}")
+            return None
         if value is not None and pattern is not None and not pattern.fullmatch(value):
             self.problem(path, f"must be {allowed}, got {value!r}")
             return None
@@ -524,7 +530,8 @@ class _Reader:
         for key in mapping:
             if key not in known:
                 where = f"{path}.{key}" if path else key
-                self.problem(where, f"is not a known key (known: {', '.join(sorted(known))})")
+                self.problem(where, f"is not a known key{nearest_hint(str(key), known)} "
+                                    f"(known: {', '.join(sorted(known))})")
 
 
 def _cidr_problem(value: str, _path: str) -> str | None:
@@ -628,9 +635,19 @@ def overlapping_networks(configs: Mapping[str, StackConfig]) -> list[str]:
 def _quota(r: _Reader, raw: Any, path: str) -> Quota:
     value = r.typed(raw, dict, path, "an object with cpu and memory") or {}
     r.unknown_keys(value, {"cpu", "memory"}, path)
-    cpu = r.string(value, "cpu", f"{path}.cpu", _CPU_RE, "a CPU quantity like '8' or '500m'") or "0"
-    memory = r.string(value, "memory", f"{path}.memory", _MEMORY_RE, "a memory quantity like '32Gi'") or "0"
+    cpu = _quantity_field(r, value, "cpu", f"{path}.cpu") or "0"
+    memory = _quantity_field(r, value, "memory", f"{path}.memory") or "0"
     return Quota(cpu=cpu, memory=memory)
+
+
+def _quantity_field(r: _Reader, value: Mapping[str, Any], key: str, path: str) -> str | None:
+    raw = r.get(value, key, path)
+    if raw is None:
+        return None
+    normalised, error = kubernetes_quantity(raw, key)  # type: ignore[arg-type]
+    if error is not None:
+        r.problem(path, error)
+    return normalised
 
 
 def _node_pool(r: _Reader, raw: Any, path: str, environment: str) -> NodePoolConfig:
@@ -835,6 +852,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         image_tag=r.string(hl, "imageTag", "helm.imageTag", _IMAGE_TAG_RE, "an image tag") or "",
         values_overrides=r.mapping(hl, "valuesOverrides", "helm.valuesOverrides", default={}),
     )
+    r.problems += chart_override_problems(helm.values_overrides, "helm.valuesOverrides")
 
     database, registries = _database_and_registries(r, raw, environment)
     if "mlflowDbPassword" in secrets:
@@ -945,10 +963,139 @@ def _ci(r: _Reader, raw: Mapping[str, Any], rbac: RbacGroups) -> tuple[CiConfig,
     return ci, members
 
 
+# ---------------------------------------------------------------------------------------------
+# Key names, namespaces and Kubernetes quantities (issue 19)
+# ---------------------------------------------------------------------------------------------
+
+PROVIDER_NAMESPACES: tuple[str, ...] = ("aws", "databricks", "kubernetes", "pulumi")
+"""Config namespaces other than the project's that a stack file may hold: the providers' own settings."""
+
+
+def nearest_hint(key: str, known: Iterable[str]) -> str:
+    """`"; did you mean 'teams'?"` for the closest known name (difflib), or "" when nothing is close."""
+    match = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def unknown_namespaces(keys: Iterable[str], project: str = PROJECT) -> list[str]:
+    """One problem per config key whose namespace is neither the project's nor a known provider's.
+
+    Pulumi keeps any namespace it is given, so `ml-platfrom:teams` would be read by nobody and both teams
+    would silently leave the plan (their namespaces deleted on the next `up`)."""
+    allowed = (project, *PROVIDER_NAMESPACES)
+    candidates = [f"{project}:{k}" for k in KNOWN_KEYS]
+    problems: list[str] = []
+    for key in sorted(keys):
+        namespace, _, rest = key.partition(":")
+        if namespace in allowed:
+            continue
+        near = [f"{ns}:{rest}" for ns in PROVIDER_NAMESPACES] + candidates
+        hint = nearest_hint(key, near) or nearest_hint(namespace, allowed)
+        problems.append(f"{key} is in no known config namespace ({', '.join(allowed)}){hint}")
+    return problems
+
+
+# A Kubernetes quantity (k8s.io/apimachinery resource.Quantity): a decimal number with a binary-SI
+# (Ki..Ei), decimal-SI (n, u, m, k, M, G, T, P, E) or exponent (e3) suffix. YAML hands numbers over as
+# numbers (`cpu: 2`, `cpu: 0.5`), which Kubernetes accepts as well.
+_QUANTITY_RE = re.compile(r"^(?P<number>\d+(\.\d*)?|\.\d+)(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL = {"n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": Decimal(1), "k": Decimal(10**3),
+            "M": Decimal(10**6), "G": Decimal(10**9), "T": Decimal(10**12), "P": Decimal(10**15),
+            "E": Decimal(10**18)}
+
+
+def _quantity_value(value: Any) -> Decimal | None:
+    """The quantity's value in base units (cores, bytes), or None when it is no non-negative quantity."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        text = repr(value)
+        if value < 0 or text in ("inf", "nan"):
+            return None
+        return Decimal(text)
+    if not isinstance(value, str) or not (match := _QUANTITY_RE.fullmatch(value.strip())):
+        return None
+    try:
+        number = Decimal(match["number"])
+    except InvalidOperation:
+        return None
+    suffix = match["suffix"] or ""
+    if suffix in _BINARY:
+        return number * _BINARY[suffix]
+    if suffix in _DECIMAL:
+        return number * _DECIMAL[suffix]
+    return number.scaleb(int(suffix[1:]))
+
+
+def kubernetes_quantity(value: Any, kind: Literal["cpu", "memory"]) -> tuple[str | None, str | None]:
+    """(normalised quantity, None) or (None, problem). Accepts what Kubernetes accepts: numbers and strings.
+
+    Normal form: CPU in whole cores (`"2"`) or millicores (`"500m"`; finer than 1m is refused, as the API
+    server cannot represent it); memory unchanged when it is a whole number with a suffix (`"8Gi"`),
+    else whole bytes in the largest binary suffix that divides them (`1073741824` -> `"1Gi"`)."""
+    examples = "a CPU quantity like 2, 0.5, '8' or '500m'" if kind == "cpu" else \
+        "a memory quantity like '32Gi', '512Mi' or a number of bytes"
+    amount = _quantity_value(value)
+    if amount is None:
+        return None, f"must be {examples}, got {value!r}"
+    if kind == "cpu":
+        millis = amount * 1000
+        if millis != millis.to_integral_value():
+            return None, f"must be a whole number of millicores (1m = 0.001), got {value!r}"
+        return (str(int(amount)) if amount == amount.to_integral_value() else f"{int(millis)}m"), None
+    if amount != amount.to_integral_value():
+        return None, f"must be a whole number of bytes, got {value!r}"
+    if isinstance(value, str) and (match := _QUANTITY_RE.fullmatch(value.strip())) and match["suffix"] \
+            and match["number"].isdigit() and match["suffix"][0] not in "eE":
+        return f"{int(match['number'])}{match['suffix']}", None
+    size = int(amount)
+    for suffix, factor in sorted(_BINARY.items(), key=lambda kv: -kv[1]):
+        if size and size % factor == 0:
+            return f"{size // factor}{suffix}", None
+    return str(size), None
+
+
+CHART_VALUES_SCHEMA = Path(__file__).resolve().parent / "charts" / "ml-platform" / "values.schema.json"
+
+
+def _partial(schema: Any) -> Any:
+    """The chart's schema for a partial document: overrides are merged over generated values, so nothing in
+    them is required, but every key they hold must exist and every value they set must be valid."""
+    if isinstance(schema, dict):
+        return {k: _partial(v) for k, v in schema.items() if k != "required"}
+    if isinstance(schema, list):
+        return [_partial(v) for v in schema]
+    return schema
+
+
+def chart_override_problems(overrides: Mapping[str, Any], path: str,
+                            schema_file: Path = CHART_VALUES_SCHEMA) -> list[str]:
+    """One problem per value of `helm.valuesOverrides` the chart's values.schema.json refuses (Helm would
+    refuse it at install time, after everything before the release was created)."""
+    if not overrides:
+        return []
+    from jsonschema import Draft7Validator
+
+    # The file names draft-07 by an https URL that jsonschema does not know (a deprecation warning): say it.
+    schema = {k: v for k, v in _partial(json.loads(schema_file.read_text())).items() if k != "$schema"}
+    validator = Draft7Validator(schema)
+    problems: list[str] = []
+    for error in sorted(validator.iter_errors(dict(overrides)), key=lambda e: [str(p) for p in e.absolute_path]):
+        where = path + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+        shown = schema_file.relative_to(CHART_VALUES_SCHEMA.parents[2]) if schema_file.is_relative_to(
+            CHART_VALUES_SCHEMA.parents[2]) else schema_file
+        problems.append(f"{where} is refused by {shown}: "
+                        f"{' '.join(error.message.split())}")
+    return problems
+
+
 def load() -> StackConfig:
     """Read the running stack's configuration through the Pulumi runtime, once, and validate it."""
     stack = pulumi.get_stack()
     environment_of(stack)
+    if problems := unknown_namespaces(_all_config_keys()):
+        raise ConfigError(stack, problems)
     config = pulumi.Config(PROJECT)
     raw: dict[str, Any] = {}
     for key in _STRING_KEYS:
@@ -975,3 +1122,10 @@ def _unknown_project_keys() -> list[str]:
     prefix = f"{PROJECT}:"
     keys = set(CONFIG.get()) | set(get_config_env())
     return sorted(key[len(prefix):] for key in keys if key.startswith(prefix) and key[len(prefix):] not in KNOWN_KEYS)
+
+
+def _all_config_keys() -> list[str]:
+    """Every config key the runtime was given, whatever its namespace."""
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    return sorted(set(CONFIG.get()) | set(get_config_env()))

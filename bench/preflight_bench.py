@@ -205,18 +205,42 @@ def table(title: str, header: list[str], rows: list[list[str]]) -> None:
         print("  " + "  ".join(str(c).rjust(w) for c, w in zip(row, widths, strict=True)))
 
 
+# The README's performance table, row by row: (figure, target). The benchmark prints this table last, in the
+# README's Markdown form, so the README is refreshed by pasting it; tests/test_readme.py keeps the two equal.
+README_FIGURES: tuple[tuple[str, str], ...] = (
+    ("`python -m preflight --stack prod`, wall, imports included", "< 10 s"),
+    ("program per resource vs the floor (prod resources vs as many `RandomId`s), first run", "<= 1.5x"),
+    ("policy evaluation per resource, prod", "< 1 ms"),
+    ("dev with 1,000 sandbox users vs 100", "<= 12x"),
+    ("dev with 50 teams vs 10", "linear"),
+    ("full test suite (`pytest -n 2`)", "< 3 min"),
+)
+README_HEADER = ("| figure | measured | target |", "|---|---|---|")
+
+
+def readme_row(figure: str, measured: str, target: str) -> str:
+    return f"| {figure} | {measured} | {target} |"
+
+
+def suite_seconds() -> float:
+    start = time.perf_counter()
+    subprocess.run([PYTHON, "-m", "pytest", "-q", "-n", "2"], cwd=ROOT, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="processes per figure (median)")
     parser.add_argument("--quick", action="store_true", help="1 run per figure, smaller scaling steps")
+    parser.add_argument("--suite", action="store_true", help="also time the full test suite (pytest -n 2) once")
     args = parser.parse_args()
     runs = 1 if args.quick else args.runs
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}, runs per figure: {runs}")
 
-    rows, stacks = [], {}
+    rows, stacks, walls = [], {}, {}
     for stack in ("dev", "staging", "prod"):
         m = stacks[stack] = measure(stack, runs=runs)
-        wall = cli_wall(stack, runs)
+        wall = walls[stack] = cli_wall(stack, runs)
         rows.append([stack, m["resources"], f"{wall:.2f}", f"{m['imports']:.2f}", f"{m['program']:.2f}",
                      f"{m['policies']:.2f}", f"{m['peak_mib']:.0f}"])
     table("Preflight per stack (seconds; peak MiB)", ["stack", "resources", "wall", "imports", "program",
@@ -224,11 +248,12 @@ def main() -> None:
 
     prod = stacks["prod"]
     base = floor(prod["resources"], ROOT / "bench" / "results" / "floor", runs)
-    rows = []
+    rows, ratios = [], {}
     for label, key in (("first run", "program"), ("warm run", "warm")):
         ours = prod[key] / prod["resources"] * 1000
         theirs = base[key] / base["resources"] * 1000
         rows.append([label, prod["resources"], f"{ours:.2f}", f"{theirs:.2f}", f"{ours / theirs:.2f}x"])
+        ratios[key] = (ours, theirs)
     table("Program overhead per resource vs the floor (prod; ms per resource)",
           ["run", "resources", "ours", "floor", "ratio"], rows)
 
@@ -242,6 +267,7 @@ def main() -> None:
                      f"{prod['per_pack_warm'][pack] * 1000 / prod['resources']:.3f}"])
     table("Policy evaluation per resource (prod; ms per resource)", ["pack", "resources", "first", "warm"], rows)
 
+    scaling: dict[str, dict[int, tuple[int, float]]] = {}
     for label, steps, make in (("sandbox users", (10, 100) if args.quick else (10, 100, 1000),
                                 lambda n: dev_with(users=n)),
                                ("teams", (1, 10, 50), lambda n: dev_with(teams=n))):
@@ -249,6 +275,7 @@ def main() -> None:
         for n in steps:
             m = measure("dev", make(n), runs=runs)
             total = m["warm"] + m["policies"]
+            scaling.setdefault(label, {})[n] = (m["resources"], total)
             growth = f"{total / previous[1]:.1f}x for {n / previous[0]:.0f}x" if previous else "-"
             rows.append([n, m["resources"], f"{m['warm']:.2f}", f"{m['policies']:.2f}", f"{m['peak_mib']:.0f}",
                          growth])
@@ -259,6 +286,30 @@ def main() -> None:
     costs = import_costs()
     table("Import cost per SDK (seconds, fresh process, after pulumi)", ["module", "seconds"],
           [[k, f"{v:.2f}"] for k, v in costs.items()])
+
+    def growth(label: str, big: int, small: int) -> str:
+        if big not in scaling.get(label, {}) or small not in scaling[label]:
+            return "not measured (without --quick)"
+        (r_big, t_big), (r_small, t_small) = scaling[label][big], scaling[label][small]
+        return (f"{t_big:.1f} s vs {t_small:.1f} s ({r_big:,} vs {r_small:,} resources): {t_big / t_small:.1f}x "
+                f"for {r_big / r_small:.1f}x the resources")
+
+    ours, theirs = ratios["program"]
+    packs = ", ".join(f"{pack} {seconds * 1000 / prod['resources']:.2f} ms"
+                      for pack, seconds in prod["per_pack"].items())
+    measured = [
+        f"{walls['prod']:.1f} s (imports {prod['imports']:.1f}, program {prod['program']:.1f}, policies "
+        f"{prod['policies']:.1f}, in-process)",
+        f"{ours:.2f} vs {theirs:.2f} ms: {ours / theirs:.2f}x ({prod['resources']} resources)",
+        packs,
+        growth("sandbox users", 1000, 100),
+        growth("teams", 50, 10),
+        f"{suite_seconds():.0f} s" if args.suite else "not measured (--suite)",
+    ]
+    print(f"\nREADME table ({time.strftime('%Y-%m-%d')}, runs per figure: {runs})")
+    print("\n".join(README_HEADER))
+    for (figure, target), value in zip(README_FIGURES, measured, strict=True):
+        print(readme_row(figure, value, target))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import runpy
 import sys
 import traceback
@@ -344,24 +345,99 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
     return RecordingMonitor(project, stack)
 
 
-def _blame(tb: TracebackType | None, project_dir: Path) -> str:
-    """Which component (innermost ComponentResource being constructed) and which line of ours failed."""
+_PROCESSING = re.compile(r"While processing (?P<what>resource|input): '(?P<name>[^']*)'(?:, type:? '(?P<type>[^']*)')?")
+
+
+def _component_and_line(frames: list[tuple[Any, int]], project_dir: Path) -> tuple[str, str]:
+    """The innermost ComponentResource being built (`self` of a frame of ours) and our innermost line."""
     import pulumi
 
+    sdk = str(Path(pulumi.__file__).parent)
     component = ""
     location = ""
-    for frame, lineno in traceback.walk_tb(tb):
+    for frame, lineno in frames:
+        filename = Path(frame.f_code.co_filename)
+        ours = project_dir in filename.parents and "preflight" not in filename.parts \
+            and "site-packages" not in filename.parts
+        if not ours:
+            continue
         owner = frame.f_locals.get("self")
-        if isinstance(owner, pulumi.ComponentResource) and not frame.f_code.co_filename.startswith(
-                str(Path(pulumi.__file__).parent)):
+        if isinstance(owner, pulumi.ComponentResource) and not frame.f_code.co_filename.startswith(sdk):
             token = getattr(owner, "_type", None) or type(owner).__name__
             name = getattr(owner, "_name", "") or frame.f_locals.get("name", "")
             component = f"{token} '{name}'" if name else str(token)
-        filename = Path(frame.f_code.co_filename)
-        if project_dir in filename.parents and "preflight" not in filename.parts:
+        if ours:
             location = f"{filename.relative_to(project_dir)}:{lineno}"
+    return component, location
+
+
+def _blame(tb: TracebackType | None, project_dir: Path) -> str:
+    """Which component (innermost ComponentResource being constructed) and which line of ours failed."""
+    component, location = _component_and_line(list(traceback.walk_tb(tb)), project_dir)
     parts = [p for p in (f"in {component}" if component else "", f"at {location}" if location else "") if p]
     return " ".join(parts)
+
+
+@contextmanager
+def _applies_blamed(project_dir: Path, failures: list[tuple[list[str], BaseException]]) -> Iterator[None]:
+    """Remember where each `Output.apply` of the program was called (component and line), so an exception its
+    callback raises later, when the component's constructor has long returned, still names them: the SDK's
+    own report points into its RPC code and spans lines."""
+    import pulumi
+
+    original = pulumi.Output.apply
+
+    def apply(self: Any, func: Any, run_with_unknowns: bool = False) -> Any:
+        frames: list[tuple[Any, int]] = []
+        frame = sys._getframe(1)
+        while frame is not None:
+            frames.append((frame, frame.f_lineno))
+            frame = frame.f_back  # type: ignore[assignment]
+        frames.reverse()  # outermost first, as a traceback reads
+        where = list(_component_and_line(frames, project_dir))  # now: the frames are gone when it fails
+        del frames
+
+        def blamed(value: Any) -> Any:
+            try:
+                return func(value)
+            except Exception as exc:
+                # The SDK re-raises it as a new exception without the original: keep it here.
+                failures.append((where, exc))
+                raise
+
+        return original(self, blamed, run_with_unknowns)
+
+    pulumi.Output.apply = apply  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        pulumi.Output.apply = original  # type: ignore[method-assign]
+
+
+def _program_error_message(exc: BaseException, project_dir: Path,
+                           failures: list[tuple[list[str], BaseException]]) -> str:
+    """One line: the component and line that failed, the resource and input it was for, the original error."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    resource = ""
+    for link in chain:
+        for match in _PROCESSING.finditer(str(link)):
+            if match["what"] == "resource" and not resource:
+                resource = f"resource '{match['name']}'" + (f" ({match['type']})" if match["type"] else "")
+    if failures:
+        (component, location), origin = failures[0]
+        parts = [f"in {component}" if component else "", f"at {location}" if location else "",
+                 "(inside an Output.apply)", f"for {resource}" if resource else ""]
+        where = " ".join(p for p in parts if p)
+    else:
+        origin = chain[-1] if _PROCESSING.search(str(exc)) else exc
+        where = " ".join(p for p in (_blame(exc.__traceback__, project_dir), f"for {resource}" if resource else "")
+                         if p)
+    text = "; ".join(line.strip() for line in str(origin).splitlines() if line.strip())
+    return f"program error {where}: {type(origin).__name__}: {text}"
 
 
 @contextmanager
@@ -402,6 +478,7 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
     pulumi.runtime.set_mocks(monitor.mocks, project=settings.project, stack=settings.stack, preview=preview,
                              monitor=monitor)
     runtime_settings.ROOT.set(None)  # set_mocks made a finished root; the program gets a fresh one
+    _forget_earlier_runs()
     main = project_dir / "__main__.py"
     def recorded_plan() -> Plan:
         resources = [monitor.recorded[urn] for urn in monitor.order]
@@ -412,21 +489,36 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
     def program() -> None:
         runpy.run_path(str(main), run_name="__main__")
 
+    apply_failures: list[tuple[list[str], BaseException]] = []
     try:
-        with _collector_paused():
+        with _collector_paused(), _applies_blamed(project_dir, apply_failures):
             _sync_await(run_in_stack(program))
     except pulumi.RunError as exc:
         exc.partial_plan = recorded_plan()  # type: ignore[attr-defined] - what was registered before it
         raise
     except Exception as exc:
-        where = _blame(exc.__traceback__, project_dir)
-        error = ProgramError(f"{settings.stack}: program error {where}: {type(exc).__name__}: {exc}".replace(
-            "  ", " "))
+        message = _program_error_message(exc, project_dir, apply_failures)
+        error = ProgramError(f"{settings.stack}: {message}".replace("  ", " "))
         error.partial_plan = recorded_plan()
         raise error from exc
     finally:
         runtime_settings.ROOT.set(None)
     return recorded_plan()
+
+
+def _forget_earlier_runs() -> None:
+    """A run that failed inside an apply leaves its failed output tasks and the RPC manager's recorded
+    exception in the SDK's process-wide settings: the next run of the process (another stack, the next test)
+    would await them and fail with the earlier run's error."""
+    from pulumi.runtime import settings as runtime_settings
+
+    with runtime_settings.SETTINGS.lock:
+        finished = {task for task in runtime_settings.SETTINGS.outputs if task.done()}
+        for task in finished:
+            if not task.cancelled():
+                task.exception()  # retrieved: no "exception was never retrieved" noise at exit
+        runtime_settings.SETTINGS.outputs -= finished
+    runtime_settings._get_rpc_manager().clear()
 
 
 __all__ = [

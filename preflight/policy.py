@@ -10,6 +10,7 @@ pack's initial config, the stack's config file and the schema defaults, and vali
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import runpy
@@ -26,7 +27,11 @@ from .harness import STACK_TYPE, Plan, RecordedResource, _engine_view
 
 
 class PolicyConfigError(Exception):
-    """The stack's policy config is invalid for a pack; the message is one line."""
+    """The stack's policy config is invalid for a pack; the message is one line (`problems`: every one)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = problems or [message]
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,11 @@ class Violation:
     enforcement: str
     urn: str
     message: str
+
+    @property
+    def is_preview_note(self) -> bool:
+        """pulumi-policy's advisory note for a policy that read a value unknown during a preview: no verdict."""
+        return self.enforcement == "advisory" and self.message.startswith("can't run policy ")
 
     def to_json(self) -> dict[str, str]:
         return {"pack": self.pack, "policy": self.policy, "enforcement": self.enforcement, "urn": self.urn,
@@ -102,19 +112,33 @@ def _level_name(level: Any) -> str:
     return level.value if hasattr(level, "value") else str(level)
 
 
-def _normalize(entry: Any) -> tuple[str | None, dict[str, Any]]:
+LEVELS = ("advisory", "mandatory", "remediate", "disabled")
+"""The enforcement levels the engine accepts in a policy config file."""
+
+
+def _checked_level(level: Any, where: str) -> str:
+    name = _level_name(level)
+    if name not in LEVELS:
+        near = difflib.get_close_matches(str(name), LEVELS, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise PolicyConfigError(f"{where} must be one of {', '.join(LEVELS)}, got {name!r}{hint}")
+    return name
+
+
+def _normalize(entry: Any, where: str = "policy config entry") -> tuple[str | None, dict[str, Any]]:
     if entry is None:
         return None, {}
     if isinstance(entry, str) or hasattr(entry, "value"):
-        return _level_name(entry), {}
+        return _checked_level(entry, where), {}
     if isinstance(entry, dict):
         props = {k: v for k, v in entry.items() if k != "enforcementLevel"}
         level = entry.get("enforcementLevel")
-        return (_level_name(level) if level is not None else None), props
-    raise PolicyConfigError(f"policy config entry must be a level or an object, got {entry!r}")
+        return (_checked_level(level, f"{where}.enforcementLevel") if level is not None else None), props
+    raise PolicyConfigError(f"{where} must be an enforcement level or an object, got {entry!r}")
 
 
-def resolve_config(pack: LoadedPack, stack_config: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+def resolve_config(pack: LoadedPack, stack_config: dict[str, Any],
+                   source: str = "policy config") -> dict[str, tuple[str, dict[str, Any]]]:
     """The engine's reconciliation: per policy, (enforcement level, properties) from the policy's own
     level, the pack default, `initial_config`, the stack file's `all` and per-policy entries, then schema
     defaults; properties are validated against the policy's config schema."""
@@ -122,7 +146,9 @@ def resolve_config(pack: LoadedPack, stack_config: dict[str, Any]) -> dict[str, 
 
     initial = pack.initial_config or {}
     all_level, _ = _normalize(initial.get("all"))
-    file_all_level, _ = _normalize(stack_config.get("all"))
+    file_all_level, all_props = _normalize(stack_config.get("all"), f"{source}: all")
+    if all_props:
+        raise PolicyConfigError(f"{source}: all must be an enforcement level, got {stack_config['all']!r}")
     resolved: dict[str, tuple[str, dict[str, Any]]] = {}
     for policy in pack.policies:
         level = _level_name(policy.enforcement_level) if policy.enforcement_level is not None else None
@@ -131,7 +157,7 @@ def resolve_config(pack: LoadedPack, stack_config: dict[str, Any]) -> dict[str, 
         init_level, props = _normalize(initial.get(policy.name))
         level = init_level or level
         level = file_all_level or level
-        file_level, file_props = _normalize(stack_config.get(policy.name))
+        file_level, file_props = _normalize(stack_config.get(policy.name), f"{source}: {policy.name}")
         level = file_level or level
         props = {**props, **file_props}
         schema = getattr(policy, "config_schema", None)
@@ -143,10 +169,14 @@ def resolve_config(pack: LoadedPack, stack_config: dict[str, Any]) -> dict[str, 
                     props[key] = prop_schema["default"]
             error = best_match(_validator(json.dumps(full, sort_keys=True)).iter_errors(props))
             if error is not None:
-                raise PolicyConfigError(f"policy config for {pack.name}/{policy.name} is invalid: "
-                                        f"{error.message}")
+                path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+                message = " ".join(error.message.split())
+                if error.validator == "additionalProperties":
+                    known = sorted((schema.properties or {}).keys())
+                    message += f" (known: {', '.join(known)})"
+                raise PolicyConfigError(f"{source}: {policy.name}{path} is invalid ({pack.name}): {message}")
         elif props:
-            raise PolicyConfigError(f"policy config for {pack.name}/{policy.name} has properties but the policy "
+            raise PolicyConfigError(f"{source}: {policy.name} has properties {sorted(props)} but the policy "
                                     "takes none")
         resolved[policy.name] = (level, props)
     return resolved
@@ -171,8 +201,11 @@ def read_policy_config(project_dir: Path, stack: str) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(path.read_text())
-    except ValueError as exc:
-        raise PolicyConfigError(f"{path.relative_to(project_dir)} is not valid JSON: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise PolicyConfigError(f"{path.relative_to(project_dir)}:{exc.lineno}:{exc.colno}: not valid JSON: "
+                                f"{exc.msg}") from exc
+    except (OSError, ValueError) as exc:
+        raise PolicyConfigError(f"{path.relative_to(project_dir)} cannot be read: {exc}") from exc
     if not isinstance(data, dict):
         raise PolicyConfigError(f"{path.relative_to(project_dir)} must hold a JSON object")
     return data
@@ -235,6 +268,8 @@ def evaluate(project_dir: Path, plan: Plan, packs: list[LoadedPack] | None = Non
 
     packs = load_packs(project_dir) if packs is None else packs
     stack_config = read_policy_config(project_dir, plan.stack) if policy_config is None else policy_config
+    source = f"policies/config/{plan.stack}.json" if policy_config is None else "policy config"
+    check_policy_names(packs, stack_config, source)
     replay = _Replay(plan)
     requests = [(r, replay.analyze_request(r)) for r in plan.resources if r.type != STACK_TYPE]
     stack_request = replay.stack_request()
@@ -244,7 +279,7 @@ def evaluate(project_dir: Path, plan: Plan, packs: list[LoadedPack] | None = Non
         servicer = _PolicyAnalyzerServicer(pack.name, pack.version, pack.policies,
                                            pack.enforcement_level or _advisory(), pack.initial_config)
         levels = analyzer_pb2.EnforcementLevel
-        resolved = resolve_config(pack, stack_config)
+        resolved = resolve_config(pack, stack_config, source)
         servicer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig={
             name: analyzer_pb2.PolicyConfig(enforcementLevel=levels.Value(level.upper()), properties=_struct(props))
             for name, (level, props) in resolved.items()}), None)
@@ -263,7 +298,80 @@ def evaluate(project_dir: Path, plan: Plan, packs: list[LoadedPack] | None = Non
     return violations
 
 
+def validate_policy_config(project_dir: Path, stack: str) -> None:
+    """The stack's policy config checked against every pack before the program runs (a typo fails fast)."""
+    packs = load_packs(project_dir)
+    stack_config = read_policy_config(project_dir, stack)
+    source = f"policies/config/{stack}.json"
+    check_policy_names(packs, stack_config, source)
+    for pack in packs:
+        resolve_config(pack, stack_config, source)
+
+
+def check_policy_names(packs: list[LoadedPack], stack_config: dict[str, Any], source: str) -> None:
+    """Every top-level key is `all` or a policy of some pack: the engine ignores an unknown name, and with it
+    the exemptions or settings written under it (a misspelt name silently drops an exemption)."""
+    known = {"all"} | {policy.name for pack in packs for policy in pack.policies}
+    problems: list[str] = []
+    for key in sorted(stack_config):
+        if key not in known:
+            near = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            problems.append(f"{source}: {key!r} is not a policy of any pack{hint}")
+    if problems:
+        more = f" (and {len(problems) - 1} more problem(s): --all-errors lists them)" if len(problems) > 1 else ""
+        raise PolicyConfigError(problems[0] + more, problems)
+
+
 def _advisory() -> Any:
     from pulumi_policy import EnforcementLevel
 
     return EnforcementLevel.ADVISORY
+
+
+@dataclass(frozen=True)
+class AppliedExemption:
+    pack: str
+    policy: str
+    resource: str
+    """As written in the config: a URN or a logical name."""
+    reason: str
+    urns: tuple[str, ...]
+    """The plan's resources it matches (empty: it matches nothing, a stale exemption)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"pack": self.pack, "policy": self.policy, "resource": self.resource, "reason": self.reason,
+                "urns": list(self.urns)}
+
+
+@dataclass(frozen=True)
+class PackSummary:
+    name: str
+    version: str
+    levels: dict[str, str]
+    """Policy name -> its enforcement level for this stack, after the config file."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "version": self.version, "enforcement": dict(sorted(self.levels.items()))}
+
+
+def summarize(project_dir: Path, plan: Plan) -> tuple[list[PackSummary], list[AppliedExemption]]:
+    """Which packs ran at which levels for the stack, and every exemption of its config with what it matched."""
+    packs = load_packs(project_dir)
+    stack_config = read_policy_config(project_dir, plan.stack)
+    source = f"policies/config/{plan.stack}.json"
+    by_name: dict[str, list[str]] = {}
+    for r in plan.resources:
+        by_name.setdefault(r.name, []).append(r.urn)
+        by_name.setdefault(r.urn, []).append(r.urn)
+    summaries: list[PackSummary] = []
+    exemptions: list[AppliedExemption] = []
+    for pack in packs:
+        resolved = resolve_config(pack, stack_config, source)
+        summaries.append(PackSummary(pack.name, pack.version, {name: level for name, (level, _) in resolved.items()}))
+        for name, (_, props) in sorted(resolved.items()):
+            for exemption in props.get("exemptions") or []:
+                resource = str(exemption.get("resource", ""))
+                exemptions.append(AppliedExemption(pack.name, name, resource, str(exemption.get("reason", "")),
+                                                   tuple(sorted(set(by_name.get(resource, []))))))
+    return sorted(summaries, key=lambda p: p.name), sorted(exemptions, key=lambda e: (e.pack, e.policy, e.resource))

@@ -69,7 +69,13 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ProjectError(f"cannot read {path.name}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
-        raise ProjectError(f"{path.name} is not valid YAML: {str(exc).splitlines()[0]}") from exc
+        # Keep where it is: `Pulumi.dev.yaml:12:5: not valid YAML: mapping values are not allowed here`.
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f"{path.name}:{mark.line + 1}:{mark.column + 1}" if mark is not None else path.name
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        detail = f"{problem} ({context})" if context and getattr(exc, "problem", None) else problem
+        raise ProjectError(f"{where}: not valid YAML: {' '.join(str(detail).split())}") from exc
     if not isinstance(data, dict):
         raise ProjectError(f"{path.name} must be a YAML mapping")
     return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.support import STACKS, preflight_plan
+from tests.test_stack_config import raw_config
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -17,8 +18,8 @@ def test_exports_what_operators_need(stack: str) -> None:
     assert set(outputs["bucket_names"]) == {"raw", "processed", "artifacts", "enriched", "logs"}
     assert outputs["cluster_name"] == plan.one("aws:eks/cluster:Cluster").outputs["name"]
     assert outputs["catalog_name"] == stack
-    assert outputs["sandbox_catalog_names"] == (["alice_sandbox", "bob_sandbox", "carol_sandbox"]
-                                                if stack == "dev" else [])
+    # Whatever users the stack file lists, in its order (none outside dev).
+    assert outputs["sandbox_catalog_names"] == [f"{u}_sandbox" for u in raw_config(stack).get("sandboxUsers", [])]
     principal = plan.one("databricks:index/servicePrincipal:ServicePrincipal")
     assert outputs["service_principal_application_id"] == principal.outputs["applicationId"]
     assert outputs["helm_release_status"]["status"] == "deployed"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+from types import ModuleType
 
 from tests.support import PROJECT_DIR
 
@@ -27,3 +29,25 @@ def test_readme_opens_with_the_preflight_and_the_test_command() -> None:
     assert preflight.endswith("venv/bin/python -m preflight --stack prod")
     assert tests == f"bash .ci/run install && {' && '.join(ci_step('test'))}"
 
+
+
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("preflight_bench", PROJECT_DIR / "bench" / "preflight_bench.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_readme_performance_table_is_the_one_the_benchmark_prints() -> None:
+    """Each row of the README's figures exists in the benchmark's output format (figure and target), in order."""
+    text = (PROJECT_DIR / "README.md").read_text()
+    section = text.split("## Performance", 1)[1].split("\n## ", 1)[0]
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    b = bench()
+    assert tuple(lines[:2]) == b.README_HEADER
+    rows = [[cell.strip() for cell in line.strip("|").split(" | ")] for line in lines[2:]]
+    assert [(figure, target) for figure, _, target in rows] == list(b.README_FIGURES)
+    for line, (figure, measured, target) in zip(lines[2:], rows, strict=True):
+        assert line == b.readme_row(figure, measured, target)
+        assert re.search(r"\d", measured), f"no figure measured for {figure!r}"

@@ -96,7 +96,16 @@ BAD_CONFIGS = [
     ("prod", _set("account.closeOnDeletion", True), "account.closeOnDeletion", "false in prod"),
     ("prod", _set("databricks.clientId", "0a1b2c3d-1111-2222-3333-444455556666"), "databricksClientSecret",
      "is required when databricks.clientId is set"),
-    ("prod", _set("nodePoolz", {}), "nodePoolz", "is not a known key"),
+    ("prod", _set("nodePoolz", {}), "nodePoolz", "is not a known key; did you mean 'nodePools'?"),
+    ("dev", _set("network.cidr", ""), "network.cidr", "must not be empty"),
+    ("prod", _set("owner", " "), "owner", "must not be empty"),
+    ("prod", _set("namespaceQuotas.environment.cpu", "lots"), "namespaceQuotas.environment.cpu",
+     "must be a CPU quantity like 2, 0.5, '8' or '500m', got 'lots'"),
+    ("prod", _set("namespaceQuotas.environment.cpu", 0.0001), "namespaceQuotas.environment.cpu",
+     "whole number of millicores"),
+    ("prod", _set("namespaceQuotas.mlops.memory", "32Gb"), "namespaceQuotas.mlops.memory",
+     "must be a memory quantity"),
+    ("prod", _set("namespaceQuotas.mlops.memory", True), "namespaceQuotas.mlops.memory", "got True"),
     ("dev", _set("sandboxForceDestroy", ["zoe"]), "sandboxForceDestroy[0]", "must name a user in sandboxUsers"),
     ("dev", _set("databricks.userEmailDomain", None), "databricks.userEmailDomain", "is required when sandboxUsers"),
     ("dev", _set("databricks.userEmailDomain", "Example.com"), "databricks.userEmailDomain", "a domain name"),
@@ -146,7 +155,8 @@ def test_several_problems_report_the_first_and_count_the_rest() -> None:
         raw["nodePools"]["data"]["minSize"] = -1
 
     message = parse_error("prod", mutate)
-    assert message.startswith("prod: region must be an AWS region") and message.endswith("(and 1 more problem(s))")
+    assert message.startswith("prod: region must be an AWS region")
+    assert message.endswith("(and 1 more problem(s): python -m preflight --stack prod --all-errors lists them)")
 
 
 @pytest.mark.parametrize("stack", ["sandbox-alice", "qa", "production"])
@@ -197,6 +207,40 @@ def test_every_list_of_distinct_valid_sandbox_users_is_accepted(users: list[str]
     raw = copy.deepcopy(raw_config("dev"))
     raw["sandboxUsers"] = users
     assert stack_config.parse("dev", raw).sandbox_users == tuple(users)
+
+
+@pytest.mark.parametrize(("given", "kind", "normalised"), [
+    (2, "cpu", "2"), (0.5, "cpu", "500m"), ("0.5", "cpu", "500m"), ("500m", "cpu", "500m"), ("8", "cpu", "8"),
+    ("2000m", "cpu", "2"), (1.25, "cpu", "1250m"), ("8Gi", "memory", "8Gi"), ("32G", "memory", "32G"),
+    (1073741824, "memory", "1Gi"), ("0.5Gi", "memory", "512Mi"), ("1e3", "memory", "1000"), (1000, "memory", "1000"),
+])
+def test_kubernetes_quantities_accept_numbers_and_strings_as_kubernetes_does(given: Any, kind: str,
+                                                                            normalised: str) -> None:
+    """Kubernetes quantities (k8s.io/apimachinery resource.Quantity) are numbers with an optional SI suffix;
+    a YAML number (`cpu: 2`) is a valid one. The config hands components one normal string."""
+    raw = copy.deepcopy(raw_config("prod"))
+    raw["namespaceQuotas"]["environment"][kind] = given
+    quota = stack_config.parse("prod", raw).environment_quota
+    assert getattr(quota, kind) == normalised
+
+
+def test_a_team_quota_written_as_numbers_is_accepted() -> None:
+    raw = copy.deepcopy(raw_config("dev"))
+    raw["teams"] = {**raw.get("teams", {}), "onboarded-team": {"quota": {"cpu": 2, "memory": "8Gi"}}}
+    team = next(t for t in stack_config.parse("dev", raw).teams if t.name == "onboarded-team")
+    assert (team.quota.cpu, team.quota.memory) == ("2", "8Gi")
+
+
+@pytest.mark.parametrize(("key", "hint"), [
+    ("ml-platfrom:teams", "did you mean 'ml-platform:teams'?"),
+    ("ml_platform:sandboxUsers", "did you mean 'ml-platform:sandboxUsers'?"),
+    ("awz:region", "did you mean 'aws:region'?"),
+    ("elsewhere:thing", "(ml-platform, aws, databricks, kubernetes, pulumi)"),
+])
+def test_a_key_in_an_unknown_namespace_is_a_problem_naming_the_nearest_key(key: str, hint: str) -> None:
+    assert stack_config.unknown_namespaces(["ml-platform:teams", "aws:region", "pulumi:tags"]) == []
+    (problem,) = stack_config.unknown_namespaces([key, "aws:region"])
+    assert problem.startswith(f"{key} is in no known config namespace") and problem.endswith(hint), problem
 
 
 @pytest.mark.parametrize(("key", "value", "words"), [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,25 +17,38 @@ from preflight.__main__ import main
 from tests.support import PROJECT_DIR, STACKS, preflight_plan
 
 
-def project_copy(tmp_path: Path, stack: str, mutate: Any = None) -> Path:
-    """The project with its code linked and one stack file rewritten by `mutate(config_dict)`."""
+def project_copy(tmp_path: Path, stack: str, mutate: Any = None, policy_mutate: Any = None,
+                 stack_text: str | None = None) -> Path:
+    """The project with its code linked and one stack file rewritten by `mutate(config_dict)` (or replaced by
+    `stack_text`), and its policy config by `policy_mutate(config_dict)`."""
     for entry in PROJECT_DIR.iterdir():
         if entry.name in {"venv", ".git"} or entry.name.startswith("Pulumi."):
+            continue
+        if entry.name == "policies" and policy_mutate is not None:
+            (tmp_path / "policies" / "config").mkdir(parents=True)
+            for pack in entry.iterdir():
+                if pack.name != "config":
+                    (tmp_path / "policies" / pack.name).symlink_to(pack)
+            policy = json.loads((entry / "config" / f"{stack}.json").read_text())
+            policy_mutate(policy)
+            (tmp_path / "policies" / "config" / f"{stack}.json").write_text(json.dumps(policy, indent=2))
             continue
         (tmp_path / entry.name).symlink_to(entry)
     (tmp_path / "Pulumi.yaml").write_text((PROJECT_DIR / "Pulumi.yaml").read_text())
     data = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())
     if mutate is not None:
         mutate(data["config"])
-    (tmp_path / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(data))
+    (tmp_path / f"Pulumi.{stack}.yaml").write_text(stack_text if stack_text is not None else yaml.safe_dump(data))
     return tmp_path
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_json_lists_every_resource(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["--stack", stack, "--json", "--project-dir", str(PROJECT_DIR)])
-    report = json.loads(capsys.readouterr().out)
-    assert set(report) == {"stack", "resources", "violations"}
+    text = capsys.readouterr().out
+    report = json.loads(text)
+    # The public shape: these fields, never renamed or removed; added ones only.
+    assert set(report) == {"stack", "resources", "violations", "notes", "packs", "exemptions"}
     assert report["stack"] == stack
     urns = [r["urn"] for r in report["resources"]]
     assert urns == sorted(r.urn for r in preflight_plan(stack).registered)
@@ -44,6 +58,14 @@ def test_json_lists_every_resource(stack: str, capsys: pytest.CaptureFixture[str
         assert set(violation) == {"pack", "policy", "enforcement", "urn", "message"}
     mandatory = [v for v in report["violations"] if v["enforcement"] == "mandatory"]
     assert code == (1 if mandatory else 0)
+    # Whole numbers stay whole: no `3600.0` where the program wrote 3600.
+    assert not re.search(r"[0-9]\.0\b", re.sub(r'"(?:[^"\\]|\\.)*"', '""', text))
+    roles = [r for r in report["resources"] if r["type"] == "aws:iam/role:Role" and "maxSessionDuration" in r["inputs"]]
+    assert roles and all(type(r["inputs"]["maxSessionDuration"]) is int for r in roles)
+    if stack == "dev":
+        # Byte-identical between two runs of the same commit.
+        main(["--stack", stack, "--json", "--project-dir", str(PROJECT_DIR)])
+        assert capsys.readouterr().out == text
 
 
 def test_text_report_shows_the_tree_counts_and_outputs(capsys: pytest.CaptureFixture[str]) -> None:
@@ -66,6 +88,15 @@ BAD = [
      "prod: teams.fraud.quota.cpu must be a CPU quantity"),
     ("dev", lambda c: c.update({"ml-platform:sandboxUsers": ["alice", "alice"]}),
      "dev: sandboxUsers[1] duplicates 'alice'"),
+    ("prod", lambda c: c.update({"ml-platfrom:teams": c.pop("ml-platform:teams")}),
+     "prod: ml-platfrom:teams is in no known config namespace (ml-platform, aws, databricks, kubernetes, pulumi); "
+     "did you mean 'ml-platform:teams'?"),
+    ("dev", lambda c: c["ml-platform:network"].update(cidr=""), "dev: network.cidr must not be empty"),
+    ("prod", lambda c: c["ml-platform:namespaceQuotas"]["mlops"].update(cpu="two"),
+     "prod: namespaceQuotas.mlops.cpu must be a CPU quantity"),
+    ("staging", lambda c: c["ml-platform:helm"].update(valuesOverrides={"workers": {"replcas": 3}}),
+     "staging: helm.valuesOverrides.workers is refused by charts/ml-platform/values.schema.json: Additional "
+     "properties are not allowed ('replcas' was unexpected)"),
 ]
 
 
@@ -78,6 +109,108 @@ def test_bad_config_exits_2_with_one_line(tmp_path: Path, stack: str, mutate: An
     assert captured.out == ""
     lines = captured.err.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {message}"), captured.err
+
+
+POLICY_BAD = [
+    (lambda p: p.update(all="mandatry"),
+     "policies/config/prod.json: all must be one of advisory, mandatory, remediate, disabled, got 'mandatry'; "
+     "did you mean 'mandatory'?"),
+    (lambda p: p.update({"aws-s3-bucket-encryption-kmss": p.pop("aws-s3-bucket-encryption-kms", {})}),
+     "policies/config/prod.json: 'aws-s3-bucket-encryption-kmss' is not a policy of any pack; did you mean "
+     "'aws-s3-bucket-encryption-kms'?"),
+    (lambda p: p.setdefault("aws-s3-bucket-encryption-kms", {}).update(exemption=[]),
+     "policies/config/prod.json: aws-s3-bucket-encryption-kms is invalid (prod-guardrails): Additional properties "
+     "are not allowed ('exemption' was unexpected)"),
+    (lambda p: p.setdefault("aws-s3-bucket-encryption-kms", {}).update(exemptions=[{"resource": "prod-raw-bucket"}]),
+     "policies/config/prod.json: aws-s3-bucket-encryption-kms.exemptions[0] is invalid (prod-guardrails): "
+     "'reason' is a required property"),
+    (lambda p: p.update({"aws-kms-key-rotation": {"enforcementLevel": "strict"}}),
+     "policies/config/prod.json: aws-kms-key-rotation.enforcementLevel must be one of"),
+]
+
+
+@pytest.mark.parametrize(("mutate", "message"), POLICY_BAD, ids=[m.split(": ")[1][:30] for _, m in POLICY_BAD])
+def test_bad_policy_config_exits_2_with_one_line(tmp_path: Path, mutate: Any, message: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    project = project_copy(tmp_path, "prod", policy_mutate=mutate)
+    assert main(["--stack", "prod", "--project-dir", str(project)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {message}"), captured.err
+
+
+def test_yaml_errors_keep_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (PROJECT_DIR / "Pulumi.dev.yaml").read_text().replace("ml-platform:teams:\n",
+                                                                 "ml-platform:teams: {fraud: [\n", 1)
+    project = project_copy(tmp_path, "dev", stack_text=text)
+    assert main(["--stack", "dev", "--project-dir", str(project)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert re.fullmatch(r"error: Pulumi\.dev\.yaml:\d+:\d+: not valid YAML: .+", line), line
+
+
+def test_all_errors_lists_every_problem_one_per_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def mutate(config: dict[str, Any]) -> None:
+        config["ml-platform:region"] = "mars"
+        config["ml-platform:network"]["cidr"] = ""
+        config["ml-platform:nodePools"]["data"]["minSize"] = -1
+
+    project = project_copy(tmp_path, "prod", mutate)
+    assert main(["--stack", "prod", "--project-dir", str(project)]) == 2
+    (first,) = capsys.readouterr().err.splitlines()
+    assert first.startswith("error: prod: ") and first.endswith(
+        "(and 2 more problem(s): python -m preflight --stack prod --all-errors lists them)")
+    assert main(["--stack", "prod", "--all-errors", "--project-dir", str(project)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(" ")[2] for line in lines] == ["region", "network.cidr", "nodePools.data.minSize"]
+    assert all(line.startswith("error: prod: ") for line in lines)
+
+
+def test_an_exception_inside_an_apply_is_one_line_naming_the_component(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: ml-platform\nruntime: python\n")
+    (tmp_path / "Pulumi.prod.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(
+        "import pulumi\nimport pulumi_random as random\n\n"
+        "class Broken(pulumi.ComponentResource):\n"
+        "    def __init__(self, name):\n"
+        "        super().__init__('platform:test:Broken', name, None, None)\n"
+        "        rid = random.RandomId(f'{name}-id', byte_length=2, opts=pulumi.ResourceOptions(parent=self))\n"
+        "        random.RandomId(f'{name}-next', byte_length=rid.hex.apply(lambda h: int('x' + h)),\n"
+        "                        opts=pulumi.ResourceOptions(parent=self))\n\n"
+        "Broken('prod-broken')\n")
+    assert main(["--stack", "prod", "--project-dir", str(tmp_path)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: prod: program error in platform:test:Broken 'prod-broken' at __main__.py:8 "
+                           "(inside an Output.apply)"), line
+    assert line.endswith("ValueError: invalid literal for int() with base 10: 'x" + line.rsplit("'x", 1)[-1])
+
+
+def test_text_report_names_packs_levels_and_exemptions(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--stack", "prod", "--project-dir", str(PROJECT_DIR)])
+    out = capsys.readouterr().out
+    config = json.loads((PROJECT_DIR / "policies" / "config" / "prod.json").read_text())
+    assert "Policy packs (config policies/config/prod.json):" in out
+    for pack in ("least-privilege", "prod-guardrails"):
+        assert re.search(rf"^  {pack}@v[0-9.]+: \d+ policies \(\d+ mandatory\)$", out, re.M), out
+    for policy, entry in config.items():
+        for exemption in entry.get("exemptions", []) if isinstance(entry, dict) else []:
+            assert f"/{policy}  {exemption['resource']}: {exemption['reason']}" in out
+
+
+def test_preview_notes_are_reported_apart_from_violations() -> None:
+    from preflight.__main__ import _text_report
+    from tests.support import preflight_violations
+
+    findings = preflight_violations("prod", preview=True)
+    notes = [v for v in findings if v.is_preview_note]
+    violations = [v for v in findings if not v.is_preview_note]
+    assert notes, "a prod preview leaves some values unknown"
+    report = _text_report(preflight_plan("prod", preview=True), violations, notes=notes)
+    assert f"Policy violations: {len(violations)} (" in report
+    assert f"Could not run during preview (no verdict; they run with the real values during up): {len(notes)}" \
+        in report
+    assert all("can't run policy" not in v.message for v in violations)
 
 
 def test_unknown_stack_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -55,7 +55,9 @@ def test_overrides_replace_and_remove_keys(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("stack_yaml", "message"), [
     (None, "dev: no stack file Pulumi.dev.yaml"),
     ("config: [1, 2]\n", "dev: `config` in Pulumi.dev.yaml must be a mapping"),
-    ("config: {a: [\n", "Pulumi.dev.yaml is not valid YAML"),
+    ("config: {a: [\n", "Pulumi.dev.yaml:2:1: not valid YAML"),
+    ("config:\n  demo:a: 1\n   demo:b: 2\n",
+     "Pulumi.dev.yaml:3:10: not valid YAML: mapping values are not allowed here"),
 ])
 def test_unreadable_stack_files_are_one_line(tmp_path: Path, stack_yaml: str | None, message: str) -> None:
     (tmp_path / "Pulumi.yaml").write_text(PROJECT)

@@ -76,7 +76,11 @@ def mutation(draw: st.DrawFn) -> tuple[str, str, dict[str, Any], str]:
     kind = draw(st.sampled_from(["type", "missing", "size", "cidr", "name", "duplicate"]))
     if kind == "type":
         path, value = draw(st.sampled_from(leaves(raw)))
-        set_at(raw, path, draw(wrong_type(value)))
+        if path[-1] in ("cpu", "memory"):
+            # A Kubernetes quantity is a string or a number (`cpu: 2` is valid): only other types are wrong.
+            set_at(raw, path, draw(st.one_of(st.booleans(), st.just(["x"]), st.just({"k": 1}), st.integers(-5, -1))))
+        else:
+            set_at(raw, path, draw(wrong_type(value)))
     elif kind == "missing":
         path, _ = draw(st.sampled_from([(p, v) for p, v in leaves(raw) if not isinstance(p[-1], int)]))
         set_at(raw, path, _DELETE)

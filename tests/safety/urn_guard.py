@@ -3,7 +3,8 @@
 The committed snapshot `tests/snapshots/<stack>.urns` lists the URNs of every stateful resource. A plan
 passes when each snapshot URN is still in the plan, or is covered by an alias of a resource in the plan,
 resolved as the engine resolves them (alias specs default to the resource's own name, type and parent;
-children inherit their parents' aliases). The failure message names the alias to add.
+children inherit their parents' aliases). The failure message names the alias to add. A stateful resource
+that is new (onboarding a user or a team adds some) is reported, never failed: nothing existing is replaced.
 
 Update the snapshot after a deliberate change (review the diff like code):
     venv/bin/python -m tests.safety.urn_guard --update
@@ -145,6 +146,13 @@ def check(plan: Plan, snapshot: list[str]) -> list[str]:
     return [_suggest(urn, plan, unmatched_new) for urn in missing]
 
 
+def added(plan: Plan, snapshot: list[str]) -> list[str]:
+    """Stateful URNs of the plan that the snapshot does not list, under any of their aliases: new resources."""
+    resolver = AliasResolver(plan)
+    known = set(snapshot)
+    return sorted(r.urn for r in plan.resources if r.type in STATEFUL_TYPES and not (resolver.urns(r) & known))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.safety.urn_guard", description=__doc__)
     parser.add_argument("--update", action="store_true", help="rewrite the snapshots from the current program")
@@ -162,10 +170,15 @@ def main(argv: list[str] | None = None) -> int:
                 "venv/bin/python -m tests.safety.urn_guard --update\n" + "".join(f"{u}\n" for u in urns))
             print(f"{stack}: {len(urns)} stateful URNs written to {snapshot_path(stack).relative_to(Path.cwd())}")
         else:
-            problems = check(preflight_plan(stack), read_snapshot(stack))
-            print(f"{stack}: {'ok' if not problems else 'URNs changed'}")
+            snapshot = read_snapshot(stack)
+            problems = check(preflight_plan(stack), snapshot)
+            new = added(preflight_plan(stack), snapshot)
+            print(f"{stack}: {'ok' if not problems else 'URNs changed'}"
+                  + (f", {len(new)} new stateful URN(s) (recorded by --update)" if new else ""))
             for p in problems:
                 print(p)
+            for urn in new:
+                print(f"  new: {urn}")
             status = status or (1 if problems else 0)
     return status
 

@@ -17,7 +17,7 @@ from components.databricks.grants import (
 )
 from tests.databricks.access import CATALOG, GRANT, adr_table, plan_table, table_differences
 from tests.databricks.privileges import PRIVILEGES, unknown_privileges
-from tests.databricks.snippets import stack_cfg, stack_plan
+from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
 from tests.support import STACKS
 
 
@@ -25,9 +25,18 @@ def shipped_users(stack: str) -> tuple[str, ...]:
     return stack_cfg(stack).sandbox_users
 
 
-def test_the_dev_stack_ships_three_sandbox_users() -> None:
-    # The access-table test below is only as strong as the list it runs over.
-    assert len(shipped_users("dev")) == 3
+def onboarded(users: tuple[str, ...], count: int) -> tuple[str, ...]:
+    """`users` plus `count` user names none of them holds (whatever the stack file ships)."""
+    extra = [f"onboarded_{i}" for i in range(len(users) + count) if f"onboarded_{i}" not in users][:count]
+    return (*users, *extra)
+
+
+@pytest.mark.parametrize("added", [0, 1, 3])
+def test_the_access_table_is_adr_001s_for_any_list_of_sandbox_users(added: int) -> None:
+    """The shipped stack's table (below) is only as strong as the list it runs over: the layer is held to
+    ADR-001 for none, the shipped users, and users added to them as the README's onboarding does."""
+    for users in {(), shipped_users("dev"), onboarded(shipped_users("dev"), added)}:
+        assert table_differences(plan_table(platform_plan("dev", users)), adr_table("dev", users)) == [], users
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -78,14 +87,16 @@ def test_grants_name_the_service_principal_by_application_id_and_users_by_email(
 
 def test_the_comparison_reports_a_widened_grant() -> None:
     # What a widened grant looks like to the access-table test: proven on a copy of the real plan's table.
-    table = plan_table(stack_plan("dev"))
-    table[("schema", "dev.bronze")]["alice@example.com"] |= {"MODIFY"}
-    table[("schema", "dev.gold")]["bob@example.com"] = frozenset({"SELECT"})
-    table[("schema", "carol_sandbox.gold")]["carol@example.com"] |= {"CREATE_SCHEMA"}
-    assert table_differences(table, adr_table("dev", shipped_users("dev"))) == [
-        "schema carol_sandbox.gold: carol@example.com has ['CREATE_SCHEMA'] beyond ADR-001",
-        "schema dev.bronze: alice@example.com has ['MODIFY'] beyond ADR-001",
-        "schema dev.gold: bob@example.com has ['SELECT'] beyond ADR-001",
+    users = onboarded((), 2)
+    table = plan_table(platform_plan("dev", users))
+    first, second = (f"{u}@example.com" for u in users)
+    table[("schema", "dev.bronze")][first] |= {"MODIFY"}
+    table[("schema", "dev.gold")][second] = frozenset({"SELECT"})
+    table[("schema", f"{users[1]}_sandbox.gold")][second] |= {"CREATE_SCHEMA"}
+    assert table_differences(table, adr_table("dev", users)) == [
+        f"schema dev.bronze: {first} has ['MODIFY'] beyond ADR-001",
+        f"schema dev.gold: {second} has ['SELECT'] beyond ADR-001",
+        f"schema {users[1]}_sandbox.gold: {second} has ['CREATE_SCHEMA'] beyond ADR-001",
     ]
 
 

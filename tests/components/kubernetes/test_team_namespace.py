@@ -72,15 +72,17 @@ def test_everything_in_a_team_namespace_carries_the_team_label(stack: str) -> No
 
 def test_adding_a_team_is_one_config_entry_and_changes_nothing_else() -> None:
     """Data Platform Architecture: onboarding a team touches no other team or layer."""
-    teams = {**raw_config("prod")["teams"], "search": {"quota": {"cpu": "4", "memory": "16Gi"}}}
+    shipped = raw_config("prod").get("teams", {})
+    new = next(name for name in ("search", *(f"search{i}" for i in range(len(shipped) + 1))) if name not in shipped)
+    teams = {**shipped, new: {"quota": {"cpu": "4", "memory": "16Gi"}}}
     before = {r.urn: r.inputs for r in preflight_plan("prod").registered}
     after = {r.urn: r.inputs for r in plan_with("prod", {"teams": teams}).registered}
     assert set(before) <= set(after)
     assert [urn for urn in before if after[urn] != before[urn]] == []
     added = set(after) - set(before)
-    assert {urn.split("::")[-1].split("-")[1] for urn in added} == {"search"}
-    assert any(urn.endswith("::team-search-role") for urn in added)
-    assert any(urn.endswith("::team-search-namespace-namespace") for urn in added)
+    assert {urn.split("::")[-1].split("-")[1] for urn in added} == {new}
+    assert any(urn.endswith(f"::team-{new}-role") for urn in added)
+    assert any(urn.endswith(f"::team-{new}-namespace-namespace") for urn in added)
 
 
 def test_bad_args_are_refused_naming_each_property() -> None:
