@@ -17,11 +17,14 @@ from components.aws.data_stores import DataStores, DataStoresArgs
 from components.aws.member_account import MemberAccount, MemberAccountArgs
 from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks.workspace import DatabricksWorkspaceArgs
+from components.kubernetes.cluster_addons import ClusterAddons, ClusterAddonsArgs
+from components.kubernetes.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
 from components.kubernetes.eks_cluster import EksCluster, EksClusterArgs
 from components.kubernetes.node_pool import NodePool, NodePoolArgs, Taint
 from components.kubernetes.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
 from components.kubernetes.platform_release import PlatformRelease, PlatformReleaseArgs
 from components.kubernetes.provider import KubernetesProvider, KubernetesProviderArgs
+from components.kubernetes.storage_classes import StorageClasses, StorageClassesArgs
 from components.kubernetes.team_namespace import TeamNamespace, TeamNamespaceArgs
 
 cfg = stack_config.load()
@@ -41,19 +44,29 @@ ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
     data_name_prefix=f"{prefix}-"), opts=in_account)
 
 
-# --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
+# --- EKS: cluster, node-level add-ons, the three node pools, pod add-ons (issues 4, 15) -------------------
 cluster = EksCluster(f"{cfg.environment}-eks", EksClusterArgs(
-    account_id=account.account_id, version=cfg.cluster.version, subnet_ids=cfg.network.private_subnet_ids,
-    public_access_cidrs=cfg.cluster.public_access_cidrs, log_retention_days=cfg.log_retention_days,
+    account_id=account.account_id, version=cfg.cluster.version, region=cfg.region,
+    subnet_ids=cfg.network.private_subnet_ids, public_access_cidrs=cfg.cluster.public_access_cidrs,
+    log_retention_days=cfg.log_retention_days, kms_deletion_window_days=cfg.kms_deletion_window_days,
+    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
+    deletion_protection=cfg.cluster_deletion_protection), opts=in_account)
+addons = ClusterAddons(f"{cfg.environment}-eks-addons", ClusterAddonsArgs(
+    cluster_name=cluster.name, kubernetes_version=cfg.cluster.version, account_id=account.account_id,
+    oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
     kms_deletion_window_days=cfg.kms_deletion_window_days, protect=cfg.protection.protect,
-    retain_on_delete=cfg.protection.retain_on_delete), opts=pulumi.ResourceOptions(provider=aws_provider))
+    retain_on_delete=cfg.protection.retain_on_delete), opts=in_account)
 node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
-    cluster_name=cluster.name, subnet_ids=cfg.network.private_subnet_ids, instance_types=pool_cfg.instance_types,
-    min_size=pool_cfg.min_size, desired_size=pool_cfg.desired_size, max_size=pool_cfg.max_size,
-    capacity_type=pool_cfg.capacity_type, allow_spot=not cfg.is_prod, disk_size_gib=pool_cfg.disk_size_gib,
-    labels=pool_cfg.labels, taints=[Taint(t.key, t.value, t.effect) for t in pool_cfg.taints],
-    autoscaled=pool_cfg.max_size > pool_cfg.min_size, protect=cfg.protection.protect),
-    opts=pulumi.ResourceOptions(provider=aws_provider)) for pool, pool_cfg in cfg.node_pools.items()}
+    cluster_name=cluster.name, kubernetes_version=cluster.version, subnet_ids=cfg.network.private_subnet_ids,
+    instance_types=pool_cfg.instance_types, min_size=pool_cfg.min_size, desired_size=pool_cfg.desired_size,
+    max_size=pool_cfg.max_size, capacity_type=pool_cfg.capacity_type, allow_spot=not cfg.is_prod,
+    disk_size_gib=pool_cfg.disk_size_gib, labels=pool_cfg.labels,
+    taints=[Taint(t.key, t.value, t.effect) for t in pool_cfg.taints],
+    autoscaled=pool_cfg.max_size > pool_cfg.min_size),
+    opts=pulumi.ResourceOptions(provider=aws_provider, depends_on=addons.before_nodes))
+    for pool, pool_cfg in cfg.node_pools.items()}
+node_groups = [pool.node_group for pool in node_pools.values()]
+addons.add_pod_addons(node_groups)
 
 
 # --- AWS data: KMS-encrypted buckets, pipeline roles (IRSA), Unity Catalog storage role (issue 3) -------
@@ -74,6 +87,12 @@ kubernetes = KubernetesProvider(f"{cfg.environment}-kubernetes", KubernetesProvi
     # The identity that created the cluster (the provider's role in the member account) administers it.
     role_arn=account.account_id.apply(lambda account: f"arn:aws:iam::{account}:role/{cfg.account.access_role_name}")))
 in_cluster = pulumi.ResourceOptions(provider=kubernetes.provider)
+StorageClasses(f"{cfg.environment}-storage", StorageClassesArgs(volume_key_arn=addons.volume_key_arn), opts=(
+    pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[addons.addons["aws-ebs-csi-driver"]])))
+ClusterAutoscaler(f"{cfg.environment}-cluster-autoscaler", ClusterAutoscalerArgs(
+    cluster_name=cluster.name, kubernetes_version=cfg.cluster.version, region=cfg.region,
+    account_id=account.account_id, oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer),
+    opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider], depends_on=node_groups))
 tenancy = PlatformNamespaceArgs(namespace="", cpu_quota="", memory_quota="", group_bindings=cfg.rbac_groups.by_role,
                                 egress=cfg.egress_profile, allowed_egress_cidrs=cfg.egress_allowed_cidrs,
                                 database_port=cfg.database_port)
@@ -99,7 +118,7 @@ release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
     image_tag=cfg.helm.image_tag, pipelines_paused=cfg.pipelines_paused,
     artifacts_bucket=buckets["artifacts"].bucket_name,
     service_accounts={"workers": "ingestion", "mlflow": "training", "dbt": "backend"},
-    workers_max_replicas=cfg.node_pools["compute"].max_size, database_port=cfg.database_port,
+    workers_max_replicas=cfg.workers_max_replicas, database_port=cfg.database_port,
     database_password=cfg.mlflow_db_password, values_overrides=cfg.helm.values_overrides,
     protect=cfg.protection.protect),
     opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[environment_namespace]))
