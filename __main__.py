@@ -91,7 +91,8 @@ StorageClasses(f"{cfg.environment}-storage", StorageClassesArgs(volume_key_arn=a
     pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[addons.addons["aws-ebs-csi-driver"]])))
 ClusterAutoscaler(f"{cfg.environment}-cluster-autoscaler", ClusterAutoscalerArgs(
     cluster_name=cluster.name, kubernetes_version=cfg.cluster.version, region=cfg.region,
-    account_id=account.account_id, oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer),
+    account_id=account.account_id, oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+    protect=cfg.protection.protect),
     opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider], depends_on=node_groups))
 tenancy = PlatformNamespaceArgs(namespace="", cpu_quota="", memory_quota="", group_bindings=cfg.rbac_groups.by_role,
                                 egress=cfg.egress_profile, allowed_egress_cidrs=cfg.egress_allowed_cidrs,

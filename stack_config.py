@@ -661,7 +661,7 @@ def _workers_ceiling(r: _Reader, pool: NodePoolConfig | None, quota: Quota, helm
         r.problem("helm.valuesOverrides", f"must keep the chart's workers/mlflow/dbt resources readable, got {exc}")
         return 2
     min_replicas = int(values["workers"]["autoscaling"]["minReplicas"])
-    if pool is None or quota.cpu == "0" or quota.memory == "0":
+    if pool is None or not pool.instance_types or quota.cpu == "0" or quota.memory == "0":
         return min_replicas
     unknown = [t for t in pool.instance_types if t not in capacity.INSTANCE_CAPACITY]
     if unknown:

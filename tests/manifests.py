@@ -47,13 +47,19 @@ def registered_manifests(plan: Plan) -> list[dict[str, Any]]:
     return [_wire_to_manifest(r.inputs) for r in plan.registered if is_kubernetes_object(r)]
 
 
+def platform_release(plan: Plan) -> RecordedResource:
+    """The release of the local chart (charts/ml-platform); upstream charts (cluster-autoscaler) are not rendered
+    here: they cannot be fetched offline, their values are checked against our own schema instead."""
+    return plan.one(HELM_RELEASE, name=f"{plan.stack}-platform-release")
+
+
 def release_values(plan: Plan) -> dict[str, Any]:
-    """The values the plan's one Helm release passes to its chart (secrets revealed: there must be none)."""
-    return _wire_to_manifest(reveal(plan.one(HELM_RELEASE).inputs["values"]))
+    """The values the plan's platform release passes to its chart (secrets revealed: there must be none)."""
+    return _wire_to_manifest(reveal(platform_release(plan).inputs["values"]))
 
 
 def chart_dir(plan: Plan) -> Path:
-    return PROJECT_DIR / plan.one(HELM_RELEASE).inputs["chart"]
+    return PROJECT_DIR / platform_release(plan).inputs["chart"]
 
 
 @functools.cache
@@ -71,7 +77,7 @@ def _render(chart: str, values_json: str, name: str, namespace: str) -> tuple[di
 
 def rendered_chart(plan: Plan) -> list[dict[str, Any]]:
     """The release's chart rendered offline with the plan's exact values, name and namespace."""
-    release = plan.one(HELM_RELEASE).inputs
+    release = platform_release(plan).inputs
     return list(_render(str(chart_dir(plan)), json.dumps(release_values(plan), sort_keys=True), release["name"],
                         release["namespace"]))
 

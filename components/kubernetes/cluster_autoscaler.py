@@ -61,6 +61,8 @@ class ClusterAutoscalerArgs:
     """Its issuer without `https://`."""
     node_selector: Mapping[str, str] = field(default_factory=lambda: {"pool": "system"})
     """Where the autoscaler runs: the system pool (never on the nodes it may remove)."""
+    protect: bool = False
+    """`protect` on the Helm release (as on every release of the stack). Default off."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on the AWS children."""
 
@@ -143,6 +145,7 @@ class ClusterAutoscaler(pulumi.ComponentResource):
             f"{name}-release", name="cluster-autoscaler", chart=CHART, version=chart_version,
             repository_opts=RepositoryOptsArgs(repo=CHART_REPOSITORY), namespace=NAMESPACE, create_namespace=False,
             values=values, atomic=True, cleanup_on_fail=True, timeout=600,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[*(waits_for or []), policy]))  # type: ignore[list-item]
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect,
+                                        depends_on=[*(waits_for or []), policy]))  # type: ignore[list-item]
         self.role_arn = self.role.arn
         self.register_outputs({"role_arn": self.role_arn})

@@ -5,8 +5,9 @@ default class, for claims that name none.
 The default is explicit because a new cluster's own `gp2` class (in-tree provisioner, served through the CSI
 driver since CSI migration) provisions unencrypted gp2, and whether it carries the default annotation depends on
 the version the cluster was created with; `gp3` (not `ssd-retain`) is the default because a claim that names no
-class is scratch space, and a Retain default would keep every such volume, billed, after its claim is gone. Since Kubernetes 1.26, when
-several classes carry the default annotation the newest is used, so our `gp3` wins over any pre-installed one.
+class is scratch space, and a Retain default would keep every such volume, billed, after its claim is gone.
+Since Kubernetes 1.26, when several classes carry the default annotation the newest is used, so our `gp3` wins
+over any pre-installed one.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ def _pods(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_release_deploys_the_pinned_local_chart_into_the_environment_namespace(stack: str) -> None:
-    release = preflight_plan(stack).one(RELEASE)
+    release = preflight_plan(stack).one(RELEASE, name=f"{stack}-platform-release")
     chart = yaml.safe_load((chart_dir(preflight_plan(stack)) / "Chart.yaml").read_text())
     assert release.inputs["chart"] == "charts/ml-platform"
     assert release.inputs["version"] == chart["version"]
@@ -52,13 +52,13 @@ def test_values_come_from_config_and_outputs(stack: str) -> None:
     assert values["imageTag"] == cfg.helm.image_tag
     artifacts = preflight_plan(stack).one("platform:storage:EncryptedBucket", name=f"{stack}-artifacts")
     assert values["mlflow"]["artifactRoot"] == f"s3://{artifacts.component_outputs['bucket_name']}/mlflow"
-    assert values["workers"]["autoscaling"]["maxReplicas"] == cfg.node_pools["compute"].max_size
+    assert values["workers"]["autoscaling"]["maxReplicas"] == cfg.workers_max_replicas
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_no_secret_in_the_values_and_the_password_reaches_only_a_secret(stack: str) -> None:
     plan = preflight_plan(stack)
-    release = plan.one(RELEASE)
+    release = plan.one(RELEASE, name=f"{stack}-platform-release")
 
     def leaves(value: Any) -> list[Any]:
         if isinstance(value, dict):
@@ -99,7 +99,8 @@ def test_paused_pipelines_run_no_workers_and_suspend_dbt(stack: str) -> None:
     assert cronjob["spec"]["schedule"] == "0 */6 * * *"
     if stack == "prod":
         (hpa,) = _kinds(documents, "HorizontalPodAutoscaler")
-        assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 20)
+        ceiling = parse(stack, raw_config(stack)).workers_max_replicas
+        assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, ceiling)
         assert hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
         assert "replicas" not in workers["spec"]  # the autoscaler owns it
         assert cronjob["spec"]["suspend"] is False
