@@ -76,8 +76,8 @@ def test_an_hpa_override_above_the_ceiling_is_refused() -> None:
 def test_an_instance_type_outside_the_capacity_table_is_named() -> None:
     raw = copy.deepcopy(raw_config("dev"))
     raw["nodePools"]["compute"]["instanceTypes"] = ["x9z.huge"]
-    with pytest.raises(stack_config.ConfigError, match="nodePools.compute.instanceTypes must be instance types of "
-                                                       "the capacity table"):
+    with pytest.raises(stack_config.ConfigError, match=r"nodePools\.compute\.instanceTypes must be instance types of "
+                                                       r"the capacity table"):
         stack_config.parse("dev", raw)
 
 

@@ -75,7 +75,8 @@ def test_the_ebs_csi_driver_runs_on_a_role_that_trusts_only_its_service_account(
     assert statement["Principal"] == {"Federated": oidc.outputs["arn"]}
     assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
     assert statement["Condition"] == {"StringEquals": {
-        f"{issuer}:sub": "system:serviceaccount:kube-system:ebs-csi-controller-sa", f"{issuer}:aud": "sts.amazonaws.com"}}
+        f"{issuer}:sub": "system:serviceaccount:kube-system:ebs-csi-controller-sa",
+        f"{issuer}:aud": "sts.amazonaws.com"}}
     children = plan.children(role.parent)
     assert [a.inputs["policyArn"] for a in children
             if a.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment"] == [EBS_CSI_MANAGED_POLICY]

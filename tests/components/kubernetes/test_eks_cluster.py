@@ -91,7 +91,8 @@ def test_version_and_subnets_come_from_config(stack: str) -> None:
 
 def test_bad_args_are_refused_naming_each_property() -> None:
     with pytest.raises(ValueError) as info:
-        validate_eks_cluster_args(EksClusterArgs(account_id="111111111111", version="1.35", region="eu-west-1", subnet_ids=["subnet-1"],
+        validate_eks_cluster_args(EksClusterArgs(account_id="111111111111", version="1.35", region="eu-west-1",
+                                                 subnet_ids=["subnet-1"],
                                                  public_access_cidrs=["0.0.0.0/0"], log_retention_days=42,
                                                  kms_deletion_window_days=3))
     for words in ("subnet_ids", "public_access_cidrs", "log_retention_days", "kms_deletion_window_days"):

@@ -103,8 +103,8 @@ def test_compute_pool_is_discoverable_by_the_cluster_autoscaler(stack: str) -> N
 
 
 def test_spot_needs_an_explicit_allowance_and_taints_need_eks_effects() -> None:
-    base = NodePoolArgs(cluster_name="c", kubernetes_version="1.35", subnet_ids=["s"], instance_types=["m6i.large"], min_size=1, desired_size=1,
-                        max_size=2)
+    base = NodePoolArgs(cluster_name="c", kubernetes_version="1.35", subnet_ids=["s"], instance_types=["m6i.large"],
+                        min_size=1, desired_size=1, max_size=2)
     validate_node_pool_args(base)
     validate_node_pool_args(NodePoolArgs(**{**base.__dict__, "capacity_type": "SPOT", "allow_spot": True}))
     with pytest.raises(ValueError, match="allow_spot"):

@@ -54,7 +54,7 @@ def test_the_old_version_is_refused_today() -> None:
     """1.31 left extended support on 2026-11-26: a new 1.31 cluster cannot be created on 2026-12-01."""
     raw = copy.deepcopy(raw_config("dev"))
     raw["kubernetesVersion"] = "1.31"
-    with pytest.raises(stack_config.ConfigError, match="1.31 left extended support on 2026-11-26"):
+    with pytest.raises(stack_config.ConfigError, match=r"1\.31 left extended support on 2026-11-26"):
         stack_config.parse("dev", raw, today=date(2026, 12, 1))
     raw["kubernetesVersion"] = "1.99"
     with pytest.raises(stack_config.ConfigError, match="must be an EKS version of the calendar"):
