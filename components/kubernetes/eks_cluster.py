@@ -88,7 +88,7 @@ def secrets_key_policy(account_id: str, cluster_role_arn: str) -> str:
 
 
 LOG_KEY_USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
-                       "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey")
+                       "kms:GenerateDataKeyWithoutPlaintext")
 
 
 def log_key_policy(account_id: str, region: str, log_group_name: str) -> str:
@@ -102,7 +102,11 @@ def log_key_policy(account_id: str, region: str, log_group_name: str) -> str:
          "Principal": {"Service": f"logs.{region}.amazonaws.com"},
          "Action": list(LOG_KEY_USE_ACTIONS),
          "Resource": "*",
-         "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}}},
+         "Condition": {"StringEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}}},
+        # DescribeKey carries no encryption context: scoped to calls made for this account instead.
+        {"Sid": "CloudWatchLogsDescribesTheKey", "Effect": "Allow",
+         "Principal": {"Service": f"logs.{region}.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}},
     ]})
 
 

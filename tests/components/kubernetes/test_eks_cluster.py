@@ -122,8 +122,11 @@ def test_control_plane_logs_are_encrypted_with_a_key_only_cloudwatch_logs_of_the
     assert group.inputs["kmsKeyId"] == key.outputs["arn"]
     assert key.inputs["enableKeyRotation"] is True
     statements = json.loads(key.inputs["policy"])["Statement"]
-    (logs,) = [s for s in statements if "Service" in s["Principal"]]
-    assert logs["Principal"] == {"Service": f"logs.{cfg.region}.amazonaws.com"}
-    assert logs["Condition"] == {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": group.outputs["arn"]}}
+    logs, describe = [s for s in statements if "Service" in s["Principal"]]
+    assert logs["Principal"] == describe["Principal"] == {"Service": f"logs.{cfg.region}.amazonaws.com"}
+    assert logs["Condition"] == {"StringEquals": {"kms:EncryptionContext:aws:logs:arn": group.outputs["arn"]}}
     assert not any(a.endswith("*") for a in logs["Action"])
+    account = plan.one("platform:aws:MemberAccount").component_outputs["account_id"]
+    assert (describe["Action"], describe["Condition"]) == (
+        "kms:DescribeKey", {"StringEquals": {"aws:SourceAccount": account}})
     assert group.urn in plan.one(CLUSTER).options["dependsOn"]
