@@ -15,6 +15,7 @@ from components.aws.account_baseline import AccountBaseline, AccountBaselineArgs
 from components.aws.ci_identities import CiIdentities, CiIdentitiesArgs
 from components.aws.data_stores import DataStores, DataStoresArgs
 from components.aws.member_account import MemberAccount, MemberAccountArgs
+from components.aws.network import ExistingNetworkArgs, Network, NetworkArgs
 from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks.workspace import DatabricksWorkspaceArgs
 from components.kubernetes.cluster_addons import ClusterAddons, ClusterAddonsArgs
@@ -44,10 +45,23 @@ ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
     data_name_prefix=f"{prefix}-"), opts=in_account)
 
 
+# --- Network: the VPC the cluster, pods and databases live in, NAT, VPC endpoints, flow logs (issue 13) ---
+cluster_name = f"{cfg.environment}-eks"  # the EksCluster below is named so; its subnets carry this name
+adopted = cfg.network.existing
+network = Network(f"{cfg.environment}-network", NetworkArgs(
+    cluster_name=cluster_name, region=cfg.region, account_id=account.account_id, cidr=cfg.network.cidr,
+    nat_gateways=cfg.network.nat_gateways, log_retention_days=cfg.log_retention_days,
+    kms_deletion_window_days=cfg.kms_deletion_window_days, protect=cfg.protection.protect,
+    retain_on_delete=cfg.protection.retain_on_delete,
+    existing=ExistingNetworkArgs(vpc_id=adopted.vpc_id, vpc_cidr=adopted.vpc_cidr,
+                                 private_subnets=adopted.private_subnets, database_subnets=adopted.database_subnets)
+    if adopted else None), opts=in_account)
+
+
 # --- EKS: cluster, node-level add-ons, the three node pools, pod add-ons (issues 4, 15) -------------------
-cluster = EksCluster(f"{cfg.environment}-eks", EksClusterArgs(
+cluster = EksCluster(cluster_name, EksClusterArgs(
     account_id=account.account_id, version=cfg.cluster.version, region=cfg.region,
-    subnet_ids=cfg.network.private_subnet_ids, public_access_cidrs=cfg.cluster.public_access_cidrs,
+    subnet_ids=network.private_subnet_ids, public_access_cidrs=cfg.cluster.public_access_cidrs,
     log_retention_days=cfg.log_retention_days, kms_deletion_window_days=cfg.kms_deletion_window_days,
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
     deletion_protection=cfg.cluster_deletion_protection), opts=in_account)
@@ -57,7 +71,7 @@ addons = ClusterAddons(f"{cfg.environment}-eks-addons", ClusterAddonsArgs(
     kms_deletion_window_days=cfg.kms_deletion_window_days, protect=cfg.protection.protect,
     retain_on_delete=cfg.protection.retain_on_delete), opts=in_account)
 node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
-    cluster_name=cluster.name, kubernetes_version=cluster.version, subnet_ids=cfg.network.private_subnet_ids,
+    cluster_name=cluster.name, kubernetes_version=cluster.version, subnet_ids=network.private_subnet_ids,
     instance_types=pool_cfg.instance_types, min_size=pool_cfg.min_size, desired_size=pool_cfg.desired_size,
     max_size=pool_cfg.max_size, capacity_type=pool_cfg.capacity_type, allow_spot=not cfg.is_prod,
     disk_size_gib=pool_cfg.disk_size_gib, labels=pool_cfg.labels,
@@ -96,7 +110,8 @@ ClusterAutoscaler(f"{cfg.environment}-cluster-autoscaler", ClusterAutoscalerArgs
     opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider], depends_on=node_groups))
 tenancy = PlatformNamespaceArgs(namespace="", cpu_quota="", memory_quota="", group_bindings=cfg.rbac_groups.by_role,
                                 egress=cfg.egress_profile, allowed_egress_cidrs=cfg.egress_allowed_cidrs,
-                                database_port=cfg.database_port)
+                                database_port=cfg.database_port,
+                                database_cidrs=network.database_cidrs, aws_endpoints_cidr=network.endpoints_cidr)
 environment_namespace = PlatformNamespace(f"platform-{cfg.environment}", replace(
     tenancy, namespace=f"platform-{cfg.environment}", cpu_quota=cfg.environment_quota.cpu,
     memory_quota=cfg.environment_quota.memory,
@@ -153,4 +168,6 @@ pulumi.export("service_principal_application_id", databricks_platform.service_pr
 pulumi.export("cluster_name", cluster.name)
 pulumi.export("bucket_names", {store: bucket.bucket_name for store, bucket in buckets.items()})
 pulumi.export("account_id", account.account_id)
+pulumi.export("vpc_id", network.vpc_id)
+pulumi.export("nat_public_ips", network.nat_public_ips)  # partners allow-list the addresses prod leaves from
 pulumi.export("helm_release_status", release.status)

@@ -83,7 +83,7 @@ BAD_CONFIGS = [
     ("prod", _set("network", _DELETE), "network", "is required"),
     ("prod", _set("nodePools.compute.maxSize", 3), "nodePools.compute.maxSize", "must be >= desiredSize (5), got 3"),
     ("prod", _set("nodePools.system.desiredSize", "two"), "nodePools.system.desiredSize", "must be an integer"),
-    ("dev", _set("network.vpcCidr", "10.0.0.0/33"), "network.vpcCidr", "must be a CIDR block"),
+    ("dev", _set("network.cidr", "10.0.0.0/33"), "network.cidr", "must be a CIDR block"),
     ("dev", _set("sandboxUsers", ["alice", "Bob"]), "sandboxUsers[1]", "valid as a catalog name"),
     ("dev", _set("sandboxUsers", ["alice", "alice"]), "sandboxUsers[1]", "duplicates 'alice'"),
     ("prod", _set("teams.Fraud", {"quota": {"cpu": "1", "memory": "1Gi"}}), "teams.Fraud", "DNS label"),

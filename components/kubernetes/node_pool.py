@@ -44,8 +44,8 @@ class NodePoolArgs:
     """Name of the EKS cluster the nodes join."""
     kubernetes_version: pulumi.Input[str]
     """Kubernetes version of the nodes: the cluster's (its output), so a control-plane upgrade reaches them."""
-    subnet_ids: Sequence[str]
-    """Private subnets the nodes are placed in."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Private subnets the nodes are placed in (the network's)."""
     instance_types: Sequence[str]
     """EC2 instance types, e.g. `m6i.xlarge`."""
     min_size: int
@@ -155,7 +155,7 @@ class NodePool(pulumi.ComponentResource):
             version=args.kubernetes_version,
             release_version=args.release_version,
             node_role_arn=self.role.arn,
-            subnet_ids=list(args.subnet_ids),
+            subnet_ids=args.subnet_ids,
             instance_types=list(args.instance_types),
             capacity_type=args.capacity_type,
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
