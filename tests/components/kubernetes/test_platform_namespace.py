@@ -19,7 +19,7 @@ from components.kubernetes.platform_namespace import (
     validate_platform_namespace_args,
 )
 from stack_config import parse
-from tests.manifests import registered_manifests, rendered_chart
+from tests.manifests import platform_release, registered_manifests, rendered_chart
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
@@ -158,7 +158,7 @@ def reachable(stack: str, namespace: str, block: str, port: int) -> bool:
 def _chart_pods(stack: str) -> list[tuple[str, str]]:
     """(workload, namespace) of every pod template the Helm chart renders."""
     plan = preflight_plan(stack)
-    release_namespace = plan.one("kubernetes:helm.sh/v3:Release").inputs["namespace"]
+    release_namespace = platform_release(plan).inputs["namespace"]
     pods = []
     for doc in rendered_chart(plan):
         spec = doc.get("spec", {})
