@@ -84,10 +84,14 @@ addons.add_pod_addons(node_groups)
 
 
 # --- AWS data: KMS-encrypted buckets, pipeline roles (IRSA), Unity Catalog storage role (issue 3) -------
+# The storage trust loop (issue 17): the Databricks layer creates the storage credential with the role's ARN as a
+# string and reports its external id, which the role's trust (created here, before the keys that name the role)
+# requires. A deferred output carries the id back; it is resolved right after the Databricks layer below.
+storage_external_id, close_storage_trust_loop = pulumi.deferred_output()
 data = DataStores(cfg.environment, DataStoresArgs(
     environment=cfg.environment, name_prefix=prefix, account_id=account.account_id,
     oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
-    service_account_namespace=f"platform-{cfg.environment}", databricks_account_id=cfg.databricks.account_id,
+    service_account_namespace=f"platform-{cfg.environment}", unity_catalog_external_id=storage_external_id,
     backup_retention_days=cfg.backup_retention_days, key_deletion_window_days=cfg.kms_deletion_window_days,
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
     force_destroy=cfg.protection.force_destroy_buckets), opts=in_account)
@@ -148,15 +152,26 @@ databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", Databr
                                       client_id=cfg.databricks.client_id, client_secret=cfg.databricks.client_secret),
     account_id=cfg.databricks.account_id, region=cfg.region,
     processed_bucket=processed.bucket_name, processed_key_arn=processed.key_arn,
-    storage_role_arn=unity_catalog_role.role_arn,
+    storage_role_arn=unity_catalog_role.expected_arn,
+    storage_role_ready=[unity_catalog_role.role, data.unity_catalog_access],
     storage_buckets=[bucket.bucket_name for bucket in buckets.values()],
     node_types=cfg.databricks.cluster_policy.node_types, max_workers=cfg.databricks.cluster_policy.max_workers,
     autotermination_minutes=cfg.databricks.cluster_policy.autotermination_minutes,
+    metastore_id=cfg.databricks.metastore_id, metastore_pre_assigned=cfg.databricks.metastore_pre_assigned,
+    # The pipeline principal's OAuth secret goes to Secrets Manager in the member account. Its reader is the role
+    # the dbt CronJob runs as today (service account `backend`); the services branch's dbt role replaces it.
+    aws_provider=aws_provider, aws_account_id=account.account_id,
+    aws_administrator_role_arn=account.account_id.apply(
+        lambda account: f"arn:aws:iam::{account}:role/{cfg.account.access_role_name}"),
+    secret_reader_role_arns=[pipeline_roles["backend"].role_arn],
+    pipeline_secret_rotation=cfg.databricks.pipeline_secret_rotation,
+    key_deletion_window_days=cfg.kms_deletion_window_days,
     sandbox_users=cfg.sandbox_users, user_email_domain=cfg.databricks.user_email_domain,
     sandbox_force_destroy=cfg.sandbox_force_destroy,
     restrict_serverless_egress=cfg.serverless_egress_restricted,
     egress_allowed_domains=cfg.databricks.egress_allowed_domains,
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete))
+close_storage_trust_loop(databricks_platform.storage_external_id)
 
 
 # --- Exports -------------------------------------------------------------------------------------------
@@ -165,6 +180,7 @@ pulumi.export("pipelines_paused", cfg.pipelines_paused)
 pulumi.export("catalog_name", databricks_platform.catalog_name)
 pulumi.export("sandbox_catalog_names", databricks_platform.sandbox_catalog_names)
 pulumi.export("service_principal_application_id", databricks_platform.service_principal_application_id)
+pulumi.export("service_principal_secret_arn", databricks_platform.service_principal_secret_arn)
 pulumi.export("cluster_name", cluster.name)
 pulumi.export("bucket_names", {store: bucket.bucket_name for store, bucket in buckets.items()})
 pulumi.export("account_id", account.account_id)

@@ -224,6 +224,14 @@ class DatabricksConfig:
     user_email_domain: str | None = None
     """Domain of workspace user names: sandbox user `alice` is the Databricks user `alice@<domain>`.
     Required when sandboxUsers is not empty (Unity Catalog grants name users by their email)."""
+    metastore_id: str = ""
+    """The region's Unity Catalog metastore (UUID) the workspace is attached to (`databricks.metastoreId`)."""
+    metastore_pre_assigned: bool = False
+    """True: an account admin (or automatic enablement) already attached the workspace, only the id's shape is
+    checked. False: the stack makes the MetastoreAssignment (needs account-admin credentials)."""
+    pipeline_secret_rotation: str | None = None
+    """`databricks.pipelineSecretRotation`, a date (YYYY-MM-DD): changing it replaces `ml-pipelines-<env>`'s OAuth
+    secret on the next `pulumi up` (rotate before its 90-day lifetime ends). Default none."""
 
 
 @dataclass(frozen=True)
@@ -651,7 +659,8 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
 
     db = r.mapping(raw, "databricks", "databricks")
     r.unknown_keys(db, {"host", "workspaceId", "accountId", "clientId", "egressAllowedDomains", "clusterPolicy",
-                        "userEmailDomain"}, "databricks")
+                        "userEmailDomain", "metastoreId", "metastorePreAssigned", "pipelineSecretRotation"},
+                   "databricks")
     cp = r.mapping(db, "clusterPolicy", "databricks.clusterPolicy")
     r.unknown_keys(cp, {"nodeTypes", "maxWorkers", "autoterminationMinutes"}, "databricks.clusterPolicy")
     client_id = r.string(db, "clientId", "databricks.clientId", re.compile(r"^[0-9a-f-]{8,64}$"),
@@ -680,6 +689,13 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         ),
         user_email_domain=r.string(db, "userEmailDomain", "databricks.userEmailDomain", _DOMAIN_RE,
                                    "a domain name like 'example.com'", default=None),
+        metastore_id=r.string(db, "metastoreId", "databricks.metastoreId", _UUID_RE,
+                              "the region's Unity Catalog metastore id (UUID)") or "",
+        metastore_pre_assigned=bool(r.boolean(db, "metastorePreAssigned", "databricks.metastorePreAssigned",
+                                              default=False)),
+        pipeline_secret_rotation=r.string(db, "pipelineSecretRotation", "databricks.pipelineSecretRotation",
+                                          re.compile(r"^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"),
+                                          "the date of the last rotation, YYYY-MM-DD", default=None),
     )
 
     users = r.strings(raw, "sandboxUsers", "sandboxUsers", _USER_RE,

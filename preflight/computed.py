@@ -134,6 +134,13 @@ def _arn_of(service: str, resource: str) -> Computed:
     return compute
 
 
+def _secretsmanager_secret(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    # Secrets Manager appends six random characters to the name in the ARN; the id is the ARN.
+    secret = _physical(name, inputs)
+    arn = f"arn:aws:secretsmanager:{ctx.region}:{ctx.account_id}:secret:{secret}-{_digest('sm', name, length=6)}"
+    return arn, {"arn": arn, "name": secret}
+
+
 def _launch_template(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
     lt = "lt-" + _digest("lt", name)
     return lt, {"arn": f"arn:aws:ec2:{ctx.region}:{ctx.account_id}:launch-template/{lt}", "latestVersion": 1,
@@ -233,6 +240,19 @@ def _databricks_secret(name: str, _inputs: Mapping[str, Any], _ctx: Context) -> 
     return _digest("spsecret", name, length=16), {"secret": "dose" + _digest("secret", name, length=32)}
 
 
+_UC_MASTER_ROLE_ARN = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
+
+
+def _databricks_storage_credential(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    # Unity Catalog generates the external id (the account id only when an account admin creates the credential)
+    # and reports the identity that assumes the role.
+    credential, _ = _named()(name, inputs, _ctx)
+    role = dict(inputs.get("awsIamRole") or {})
+    if role:
+        role.update({"externalId": _uuid("uc-external-id", name), "unityCatalogIamArn": _UC_MASTER_ROLE_ARN})
+    return credential, {"awsIamRole": role} if role else {}
+
+
 def _databricks_schema(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
     # The provider's id of a schema is its full name; grants on the schema are given that id.
     schema = inputs.get("name") or name
@@ -295,13 +315,14 @@ COMPUTED: dict[str, Computed] = {
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _ec2("sg", "security-group"),
     "aws:ec2/flowLog:FlowLog": _ec2("fl", "vpc-flow-log"),
     "aws:sns/topic:Topic": _arn_of("sns", ""),
+    "aws:secretsmanager/secret:Secret": _secretsmanager_secret,
     "random:index/randomPassword:RandomPassword": _random_password,
     "random:index/randomId:RandomId": _random_id,
     "random:index/randomString:RandomString": _random_string,
     "databricks:index/servicePrincipal:ServicePrincipal": _databricks_principal,
     "databricks:index/servicePrincipalSecret:ServicePrincipalSecret": _databricks_secret,
     "databricks:index/catalog:Catalog": _named(),
-    "databricks:index/storageCredential:StorageCredential": _named(),
+    "databricks:index/storageCredential:StorageCredential": _databricks_storage_credential,
     "databricks:index/schema:Schema": _databricks_schema,
     "databricks:index/accountNetworkPolicy:AccountNetworkPolicy": _databricks_network_policy,
     "databricks:index/externalLocation:ExternalLocation": _named(),

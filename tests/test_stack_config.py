@@ -169,3 +169,13 @@ def test_every_list_of_distinct_valid_sandbox_users_is_accepted(users: list[str]
     raw = copy.deepcopy(raw_config("dev"))
     raw["sandboxUsers"] = users
     assert stack_config.parse("dev", raw).sandbox_users == tuple(users)
+
+
+@pytest.mark.parametrize(("key", "value", "words"), [
+    ("metastoreId", "primary", "databricks.metastoreId must be the region's Unity Catalog metastore id (UUID)"),
+    ("metastorePreAssigned", "yes", "databricks.metastorePreAssigned"),
+    ("pipelineSecretRotation", "20.11.2026", "databricks.pipelineSecretRotation must be the date of the last rotation"),
+])
+def test_bad_metastore_and_rotation_settings_are_refused(key: str, value: str, words: str) -> None:
+    message = parse_error("dev", lambda raw: raw["databricks"].__setitem__(key, value))
+    assert message.startswith("dev: ") and words in message
