@@ -24,12 +24,15 @@ from components.aws.registries import ImageRegistries, ImageRegistriesArgs
 from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks.workspace import DatabricksWorkspaceArgs
 from components.kubernetes.access_entries import ClusterAccess, ClusterAccessArgs
+from components.kubernetes.cluster_addons import ClusterAddons, ClusterAddonsArgs
+from components.kubernetes.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
 from components.kubernetes.eks_cluster import EksCluster, EksClusterArgs
 from components.kubernetes.node_pool import NodePool, NodePoolArgs, Taint
 from components.kubernetes.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
 from components.kubernetes.platform_release import PlatformRelease, PlatformReleaseArgs
 from components.kubernetes.provider import KubernetesProvider, KubernetesProviderArgs
 from components.kubernetes.secret_sync import SecretSync, SecretSyncArgs
+from components.kubernetes.storage_classes import StorageClasses, StorageClassesArgs
 from components.kubernetes.team_namespace import TeamNamespace, TeamNamespaceArgs
 
 cfg = stack_config.load()
@@ -73,19 +76,29 @@ network = Network(f"{cfg.environment}-network", NetworkArgs(
     if adopted else None), opts=in_account)
 
 
-# --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
+# --- EKS: cluster, node-level add-ons, the three node pools, pod add-ons (issues 4, 15) -------------------
 cluster = EksCluster(cluster_name, EksClusterArgs(
-    account_id=account.account_id, version=cfg.cluster.version, subnet_ids=network.private_subnet_ids,
-    public_access_cidrs=cfg.cluster.public_access_cidrs, log_retention_days=cfg.log_retention_days,
+    account_id=account.account_id, version=cfg.cluster.version, region=cfg.region,
+    subnet_ids=network.private_subnet_ids, public_access_cidrs=cfg.cluster.public_access_cidrs,
+    log_retention_days=cfg.log_retention_days, kms_deletion_window_days=cfg.kms_deletion_window_days,
+    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
+    deletion_protection=cfg.cluster_deletion_protection), opts=in_account)
+addons = ClusterAddons(f"{cfg.environment}-eks-addons", ClusterAddonsArgs(
+    cluster_name=cluster.name, kubernetes_version=cfg.cluster.version, account_id=account.account_id,
+    oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
     kms_deletion_window_days=cfg.kms_deletion_window_days, protect=cfg.protection.protect,
-    retain_on_delete=cfg.protection.retain_on_delete), opts=pulumi.ResourceOptions(provider=aws_provider))
+    retain_on_delete=cfg.protection.retain_on_delete), opts=in_account)
 node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
-    cluster_name=cluster.name, subnet_ids=network.private_subnet_ids, instance_types=pool_cfg.instance_types,
-    min_size=pool_cfg.min_size, desired_size=pool_cfg.desired_size, max_size=pool_cfg.max_size,
-    capacity_type=pool_cfg.capacity_type, allow_spot=not cfg.is_prod, disk_size_gib=pool_cfg.disk_size_gib,
-    labels=pool_cfg.labels, taints=[Taint(t.key, t.value, t.effect) for t in pool_cfg.taints],
-    autoscaled=pool_cfg.max_size > pool_cfg.min_size, protect=cfg.protection.protect),
-    opts=pulumi.ResourceOptions(provider=aws_provider)) for pool, pool_cfg in cfg.node_pools.items()}
+    cluster_name=cluster.name, kubernetes_version=cluster.version, subnet_ids=network.private_subnet_ids,
+    instance_types=pool_cfg.instance_types, min_size=pool_cfg.min_size, desired_size=pool_cfg.desired_size,
+    max_size=pool_cfg.max_size, capacity_type=pool_cfg.capacity_type, allow_spot=not cfg.is_prod,
+    disk_size_gib=pool_cfg.disk_size_gib, labels=pool_cfg.labels,
+    taints=[Taint(t.key, t.value, t.effect) for t in pool_cfg.taints],
+    autoscaled=pool_cfg.max_size > pool_cfg.min_size),
+    opts=pulumi.ResourceOptions(provider=aws_provider, depends_on=addons.before_nodes))
+    for pool, pool_cfg in cfg.node_pools.items()}
+node_groups = [pool.node_group for pool in node_pools.values()]
+addons.add_pod_addons(node_groups)
 
 
 # --- Platform services in AWS: PostgreSQL (RDS), image repositories (ECR) (issue 16) ------------------------
@@ -145,6 +158,13 @@ if cfg.ci.runner_connection_arn:
         account_id=account.account_id, region=cfg.region, log_retention_days=cfg.log_retention_days),
         opts=in_account)
 in_cluster = pulumi.ResourceOptions(provider=kubernetes.provider)
+StorageClasses(f"{cfg.environment}-storage", StorageClassesArgs(volume_key_arn=addons.volume_key_arn), opts=(
+    pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[addons.addons["aws-ebs-csi-driver"]])))
+ClusterAutoscaler(f"{cfg.environment}-cluster-autoscaler", ClusterAutoscalerArgs(
+    cluster_name=cluster.name, kubernetes_version=cfg.cluster.version, region=cfg.region,
+    account_id=account.account_id, oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+    protect=cfg.protection.protect),
+    opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider], depends_on=node_groups))
 tenancy = PlatformNamespaceArgs(namespace="", cpu_quota="", memory_quota="", group_bindings=cfg.rbac_groups.by_role,
                                 egress=cfg.egress_profile, allowed_egress_cidrs=cfg.egress_allowed_cidrs,
                                 database_port=cfg.database_port,
@@ -181,7 +201,7 @@ release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
     region=cfg.region, database_host=database.endpoint, master_secret_arn=database.master_secret_arn,
     login_secret_prefix=f"{prefix}/database", databricks_secret_name=databricks_secret,
     mlflow_zone_spread_required=cfg.node_pools["compute"].min_size >= 2,
-    workers_max_replicas=cfg.node_pools["compute"].max_size, database_port=cfg.database_port,
+    workers_max_replicas=cfg.workers_max_replicas, database_port=cfg.database_port,
     values_overrides=cfg.helm.values_overrides,
     protect=cfg.protection.protect),
     opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[

@@ -14,12 +14,16 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import pulumi
+import yaml
 
+from components.kubernetes import capacity
+from components.kubernetes.versions import support_problem, support_warning
 from components.patterns import AVAILABILITY_ZONE as _ZONE_RE
 from components.patterns import AWS_ACCOUNT_ID as _ACCOUNT_ID_RE
 from components.patterns import AWS_REGION as _REGION_RE
@@ -137,7 +141,7 @@ class NetworkConfig:
 @dataclass(frozen=True)
 class ClusterConfig:
     version: str
-    """EKS control-plane version, e.g. `1.31`."""
+    """EKS control-plane version, e.g. `1.35`; one of the calendar in components/kubernetes/versions.py."""
     public_access_cidrs: tuple[str, ...] = ()
     """CIDRs that may reach the public API endpoint. Empty: public endpoint off (required in prod)."""
 
@@ -374,6 +378,8 @@ class StackConfig:
     rbac_group_members: Mapping[str, tuple[str, ...]]
     """RBAC group -> IAM role ARNs that carry it on the cluster (`rbacGroupMembers`); every group is listed,
     possibly empty."""
+    workers_max_replicas: int = 2
+    """The workers HPA's ceiling: what the compute pool and the environment quota hold (issue 15)."""
 
     @property
     def is_prod(self) -> bool:
@@ -421,6 +427,11 @@ class StackConfig:
     def log_retention_days(self) -> int:
         """Days the EKS control-plane logs are kept: a year in prod for audits, 30 days elsewhere."""
         return 365 if self.is_prod else 30
+
+    @property
+    def cluster_deletion_protection(self) -> bool:
+        """Issue 15: EKS deletion protection on the prod cluster (the API refuses DeleteCluster until lifted)."""
+        return self.is_prod
 
     @property
     def kms_deletion_window_days(self) -> int:
@@ -688,10 +699,11 @@ def environment_of(stack: str) -> Environment:
 
 
 def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Output[str]] | None = None,
-          access_mode: str = "deploy") -> StackConfig:
+          access_mode: str = "deploy", today: date | None = None) -> StackConfig:
     """Validate raw config values (key -> decoded JSON value, without the project prefix) for `stack`.
 
-    Pure: no Pulumi runtime needed, so tests and the preflight can call it directly.
+    Pure: no Pulumi runtime needed, so tests and the preflight can call it directly. `today` (default: the UTC
+    date) judges the Kubernetes version against the EKS calendar.
     Raises ConfigError naming the first problem (and how many more) on any bad value.
     """
     environment = environment_of(stack)
@@ -702,7 +714,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
     owner = r.string(raw, "owner", "owner", _EMAIL_RE, "an email address") or ""
     region = r.string(raw, "region", "region", _REGION_RE, "an AWS region like 'eu-west-1'") or ""
     repo = r.string(raw, "githubRepository", "githubRepository", _REPO_RE, "'owner/name'") or ""
-    k8s_version = r.string(raw, "kubernetesVersion", "kubernetesVersion", _K8S_VERSION_RE, "a version like '1.31'")
+    k8s_version = r.string(raw, "kubernetesVersion", "kubernetesVersion", _K8S_VERSION_RE, "a version like '1.35'")
     access_role = r.string(raw, "accessRoleName", "accessRoleName", _ROLE_NAME_RE, "an IAM role name") or ""
 
     acc = r.mapping(raw, "account", "account")
@@ -732,6 +744,8 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
             r.problem(f"cluster.publicAccessCidrs[{i}]", f"must not open the API to the internet, got {cidr!r}")
     if environment == "prod" and public_cidrs:
         r.problem("cluster.publicAccessCidrs", "must be empty in prod (public endpoint off)")
+    if k8s_version and (version_problem := support_problem(k8s_version, today or utc_today())):
+        r.problem("kubernetesVersion", version_problem)
     cluster = ClusterConfig(version=k8s_version or "", public_access_cidrs=public_cidrs)
 
     pools_raw = r.mapping(raw, "nodePools", "nodePools")
@@ -868,6 +882,8 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
                           previewer_role_name=f"{PROJECT}-{environment}-previewer",
                           configured_management_role_arn=account.management_role_arn)
 
+    workers_max = _workers_ceiling(r, node_pools.get("compute"), env_quota, helm)
+
     if r.problems:
         raise ConfigError(stack, r.problems)
     return StackConfig(
@@ -877,6 +893,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         egress_allowed_cidrs=allowed_cidrs, database_port=database_port, rbac_groups=rbac, databricks=databricks,
         sandbox_users=users, sandbox_force_destroy=force_destroy, protection=protection, helm=helm,
         database=database, registries=registries, ci=ci, access=access, rbac_group_members=members,
+        workers_max_replicas=workers_max,
     )
 
 
@@ -1090,6 +1107,51 @@ def chart_override_problems(overrides: Mapping[str, Any], path: str,
     return problems
 
 
+def utc_today() -> date:
+    """The clock the version calendar is judged by (tests replace it)."""
+    return datetime.now(UTC).date()
+
+
+_CHART_VALUES = Path(__file__).resolve().parent / "charts" / "ml-platform" / "values.yaml"
+
+
+def _workers_ceiling(r: _Reader, pool: NodePoolConfig | None, quota: Quota, helm: HelmConfig) -> int:
+    """The HPA ceiling of the pipeline workers: what the compute pool's max nodes and the environment
+    namespace's quota both hold (requests and limits from the chart's values, with the stack's overrides)."""
+    from components.kubernetes.platform_release import deep_merge  # the merge the release applies
+
+    values = deep_merge(yaml.safe_load(_CHART_VALUES.read_text()), helm.values_overrides)
+    try:
+        worker = capacity.shape(values["workers"]["resources"])
+        others = [capacity.shape(values["mlflow"]["resources"], int(values["mlflow"]["replicas"])),
+                  capacity.shape(values["dbt"]["resources"])]
+    except (KeyError, TypeError, ValueError) as exc:
+        r.problem("helm.valuesOverrides", f"must keep the chart's workers/mlflow/dbt resources readable, got {exc}")
+        return 2
+    min_replicas = int(values["workers"]["autoscaling"]["minReplicas"])
+    if pool is None or not pool.instance_types or quota.cpu == "0" or quota.memory == "0":
+        return min_replicas
+    unknown = [t for t in pool.instance_types if t not in capacity.INSTANCE_CAPACITY]
+    if unknown:
+        r.problem("nodePools.compute.instanceTypes", f"must be instance types of the capacity table (known: "
+                  f"{', '.join(capacity.INSTANCE_CAPACITY)}), got {unknown}")
+        return min_replicas
+    by_pool = capacity.pool_ceiling(pool.instance_types, pool.max_size, worker)
+    by_quota = capacity.quota_ceiling(quota.cpu, quota.memory, worker, others)
+    ceiling = min(by_pool, by_quota)
+    if ceiling < min_replicas:
+        r.problem("namespaceQuotas.environment", f"(cpu {quota.cpu}, memory {quota.memory}) holds {by_quota} "
+                  f"pipeline worker(s) beside MLflow and dbt and nodePools.compute.maxSize ({pool.max_size}) "
+                  f"holds {by_pool}: both must hold the HPA's minReplicas ({min_replicas})")
+    override = helm.values_overrides.get("workers", {}).get("autoscaling", {}).get("maxReplicas") \
+        if isinstance(helm.values_overrides.get("workers"), dict) else None
+    if isinstance(override, int) and override > ceiling:
+        r.problem("helm.valuesOverrides.workers.autoscaling.maxReplicas",
+                  f"must be <= {ceiling}, what namespaceQuotas.environment and nodePools.compute.maxSize "
+                  f"hold, got {override}")
+    return max(ceiling, min_replicas)
+
+
 def load() -> StackConfig:
     """Read the running stack's configuration through the Pulumi runtime, once, and validate it."""
     stack = pulumi.get_stack()
@@ -1112,7 +1174,11 @@ def load() -> StackConfig:
     for key in _unknown_project_keys():
         raw[key] = None
     secrets = {key: value for key in SECRET_KEYS if (value := config.get_secret(key)) is not None}
-    return parse(stack, raw, secrets, access_mode=os.environ.get(ACCESS_MODE_VARIABLE, "deploy"))
+    today = utc_today()
+    cfg = parse(stack, raw, secrets, access_mode=os.environ.get(ACCESS_MODE_VARIABLE, "deploy"), today=today)
+    if (warning := support_warning(cfg.cluster.version, today)) is not None:
+        pulumi.log.warn(f"{stack}: kubernetesVersion {warning}")
+    return cfg
 
 
 def _unknown_project_keys() -> list[str]:

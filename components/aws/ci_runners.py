@@ -82,8 +82,14 @@ def runner_policy(log_group_arn: str, connection_arn: str, subnet_arns: list[str
     return json.dumps({"Version": "2012-10-17", "Statement": [
         {"Sid": "Logs", "Effect": "Allow", "Action": list(LOG_ACTIONS), "Resource": f"{log_group_arn}:*"},
         {"Sid": "VpcDescribe", "Effect": "Allow", "Action": list(VPC_DESCRIBE_ACTIONS), "Resource": "*"},
+        # The interface's ARN cannot be named before it exists: the pattern is pinned to the runner's subnets by
+        # `ec2:Subnet`, which EC2 evaluates on the network-interface resource only, so the subnet and security
+        # group the call also names are granted in a statement of their own (Service Authorization Reference,
+        # Amazon EC2: CreateNetworkInterface's resources and condition keys).
         {"Sid": "VpcInterfaces", "Effect": "Allow", "Action": list(VPC_INTERFACE_ACTIONS),
-         "Resource": [eni_arn, security_group_arn, *subnet_arns]},
+         "Resource": eni_arn, "Condition": {"ArnEquals": {"ec2:Subnet": subnet_arns}}},
+        {"Sid": "VpcInterfacePlacement", "Effect": "Allow", "Action": list(VPC_INTERFACE_ACTIONS),
+         "Resource": [security_group_arn, *subnet_arns]},
         {"Sid": "VpcInterfacePermission", "Effect": "Allow", "Action": "ec2:CreateNetworkInterfacePermission",
          "Resource": eni_arn, "Condition": {"StringEquals": {"ec2:AuthorizedService": "codebuild.amazonaws.com"},
                                             "ArnEquals": {"ec2:Subnet": subnet_arns}}},

@@ -1,5 +1,7 @@
 """An EKS control plane as the platform wants it: secrets envelope-encrypted with its own KMS key, every
-control-plane log type kept, the API private (public only to named CIDRs), and an OIDC provider for IRSA.
+control-plane log type kept in a group encrypted with its own KMS key, the API private (public only to named
+CIDRs), standard support only (auto-upgraded at its end, never billed extended support), optional deletion
+protection, and an OIDC provider for IRSA.
 
 Node capacity is not here: node pools are separate components (`NodePool`) that take this cluster's name.
 """
@@ -26,7 +28,9 @@ class EksClusterArgs:
     account_id: pulumi.Input[str]
     """The member account the cluster lives in (its root administers the secrets key)."""
     version: str
-    """Kubernetes control-plane version, e.g. `1.31`."""
+    """Kubernetes control-plane version, e.g. `1.35` (components/kubernetes/versions.py lists the supported)."""
+    region: str
+    """Region of the cluster: the log group's key lets `logs.<region>.amazonaws.com` use it."""
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     """Private subnets (at least two AZs) for the control plane's network interfaces: the network's, planned in the
     same update (an Output), or an adopted network's ids."""
@@ -37,7 +41,11 @@ class EksClusterArgs:
     kms_deletion_window_days: int = 30
     """Waiting period before the secrets key is deleted, 7..30. Default 30."""
     protect: bool = False
-    """`protect` on the stateful children (cluster, secrets key). Default off."""
+    """`protect` on the stateful children (cluster, secrets and log keys). Default off."""
+    deletion_protection: bool = False
+    """EKS deletion protection: the DeleteCluster API refuses until it is turned off. Default off."""
+    support_type: str = "STANDARD"
+    """Upgrade policy: STANDARD (auto-upgraded at the end of standard support) or EXTENDED (billed extra)."""
     retain_on_delete: bool = False
     """Keep the secrets key when the stack deletes it. Default off."""
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -59,6 +67,8 @@ def validate_eks_cluster_args(args: EksClusterArgs) -> None:
             problems.append(f"public_access_cidrs must not open the API to the internet, got {cidr!r}")
     if args.log_retention_days not in _RETENTION_DAYS:
         problems.append(f"log_retention_days must be one of CloudWatch's values, got {args.log_retention_days}")
+    if args.support_type not in ("STANDARD", "EXTENDED"):
+        problems.append(f"support_type must be STANDARD or EXTENDED, got {args.support_type!r}")
     if not 7 <= args.kms_deletion_window_days <= 30:
         problems.append(f"kms_deletion_window_days must be between 7 and 30, got {args.kms_deletion_window_days}")
     if problems:
@@ -78,10 +88,35 @@ def secrets_key_policy(account_id: str, cluster_role_arn: str) -> str:
     ]})
 
 
+LOG_KEY_USE_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+                       "kms:GenerateDataKeyWithoutPlaintext")
+
+
+def log_key_policy(account_id: str, region: str, log_group_name: str) -> str:
+    """Root administers the key; CloudWatch Logs of this region may use it for exactly this log group
+    (CloudWatch Logs user guide, "Encrypt log data in CloudWatch Logs using AWS KMS")."""
+    log_group_arn = f"arn:aws:logs:{region}:{account_id}:log-group:{log_group_name}"
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "RootAdministersTheKey", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+         "Action": "kms:*", "Resource": "*"},
+        {"Sid": "CloudWatchLogsUsesTheKey", "Effect": "Allow",
+         "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+         "Action": list(LOG_KEY_USE_ACTIONS),
+         "Resource": "*",
+         "Condition": {"StringEquals": {"kms:EncryptionContext:aws:logs:arn": log_group_arn}}},
+        # DescribeKey carries no encryption context: scoped to calls made for this account instead.
+        {"Sid": "CloudWatchLogsDescribesTheKey", "Effect": "Allow",
+         "Principal": {"Service": f"logs.{region}.amazonaws.com"}, "Action": "kms:DescribeKey", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}},
+    ]})
+
+
 class EksCluster(pulumi.ComponentResource):
     """The cluster, its secrets key, log group, service role and IRSA OIDC provider."""
 
     name: pulumi.Output[str]
+    version: pulumi.Output[str]
+    """The control plane's version: node groups and add-ons follow it, so they upgrade after it."""
     endpoint: pulumi.Output[str]
     certificate_authority_data: pulumi.Output[str]
     oidc_provider_arn: pulumi.Output[str]
@@ -119,9 +154,21 @@ class EksCluster(pulumi.ComponentResource):
         aws.kms.Alias(f"{name}-secrets-key-alias", name=f"alias/{name}-eks-secrets",
                       target_key_id=self.secrets_key.key_id, opts=child)
 
-        # EKS writes control-plane logs to exactly this group; creating it first sets its retention.
+        # EKS writes control-plane logs to exactly this group; creating it first sets its retention and its key
+        # (audit logs name users and resources: encrypted with a key of ours, not the service default).
+        log_group_name = f"/aws/eks/{name}/cluster"
+        self.log_key = aws.kms.Key(
+            f"{name}-log-key",
+            description=f"Encryption of the control-plane log group of EKS cluster {name}",
+            enable_key_rotation=True,
+            deletion_window_in_days=args.kms_deletion_window_days,
+            policy=pulumi.Output.from_input(args.account_id).apply(
+                lambda account: log_key_policy(str(account), args.region, log_group_name)),
+            tags=tags,
+            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(
+                retain_on_delete=args.retain_on_delete)))
         log_group = aws.cloudwatch.LogGroup(
-            f"{name}-control-plane-logs", name=f"/aws/eks/{name}/cluster",
+            f"{name}-control-plane-logs", name=log_group_name, kms_key_id=self.log_key.arn,
             retention_in_days=args.log_retention_days, tags=tags, opts=child)
 
         public = bool(args.public_access_cidrs)
@@ -129,6 +176,10 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-cluster",
             name=name,
             version=args.version,
+            # STANDARD: at the end of standard support EKS upgrades the cluster instead of billing extended
+            # support; the preflight warns 90 days before (components/kubernetes/versions.py).
+            upgrade_policy=aws.eks.ClusterUpgradePolicyArgs(support_type=args.support_type),
+            deletion_protection=args.deletion_protection,
             role_arn=self.role.arn,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=args.subnet_ids,
@@ -153,6 +204,7 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-oidc", url=issuer_url, client_id_lists=["sts.amazonaws.com"], tags=tags, opts=child)
 
         self.name = self.cluster.name
+        self.version = self.cluster.version
         self.endpoint = self.cluster.endpoint
         self.certificate_authority_data = self.cluster.certificate_authority.apply(lambda ca: ca.data or "")
         self.oidc_provider_arn = self.oidc_provider.arn

@@ -1,6 +1,11 @@
 """A managed node group built from raw resources (node role, launch template, `aws.eks.NodeGroup`) so that
 every setting a policy or reviewer cares about is visible: IMDSv2 only, hop limit 1 (pods cannot borrow the
 node's credentials), encrypted gp3 root volumes, a node role with only the three worker policies.
+
+Replaceable without downtime: the node group and its launch template take generated names (`*_name_prefix`), so
+a change that forces a new group (instance types, capacity type, subnets) creates the new group beside the old
+one before deleting it; nodes hold no state, so they are never `protect`ed (the cluster is). The group follows
+the cluster's Kubernetes version (passed as the cluster's output), so it upgrades after the control plane.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ class Taint:
 class NodePoolArgs:
     cluster_name: pulumi.Input[str]
     """Name of the EKS cluster the nodes join."""
+    kubernetes_version: pulumi.Input[str]
+    """Kubernetes version of the nodes: the cluster's (its output), so a control-plane upgrade reaches them."""
     subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
     """Private subnets the nodes are placed in (the network's)."""
     instance_types: Sequence[str]
@@ -59,8 +66,8 @@ class NodePoolArgs:
     """Kubernetes taints on the nodes."""
     autoscaled: bool = False
     """Tag the group for cluster-autoscaler discovery (min/max from the scaling config). Default off."""
-    protect: bool = False
-    """`protect` on the node group. Default off."""
+    release_version: str | None = None
+    """EKS-optimized AMI release (e.g. `1.35.0-20260115`). Default: the latest for the version at creation."""
     tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags on every AWS child."""
 
@@ -98,6 +105,8 @@ class NodePool(pulumi.ComponentResource):
     def __init__(self, name: str, args: NodePoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_node_pool_args(args)
         super().__init__("platform:kubernetes:NodePool", name, None, opts)
+        # Children do not inherit the component's depends_on (the node-level add-ons): pass it to the group.
+        waits_for = list(opts.depends_on) if opts is not None and isinstance(opts.depends_on, list) else []
         child = pulumi.ResourceOptions(parent=self)
         tags = dict(args.tags)
 
@@ -113,7 +122,7 @@ class NodePool(pulumi.ComponentResource):
         ]
 
         self.launch_template = aws.ec2.LaunchTemplate(
-            f"{name}-launch-template",
+            f"{name}-launch-template", name_prefix=f"{name}-",
             description=f"Nodes of pool {name}: IMDSv2 only, encrypted gp3 root volume",
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
                 http_endpoint="enabled",
@@ -140,7 +149,11 @@ class NodePool(pulumi.ComponentResource):
         self.node_group = aws.eks.NodeGroup(
             f"{name}-node-group",
             cluster_name=args.cluster_name,
-            node_group_name=name,
+            # A generated name: a replacement (new instance types, capacity type, subnets) is created beside
+            # the old group, which Pulumi deletes once the new one is ready (create-before-replace).
+            node_group_name_prefix=f"{name}-",
+            version=args.kubernetes_version,
+            release_version=args.release_version,
             node_role_arn=self.role.arn,
             subnet_ids=args.subnet_ids,
             instance_types=list(args.instance_types),
@@ -154,7 +167,7 @@ class NodePool(pulumi.ComponentResource):
                 id=self.launch_template.id, version=self.launch_template.latest_version.apply(str)),
             tags=group_tags,
             opts=pulumi.ResourceOptions(
-                parent=self, protect=args.protect, depends_on=attachments,
+                parent=self, depends_on=[*attachments, *waits_for],
                 # The cluster autoscaler owns the desired size once the group exists.
                 ignore_changes=["scalingConfig.desiredSize"]))
 

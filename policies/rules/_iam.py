@@ -10,7 +10,7 @@ import fnmatch
 import functools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -197,3 +197,42 @@ def spans_every_resource(arn: str) -> bool:
         return True
     name = _ARN_TYPE_PREFIX.sub("", rest, count=1)
     return rest[:1] in ("*", "?") or name[:1] in ("*", "?")
+
+
+# Condition keys that narrow a statement to named resources or principals when given exact values (IAM User
+# Guide, "AWS global condition context keys"; the service authorization reference for the service keys):
+# tag-based access control (`aws:ResourceTag/<key>`), the network a new EC2 interface lands in, the encryption
+# context that binds a KMS call to one secret, the organisation or account of the caller.
+_RESOURCE_PINNING_KEYS = ("aws:resourcetag/", "ec2:subnet", "ec2:vpc", "kms:encryptioncontext:")
+_PRINCIPAL_PINNING_KEYS = ("aws:principalorgid", "aws:principalaccount", "aws:sourceaccount", "aws:sourceorgid")
+_EXACT_OPERATORS = ("stringequals", "arnequals", "stringlike", "arnlike")
+
+
+def _pinned(conditions: Mapping[str, Any], keys: tuple[str, ...]) -> bool:
+    for operator, block in conditions.items():
+        op = operator.lower()
+        if op.startswith("forallvalues:") or op.endswith("ifexists") or not isinstance(block, Mapping):
+            continue  # ForAllValues holds for an empty set, IfExists for a missing key: they narrow nothing
+        if op.removeprefix("foranyvalue:") not in _EXACT_OPERATORS:
+            continue
+        for key, values in block.items():
+            if not any(key.lower().startswith(k) for k in keys):
+                continue
+            listed = as_list(values)
+            # StringLike's wildcards are allowed only after a named part (`...:secret:name-??????`).
+            if listed and all(isinstance(v, str) and v and not v.startswith(("*", "?")) and v != "*"
+                              for v in listed):
+                return True
+    return False
+
+
+def resources_pinned_by_condition(statement: Statement) -> bool:
+    """The statement's Condition names the resources exactly (a resource tag, subnet or VPC, KMS encryption
+    context): a wildcard in Resource is then no longer every resource."""
+    return _pinned(statement.conditions, _RESOURCE_PINNING_KEYS)
+
+
+def principals_pinned_by_condition(statement: Statement) -> bool:
+    """The statement's Condition names the callers' organisation or account exactly: `Principal: "*"` is then
+    no longer the public (AWS: "use aws:PrincipalOrgID with Principal *" to grant an organisation)."""
+    return _pinned(statement.conditions, _PRINCIPAL_PINNING_KEYS)

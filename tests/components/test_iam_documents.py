@@ -83,6 +83,12 @@ def stack_arns(plan: Plan) -> tuple[set[str], set[str]]:
                  f"arn:aws:ec2:eu-west-1:{account}:", "arn:aws:s3:::example-org-ml-platform-state",
                  "arn:aws:kms:eu-west-1:111122223333:key/", "arn:aws:codeconnections:eu-west-1:"}
     exact.add(f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole")
+    # The cluster's node groups and the account's Auto Scaling groups (the autoscaler's role narrows the latter
+    # to this cluster's by the groups' tag, a Condition: tests/components/kubernetes/test_cluster_autoscaler.py).
+    for cluster in plan.of_type("aws:eks/cluster:Cluster"):
+        region = reveal(cluster.outputs)["arn"].split(":")[3]
+        prefixes.add(f"arn:aws:eks:{region}:{account}:nodegroup/{cluster.inputs['name']}/")
+        prefixes.add(f"arn:aws:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/")
     for resource in plan.registered:
         arn = reveal(resource.outputs).get("arn") if resource.custom else None
         if not isinstance(arn, str):
@@ -130,7 +136,11 @@ def test_no_wildcards_in_granted_actions_or_resources(stack: str, doc: Document)
             continue
         assert [a for a in actions if "*" in a] == []
         if doc.kind == "identity" and not set(actions) <= NO_RESOURCE_LEVEL:
-            assert [r for r in as_list(statement["Resource"]) if r == "*" or r.endswith(":*:*")] == []
+            # `*` only where no action of the statement supports a resource ARN (read-only describes).
+            if any(_action(a)[1] for a in actions):
+                assert [r for r in as_list(statement["Resource"]) if r == "*" or r.endswith(":*:*")] == []
+            else:
+                assert all(_action(a)[0] <= {"Read", "List"} for a in actions), actions
 
 
 def _lintable(doc: Document) -> str:

@@ -70,7 +70,7 @@ def test_every_object_is_valid_for_the_clusters_kubernetes_version(stack: str) -
     kinds = {d["kind"] for d in documents}
     assert kinds >= {"Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "Role", "RoleBinding",
                      "ServiceAccount", "ExternalSecret", "SecretStore", "Deployment", "Service", "CronJob", "Job",
-                     "PodDisruptionBudget", "ConfigMap"}
+                     "PodDisruptionBudget", "ConfigMap", "StorageClass"}
     errors: list[str] = []
     for doc in documents:
         if (doc["apiVersion"], doc["kind"]) in CRD_SCHEMAS:  # the operator's kinds, against our schema of them
@@ -92,12 +92,20 @@ def test_the_custom_resource_schemas_refuse_a_misspelt_field() -> None:
     assert list(jsonschema.Draft7Validator(schema).iter_errors(broken)) != []
 
 
+def test_the_validator_ships_the_clusters_version() -> None:
+    """kubernetes-validate carries schemas per Kubernetes version; an unknown one raises instead of validating."""
+    for stack in STACKS:
+        version = parse(stack, raw_config(stack)).cluster.version
+        assert (Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+                / f"v{version}.0-local-strict").is_dir(), version
+
+
 def test_the_validator_refuses_a_malformed_object() -> None:
     """The check above can fail: a NetworkPolicy with a misspelt field is refused in strict mode."""
     policy = next(d for d in all_manifests(preflight_plan("prod")) if d["kind"] == "NetworkPolicy")
     broken: dict[str, Any] = {**policy, "spec": {**policy["spec"], "podSelectors": {}}}
     with pytest.raises(kubernetes_validate.ValidationError):
-        kubernetes_validate.validate(broken, "1.31", strict=True)
+        kubernetes_validate.validate(broken, parse("prod", raw_config("prod")).cluster.version, strict=True)
 
 
 @pytest.mark.parametrize("stack", STACKS)

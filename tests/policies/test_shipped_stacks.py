@@ -15,20 +15,6 @@ from preflight.policy import load_packs, read_policy_config, resolve_config
 from tests.policies.rules.conftest import ACCESS_SNIPPET, GUARDRAILS_SNIPPET, IAM_SNIPPET, INTEGRITY_SNIPPET
 from tests.support import PROJECT_DIR, STACKS, preflight_plan, preflight_violations
 
-# platform-integrity rules that still flag the shipped stacks on this branch: each names the branch whose
-# work makes it pass. Until then the rule is advisory in staging and prod (policies/config/<stack>.json), and
-# its shipped-stack expectation below is a strict xfail: it turns red as soon as the rule passes, and so does
-# the guard that then demands the rule be mandatory again. Remove the entry and the config line together.
-PENDING: dict[str, tuple[tuple[str, ...], str]] = {
-    "kubernetes-networkpolicy-enforced": (STACKS, "cluster branch (#15): vpc-cni Addon with enableNetworkPolicy"),
-    "aws-eks-cluster-version-supported": (STACKS, "cluster branch (#15): versions.py, a supported version"),
-    "aws-eks-nodegroup-replaceable": (STACKS, "cluster branch (#15): node groups replaceable"),
-}
-
-
-def _pending(stack: str) -> set[str]:
-    return {policy for policy, (stacks, _) in PENDING.items() if stack in stacks}
-
 
 def _found(stack: str, policies: set[str] | None = None, exclude: frozenset[str] | set[str] = frozenset()) -> list[str]:
     return [f"{v.policy} {v.urn.rsplit('::', 1)[-1]}: {v.message.splitlines()[-1]}"
@@ -38,27 +24,16 @@ def _found(stack: str, policies: set[str] | None = None, exclude: frozenset[str]
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_shipped_stack_has_no_violation(stack: str) -> None:
-    assert _found(stack, exclude=_pending(stack)) == []
-
-
-@pytest.mark.parametrize(("stack", "policy"), [
-    pytest.param(stack, policy, marks=pytest.mark.xfail(strict=True, reason=f"pending: {reason}"))
-    for policy, (stacks, reason) in PENDING.items() for stack in stacks])
-def test_shipped_stack_passes_pending_integrity_rule(stack: str, policy: str) -> None:
-    assert _found(stack, {policy}) == []
+    assert _found(stack) == []
 
 
 @pytest.mark.parametrize("stack", ["staging", "prod"])
-def test_a_rule_is_advisory_only_while_it_is_pending(stack: str) -> None:
-    """Every policy is mandatory in staging and prod except the pending ones; a pending rule that passes the shipped
-    stack must be made mandatory again (remove it from PENDING and from policies/config/<stack>.json)."""
+def test_every_rule_is_mandatory_in_staging_and_prod(stack: str) -> None:
+    """Design Appendix: the gates block in staging and prod; no rule of any pack is left advisory there."""
     config = read_policy_config(PROJECT_DIR, stack)
     levels = {name: level for pack in load_packs(PROJECT_DIR) for name, (level, _) in
               resolve_config(pack, config).items()}
-    advisory = {name for name, level in levels.items() if level == "advisory"}
-    assert advisory == _pending(stack)
-    flagged = {v.policy for v in preflight_violations(stack)}
-    assert not {p for p in advisory if p not in flagged}, "passes now: make it mandatory again"
+    assert levels and {name for name, level in levels.items() if level != "mandatory"} == set()
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -12,7 +12,7 @@ from tests.test_stack_config import raw_config
 
 # Kinds of stateful resource every stack must hold, so that no check below passes on an empty plan.
 EXPECTED_KINDS = {
-    "aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup",
+    "aws:kms/key:Key", "aws:s3/bucket:Bucket", "aws:eks/cluster:Cluster",
     "databricks:index/catalog:Catalog", "databricks:index/schema:Schema",
     "databricks:index/servicePrincipal:ServicePrincipal", "aws:rds/instance:Instance",
     "aws:ecr/repository:Repository", "aws:secretsmanager/secret:Secret",

@@ -21,12 +21,13 @@ from preflight.harness import STACK_TYPE, Plan, RecordedResource
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
 
 # Resources whose replacement loses data or identity (accounts, keys, stores, clusters, catalogs...).
+# Not node groups: their nodes hold no state, and a replacement (new instance types, capacity type, subnets)
+# is created beside the old group under a generated name before the old one drains (issue 15).
 STATEFUL_TYPES = frozenset({
     "aws:organizations/account:Account",
     "aws:kms/key:Key",
     "aws:s3/bucket:Bucket",
     "aws:eks/cluster:Cluster",
-    "aws:eks/nodeGroup:NodeGroup",
     "aws:ec2/vpc:Vpc",  # replacing it replaces every subnet, and the cluster and node groups with them
     "aws:ec2/eip:Eip",  # the NAT addresses partners allow-list
     "databricks:index/catalog:Catalog",

@@ -93,8 +93,42 @@ def test_version_comes_from_config_and_subnets_from_the_network(stack: str) -> N
 
 def test_bad_args_are_refused_naming_each_property() -> None:
     with pytest.raises(ValueError) as info:
-        validate_eks_cluster_args(EksClusterArgs(account_id="111111111111", version="1.31", subnet_ids=["subnet-1"],
+        validate_eks_cluster_args(EksClusterArgs(account_id="111111111111", version="1.35", region="eu-west-1",
+                                                 subnet_ids=["subnet-1"],
                                                  public_access_cidrs=["0.0.0.0/0"], log_retention_days=42,
                                                  kms_deletion_window_days=3))
     for words in ("subnet_ids", "public_access_cidrs", "log_retention_days", "kms_deletion_window_days"):
         assert words in str(info.value)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_standard_support_only_and_deletion_protection_in_prod(stack: str) -> None:
+    """pulumi-aws `eks.Cluster`: `upgrade_policy.support_type` STANDARD (auto-upgraded at the end of standard
+    support, never billed extended support) and `deletion_protection` (DeleteCluster refused while on)."""
+    cluster = preflight_plan(stack).one(CLUSTER)
+    assert cluster.inputs["upgradePolicy"] == {"supportType": "STANDARD"}
+    assert cluster.inputs["deletionProtection"] is (stack == "prod")
+    if stack == "prod":
+        assert cluster.options["protect"] is True
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_control_plane_logs_are_encrypted_with_a_key_only_cloudwatch_logs_of_the_region_uses(stack: str) -> None:
+    """CloudWatch Logs user guide, "Encrypt log data using AWS KMS": the key policy lets `logs.<region>.amazonaws.com`
+    use the key, scoped by the `kms:EncryptionContext:aws:logs:arn` of the group; the key exists before the group
+    and the group before the cluster (EKS would otherwise create it unencrypted, without retention)."""
+    plan = preflight_plan(stack)
+    cfg = parse(stack, raw_config(stack))
+    group = plan.one("aws:cloudwatch/logGroup:LogGroup", name=f"{stack}-eks-control-plane-logs")
+    key = plan.one("aws:kms/key:Key", name=f"{stack}-eks-log-key")
+    assert group.inputs["kmsKeyId"] == key.outputs["arn"]
+    assert key.inputs["enableKeyRotation"] is True
+    statements = json.loads(key.inputs["policy"])["Statement"]
+    logs, describe = [s for s in statements if "Service" in s["Principal"]]
+    assert logs["Principal"] == describe["Principal"] == {"Service": f"logs.{cfg.region}.amazonaws.com"}
+    assert logs["Condition"] == {"StringEquals": {"kms:EncryptionContext:aws:logs:arn": group.outputs["arn"]}}
+    assert not any(a.endswith("*") for a in logs["Action"])
+    account = plan.one("platform:aws:MemberAccount").component_outputs["account_id"]
+    assert (describe["Action"], describe["Condition"]) == (
+        "kms:DescribeKey", {"StringEquals": {"aws:SourceAccount": account}})
+    assert group.urn in plan.one(CLUSTER).options["dependsOn"]

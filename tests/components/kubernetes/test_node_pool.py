@@ -8,7 +8,7 @@ import pytest
 from components.kubernetes.node_pool import NODE_POLICY_ARNS, NodePoolArgs, Taint, validate_node_pool_args
 from preflight.harness import RecordedResource, reveal
 from stack_config import parse
-from tests.support import STACKS, preflight_plan
+from tests.support import STACKS, plan_with, preflight_plan
 from tests.test_stack_config import raw_config
 
 POOLS = ("system", "data", "compute")
@@ -103,8 +103,8 @@ def test_compute_pool_is_discoverable_by_the_cluster_autoscaler(stack: str) -> N
 
 
 def test_spot_needs_an_explicit_allowance_and_taints_need_eks_effects() -> None:
-    base = NodePoolArgs(cluster_name="c", subnet_ids=["s"], instance_types=["m6i.large"], min_size=1, desired_size=1,
-                        max_size=2)
+    base = NodePoolArgs(cluster_name="c", kubernetes_version="1.35", subnet_ids=["s"], instance_types=["m6i.large"],
+                        min_size=1, desired_size=1, max_size=2)
     validate_node_pool_args(base)
     validate_node_pool_args(NodePoolArgs(**{**base.__dict__, "capacity_type": "SPOT", "allow_spot": True}))
     with pytest.raises(ValueError, match="allow_spot"):
@@ -113,3 +113,50 @@ def test_spot_needs_an_explicit_allowance_and_taints_need_eks_effects() -> None:
         validate_node_pool_args(NodePoolArgs(**{**base.__dict__, "taints": [Taint("k", "v", "NoSchedule")]}))
     with pytest.raises(ValueError, match="desired_size"):
         validate_node_pool_args(NodePoolArgs(**{**base.__dict__, "desired_size": 3}))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_node_groups_follow_the_clusters_version_and_take_generated_names(stack: str) -> None:
+    """pulumi-aws `eks.NodeGroup`: `version` defaults to the cluster's only at creation (later control-plane
+    upgrades leave the nodes behind, undetected); `node_group_name_prefix` lets a replacement get a new name."""
+    plan = preflight_plan(stack)
+    cluster = plan.one("aws:eks/cluster:Cluster")
+    for pool in POOLS:
+        _, children = _pool(stack, pool)
+        group = _child(children, NODE_GROUP)
+        assert group.inputs["version"] == cluster.outputs["version"] == cluster.inputs["version"]
+        assert "nodeGroupName" not in group.inputs
+        assert group.inputs["nodeGroupNamePrefix"] == f"{stack}-{pool}-"
+        assert group.outputs["nodeGroupName"].startswith(f"{stack}-{pool}-")
+        template = _child(children, "aws:ec2/launchTemplate:LaunchTemplate").inputs
+        assert "name" not in template and template["namePrefix"] == f"{stack}-{pool}-"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("pool", POOLS)
+def test_launch_template_tags_reach_instances_and_volumes(stack: str, pool: str) -> None:
+    """EC2 launch template `tag_specifications`: tags of the template itself reach no instance; cost allocation
+    needs them on the instances and their volumes."""
+    template = _child(_pool(stack, pool)[1], "aws:ec2/launchTemplate:LaunchTemplate").inputs
+    kinds = {spec["resourceType"]: spec["tags"] for spec in template["tagSpecifications"]}
+    assert set(kinds) == {"instance", "volume"}
+    assert all(tags["node-pool"] == f"{stack}-{pool}" for tags in kinds.values())
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_changing_a_pools_instance_type_can_replace_it_while_the_cluster_stays_protected(stack: str) -> None:
+    """Terraform `aws_eks_node_group`: a change of `instance_types` forces a new node group. Pulumi creates the
+    replacement first: it must not clash on a fixed name nor be blocked by `protect`, and must not delete first."""
+    before = _child(_pool(stack, "compute")[1], NODE_GROUP)
+    raw = raw_config(stack)
+    pools = {**raw["nodePools"], "compute": {**raw["nodePools"]["compute"], "instanceTypes": ["m6i.2xlarge"]}}
+    plan = plan_with(stack, {"nodePools": pools})
+    component = plan.one("platform:kubernetes:NodePool", name=f"{stack}-compute")
+    after = next(c for c in plan.children(component) if c.type == NODE_GROUP)
+    assert after.urn == before.urn and after.inputs["instanceTypes"] == ["m6i.2xlarge"] != before.inputs[
+        "instanceTypes"]
+    assert "nodeGroupName" not in after.inputs  # the replacement is named by the provider, beside the old one
+    assert (after.options["protect"], after.options["deleteBeforeReplace"]) == (False, False)
+    cluster = plan.one("aws:eks/cluster:Cluster")
+    assert cluster.options["protect"] is True
+    assert cluster.inputs["deletionProtection"] is (stack == "prod")

@@ -21,7 +21,7 @@ from components.kubernetes.platform_namespace import (
 from components.kubernetes.secret_sync import SecretSyncArgs
 from preflight.harness import reveal
 from stack_config import parse
-from tests.manifests import registered_manifests, rendered_chart
+from tests.manifests import platform_release, registered_manifests, rendered_chart
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
@@ -163,7 +163,7 @@ def reachable(stack: str, namespace: str, block: str, port: int) -> bool:
 def _chart_pods(stack: str) -> list[tuple[str, str]]:
     """(workload, namespace) of every pod template the Helm chart renders."""
     plan = preflight_plan(stack)
-    release_namespace = plan.one("kubernetes:helm.sh/v3:Release").inputs["namespace"]
+    release_namespace = platform_release(plan).inputs["namespace"]
     pods = []
     for doc in rendered_chart(plan):
         spec = doc.get("spec", {})

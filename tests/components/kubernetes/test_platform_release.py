@@ -68,7 +68,7 @@ def test_values_come_from_config_and_outputs(stack: str) -> None:
     assert values["imageTag"] == cfg.helm.image_tag
     artifacts = plan.one("platform:storage:EncryptedBucket", name=f"{stack}-artifacts")
     assert values["mlflow"]["artifactRoot"] == f"s3://{artifacts.component_outputs['bucket_name']}/mlflow"
-    assert values["workers"]["autoscaling"]["maxReplicas"] == cfg.node_pools["compute"].max_size
+    assert values["workers"]["autoscaling"]["maxReplicas"] == cfg.workers_max_replicas
     database = plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance")
     assert values["database"]["host"] == database.outputs["address"]
     assert values["database"]["masterSecretArn"] == database.outputs["masterUserSecrets"][0]["secretArn"]
@@ -121,7 +121,8 @@ def test_paused_pipelines_run_no_workers_and_suspend_dbt(stack: str) -> None:
     assert cronjob["spec"]["schedule"] == "0 */6 * * *"
     if stack == "prod":
         (hpa,) = _kinds(documents, "HorizontalPodAutoscaler")
-        assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, 20)
+        ceiling = parse(stack, raw_config(stack)).workers_max_replicas
+        assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (2, ceiling)
         assert hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
         assert "replicas" not in workers["spec"]  # the autoscaler owns it
         assert cronjob["spec"]["suspend"] is False

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
-from policies.rules.aws_iam_no_public_principal import NAME
+from policies.rules._support import Resource
+from policies.rules.aws_iam_no_public_principal import NAME, check
 from preflight.harness import Plan
 from tests.policies.helpers import flagged
 
@@ -22,3 +26,29 @@ def test_class_resource_policies(mode: str, classes_plan: Plan, classes_preview_
     found = set(flagged(plan, NAME))
     assert found == {"ecr-public-bad", "lambda-public-bad", "queue-public-bad", "secret-public-bad",
                      "topic-public-bad"}
+
+
+def _public(kind_type: str, key: str, condition: dict[str, Any] | None) -> bool:
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage",
+                 **({"Condition": condition} if condition else {})}
+    if kind_type == "aws:iam/role:Role":
+        statement["Action"] = "sts:AssumeRole"
+    props = {key: json.dumps({"Version": "2012-10-17", "Statement": [statement]})}
+    return bool(check(Resource(kind_type, "p", "urn", props), {}).findings)
+
+
+ORG = {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+
+
+def test_a_resource_policy_shared_with_one_organisation_is_not_public() -> None:
+    """IAM User Guide, aws:PrincipalOrgID: `Principal: "*"` with the organisation's id grants that organisation."""
+    assert not _public("aws:ecr/repositoryPolicy:RepositoryPolicy", "policy", ORG)
+    assert _public("aws:ecr/repositoryPolicy:RepositoryPolicy", "policy", None)
+    assert _public("aws:ecr/repositoryPolicy:RepositoryPolicy", "policy",
+                   {"StringLike": {"aws:PrincipalOrgID": "*"}})
+    assert _public("aws:ecr/repositoryPolicy:RepositoryPolicy", "policy",
+                   {"StringEqualsIfExists": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}})
+
+
+def test_a_trust_policy_must_name_its_principals_even_with_an_organisation_condition() -> None:
+    assert _public("aws:iam/role:Role", "assumeRolePolicy", ORG)

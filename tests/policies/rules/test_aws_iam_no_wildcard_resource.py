@@ -4,6 +4,7 @@ parliament, an independent IAM linter, agrees)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -48,3 +49,45 @@ def test_class_span(mode: str, classes_plan: Plan, classes_preview_plan: Plan) -
     plan = classes_plan if mode == "up" else classes_preview_plan
     found = {name for name in flagged(plan, NAME) if name.startswith("span-")}
     assert found == {"span-all-objects-bad", "span-all-secrets-bad", "span-bucket-prefix-bad"}
+
+
+ASG = "arn:aws:autoscaling:eu-west-1:111122223333:autoScalingGroup:*:autoScalingGroupName/*"
+ENI = "arn:aws:ec2:eu-west-1:111122223333:network-interface/*"
+KEYS = "arn:aws:kms:eu-west-1:111122223333:key/*"
+TAG = {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/prod-eks": "owned"}}
+
+
+def _judged(action: str, resource: str, condition: dict[str, Any] | None) -> bool:
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": action, "Resource": resource}
+    if condition:
+        statement["Condition"] = condition
+    props = {"policy": json.dumps({"Statement": [statement]})}
+    return bool(check(Resource("aws:iam/policy:Policy", "p", "urn", props), {}).findings)
+
+
+@pytest.mark.parametrize(("action", "resource", "condition"), [
+    ("autoscaling:SetDesiredCapacity", ASG, TAG),  # the cluster-autoscaler's documented tag scoping
+    ("ec2:CreateNetworkInterfacePermission", ENI, {"StringEquals": {"ec2:Subnet": [
+        "arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-0123456789abcdef0"]}}),  # CodeBuild's VPC policy
+    ("kms:Decrypt", KEYS, {"StringLike": {"kms:EncryptionContext:SecretARN":
+                                          "arn:aws:secretsmanager:eu-west-1:111122223333:secret:db/app-??????"}}),
+])
+def test_an_arn_pattern_pinned_by_an_exact_condition_passes(action: str, resource: str,
+                                                           condition: dict[str, Any]) -> None:
+    assert not _judged(action, resource, condition)
+    assert _judged(action, resource, None)  # the same statement without its condition spans every resource
+
+
+@pytest.mark.parametrize("condition", [
+    {"StringLike": {"aws:ResourceTag/k8s.io/cluster-autoscaler/prod-eks": "*"}},  # any value: no narrowing
+    {"ForAllValues:StringEquals": {"aws:ResourceTag/team": "fraud"}},  # holds for an empty set
+    {"StringEqualsIfExists": {"aws:ResourceTag/team": "fraud"}},  # holds when the tag is missing
+    {"StringNotEquals": {"aws:ResourceTag/team": "fraud"}},  # everything but one
+    {"StringEquals": {"aws:RequestedRegion": "eu-west-1"}},  # narrows the region, not the resources
+])
+def test_a_condition_that_does_not_name_the_resources_does_not_pass(condition: dict[str, Any]) -> None:
+    assert _judged("autoscaling:SetDesiredCapacity", ASG, condition)
+
+
+def test_a_bare_star_is_never_pinned_by_a_condition() -> None:
+    assert _judged("autoscaling:SetDesiredCapacity", "*", TAG)
