@@ -17,6 +17,13 @@ from components.aws.data_stores import DataStores, DataStoresArgs
 from components.aws.member_account import MemberAccount, MemberAccountArgs
 from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks.workspace import DatabricksWorkspaceArgs
+from components.kubernetes.code_location import CodeLocation, CodeLocationArgs, code_location_host
+from components.kubernetes.dagster_control_plane import (
+    SERVICE_ACCOUNT,
+    CodeLocationEntry,
+    DagsterControlPlane,
+    DagsterControlPlaneArgs,
+)
 from components.kubernetes.eks_cluster import EksCluster, EksClusterArgs
 from components.kubernetes.node_pool import NodePool, NodePoolArgs, Taint
 from components.kubernetes.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
@@ -87,8 +94,9 @@ PlatformNamespace("platform-monitoring", replace(
 PlatformNamespace("platform-mlops", replace(
     tenancy, namespace="platform-mlops", cpu_quota=cfg.mlops_quota.cpu, memory_quota=cfg.mlops_quota.memory),
     opts=in_cluster)
+team_namespaces: dict[str, TeamNamespace] = {}
 for team in cfg.teams:
-    TeamNamespace(f"team-{team.name}", TeamNamespaceArgs(
+    team_namespaces[team.name] = TeamNamespace(f"team-{team.name}", TeamNamespaceArgs(
         team=team.name, namespace=replace(tenancy, namespace=f"team-{team.name}", cpu_quota=team.quota.cpu,
                                           memory_quota=team.quota.memory, labels={"team": team.name}),
         oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
@@ -103,6 +111,32 @@ release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
     database_password=cfg.mlflow_db_password, values_overrides=cfg.helm.values_overrides,
     protect=cfg.protection.protect),
     opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[environment_namespace]))
+
+
+# --- Dagster: the control plane in the environment namespace, one code location per team (issue 20) ------
+# Placeholders until the platform-services layer lands: the registry is the account's ECR (the
+# `registries.repository_urls` of that layer replace it), the database is the in-cluster name MLflow uses
+# today and its CIDRs the VPC's (`database.endpoint`, `database.port` and the database subnets replace them);
+# `dagster-database` is the Secret its secret sync creates. The API server's private endpoint is in the VPC.
+registry = account.account_id.apply(lambda account: f"{account}.dkr.ecr.{cfg.region}.amazonaws.com/{prefix}")
+database_cidrs, api_cidrs = [cfg.network.vpc_cidr], [cfg.network.vpc_cidr]
+dagster = DagsterControlPlane(f"{cfg.environment}-dagster", DagsterControlPlaneArgs(
+    namespace=f"platform-{cfg.environment}", image=registry.apply(lambda url: f"{url}/dagster"),
+    code_locations={t.name: CodeLocationEntry(code_location_host(t.name), t.code_location.port) for t in cfg.teams},
+    database_host="postgresql", database_port=cfg.database_port, database_cidrs=database_cidrs,
+    database_secret="dagster-database", compute_logs_bucket=buckets["artifacts"].bucket_name,
+    compute_logs_bucket_arn=data.grants["artifacts"].bucket_arn, compute_logs_key_arn=data.grants["artifacts"].key_arn,
+    oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer, kubernetes_api_cidrs=api_cidrs),
+    opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider], depends_on=[environment_namespace]))
+for team in cfg.teams:
+    location = team.code_location
+    CodeLocation(f"team-{team.name}-code-location", CodeLocationArgs(
+        team=team.name, service_account=team.name, image=registry.apply(lambda url, r=location.repository: f"{url}/{r}"),
+        tag=location.tag, port=location.port, module=location.module,
+        control_plane_namespace=f"platform-{cfg.environment}", control_plane_service_account=SERVICE_ACCOUNT,
+        instance_yaml=dagster.instance_yaml, runs_reach_database=location.runs_reach_database,
+        database_cidrs=database_cidrs, database_port=cfg.database_port, kubernetes_api_cidrs=api_cidrs),
+        opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[team_namespaces[team.name]]))
 
 
 # --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes (issue 5)
