@@ -131,8 +131,9 @@ dagster = DagsterControlPlane(f"{cfg.environment}-dagster", DagsterControlPlaneA
 for team in cfg.teams:
     location = team.code_location
     CodeLocation(f"team-{team.name}-code-location", CodeLocationArgs(
-        team=team.name, service_account=team.name, image=registry.apply(lambda url, r=location.repository: f"{url}/{r}"),
-        tag=location.tag, port=location.port, module=location.module,
+        team=team.name, service_account=team.name, tag=location.tag,
+        image=registry.apply(lambda url, repository=location.repository: f"{url}/{repository}"),
+        port=location.port, module=location.module,
         control_plane_namespace=f"platform-{cfg.environment}", control_plane_service_account=SERVICE_ACCOUNT,
         instance_yaml=dagster.instance_yaml, runs_reach_database=location.runs_reach_database,
         database_cidrs=database_cidrs, database_port=cfg.database_port, kubernetes_api_cidrs=api_cidrs),

@@ -197,7 +197,7 @@ class CodeLocation(pulumi.ComponentResource):
                     node_selector={"pool": "compute"},
                     security_context=pod_security_context(),
                     containers=[ContainerArgs(
-                        name="code-location", image=image, image_pull_policy="IfNotPresent",
+                        name="code-location", image=image, image_pull_policy="Always",
                         args=["dagster", "api", "grpc", "--host", "0.0.0.0", "--port", str(args.port),
                               "--module-name", args.module],
                         env=env, ports=[ContainerPortArgs(name="grpc", container_port=args.port)],

@@ -171,9 +171,9 @@ def validate_dagster_control_plane_args(args: DagsterControlPlaneArgs) -> None:
     problems: list[str] = []
     if not args.code_locations:
         problems.append("code_locations must name at least one team (the control plane runs nothing itself), got {}")
-    if not args.compute_logs_prefix.endswith("/") or args.compute_logs_prefix.startswith("/") or \
-            "*" in args.compute_logs_prefix:
-        problems.append(f"compute_logs_prefix must be a relative prefix ending in '/', got {args.compute_logs_prefix!r}")
+    prefix = args.compute_logs_prefix
+    if not prefix.endswith("/") or prefix.startswith("/") or "*" in prefix:
+        problems.append(f"compute_logs_prefix must be a relative prefix ending in '/', got {prefix!r}")
     if args.image_tag in ("", "latest"):
         problems.append(f"image_tag must pin a version, got {args.image_tag!r}")
     if args.webserver_replicas < 1:
@@ -264,7 +264,7 @@ class DagsterControlPlane(pulumi.ComponentResource):
             replicas=args.webserver_replicas,
             selector=LabelSelectorArgs(match_labels={**labels, "app.kubernetes.io/name": WEBSERVER}),
             template=pod(WEBSERVER, ContainerArgs(
-                name="webserver", image=image, image_pull_policy="IfNotPresent",
+                name="webserver", image=image, image_pull_policy="Always",
                 args=["dagster-webserver", "--host", "0.0.0.0", "--port", str(WEBSERVER_PORT),
                       "--workspace", workspace_file],
                 env=env, ports=[ContainerPortArgs(name="http", container_port=WEBSERVER_PORT)],
@@ -288,7 +288,7 @@ class DagsterControlPlane(pulumi.ComponentResource):
             replicas=1, strategy=DeploymentStrategyArgs(type="Recreate"),
             selector=LabelSelectorArgs(match_labels={**labels, "app.kubernetes.io/name": DAEMON}),
             template=pod(DAEMON, ContainerArgs(
-                name="daemon", image=image, image_pull_policy="IfNotPresent",
+                name="daemon", image=image, image_pull_policy="Always",
                 args=["dagster-daemon", "run", "--workspace", workspace_file],
                 env=env, liveness_probe=liveness, readiness_probe=liveness, resources=resources("250m", "512Mi"),
                 security_context=container_security_context(), volume_mounts=mounts))),

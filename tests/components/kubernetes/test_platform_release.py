@@ -38,7 +38,8 @@ def test_release_deploys_the_pinned_local_chart_into_the_environment_namespace(s
     assert release.inputs["namespace"] == f"platform-{stack}"
     # It waits for the environment namespace's service accounts: its pods run as them.
     accounts = [r.urn for r in preflight_plan(stack).of_type("kubernetes:core/v1:ServiceAccount")
-                if r.inputs["metadata"]["namespace"] == f"platform-{stack}"]
+                if r.inputs["metadata"]["namespace"] == f"platform-{stack}"
+                and "::platform:kubernetes:PlatformNamespace$" in r.urn]
     assert len(accounts) == 5
     assert set(accounts) <= set(release.options["dependsOn"])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
 from components.kubernetes.platform_namespace import PlatformNamespaceArgs
 from components.kubernetes.team_namespace import TeamNamespaceArgs, validate_team_namespace_args
@@ -71,16 +72,28 @@ def test_everything_in_a_team_namespace_carries_the_team_label(stack: str) -> No
 
 
 def test_adding_a_team_is_one_config_entry_and_changes_nothing_else() -> None:
-    """Data Platform Architecture: onboarding a team touches no other team or layer."""
+    """Data Platform Architecture, onboarding: a new team's namespace, role and code location are added; the one
+    shared object, the control plane's workspace.yaml, gains exactly its entry; nothing else changes."""
     teams = {**raw_config("prod")["teams"], "search": {"quota": {"cpu": "4", "memory": "16Gi"}}}
     before = {r.urn: r.inputs for r in preflight_plan("prod").registered}
     after = {r.urn: r.inputs for r in plan_with("prod", {"teams": teams}).registered}
     assert set(before) <= set(after)
-    assert [urn for urn in before if after[urn] != before[urn]] == []
+    changed = [urn for urn in before if after[urn] != before[urn]]
+    assert [urn.split("::")[-1] for urn in changed] == ["prod-dagster-workspace"]
+
+    def entries(inputs: dict[str, object]) -> list[dict[str, object]]:
+        return yaml.safe_load(inputs["data"]["workspace.yaml"])["load_from"]  # type: ignore[index]
+
+    old, new = entries(before[changed[0]]), entries(after[changed[0]])
+    assert [e for e in new if e not in old] == [{"grpc_server": {
+        "host": "dagster-code-location.team-search.svc.cluster.local", "port": 4000, "location_name": "search"}}]
+    assert [e for e in new if e in old] == old
     added = set(after) - set(before)
     assert {urn.split("::")[-1].split("-")[1] for urn in added} == {"search"}
     assert any(urn.endswith("::team-search-role") for urn in added)
     assert any(urn.endswith("::team-search-namespace-namespace") for urn in added)
+    assert any(urn.endswith("::team-search-code-location-deployment") for urn in added)
+    assert any(urn.endswith("::team-search-code-location-runs-binding") for urn in added)
 
 
 def test_bad_args_are_refused_naming_each_property() -> None:
