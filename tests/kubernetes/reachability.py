@@ -100,9 +100,10 @@ class Network:
                 if not self._port_matches(rule.get("ports"), port):
                     continue
                 peers = rule.get("to")
-                if not peers or any("ipBlock" in peer and ip in ipaddress.ip_network(peer["ipBlock"]["cidr"])
-                                    and not any(ip in ipaddress.ip_network(e) for e in peer["ipBlock"].get("except", []))
-                                    for peer in peers):
+                blocks = [peer["ipBlock"] for peer in peers or [] if "ipBlock" in peer]
+                if not peers or any(ip in ipaddress.ip_network(block["cidr"])
+                                    and not any(ip in ipaddress.ip_network(e) for e in block.get("except", []))
+                                    for block in blocks):
                     allowed.append(policy["metadata"]["name"])
         return allowed
 
