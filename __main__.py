@@ -12,6 +12,7 @@ import pulumi
 
 import stack_config
 from components.aws.account_baseline import AccountBaseline, AccountBaselineArgs
+from components.aws.certificate import EnvironmentCertificate, EnvironmentCertificateArgs
 from components.aws.ci_identities import CiIdentities, CiIdentitiesArgs
 from components.aws.data_stores import DataStores, DataStoresArgs
 from components.aws.member_account import MemberAccount, MemberAccountArgs
@@ -25,7 +26,12 @@ from components.kubernetes.dagster_control_plane import (
     DagsterControlPlaneArgs,
 )
 from components.kubernetes.eks_cluster import EksCluster, EksClusterArgs
+from components.kubernetes.grafana import CONTAINER_PORT as GRAFANA_PORT
+from components.kubernetes.grafana import POD_LABELS as GRAFANA_PODS
+from components.kubernetes.grafana import Grafana, GrafanaArgs
+from components.kubernetes.load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
 from components.kubernetes.node_pool import NodePool, NodePoolArgs, Taint
+from components.kubernetes.platform_ingress import PlatformIngress, PlatformIngressArgs, Route
 from components.kubernetes.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
 from components.kubernetes.platform_release import PlatformRelease, PlatformReleaseArgs
 from components.kubernetes.provider import KubernetesProvider, KubernetesProviderArgs
@@ -88,7 +94,7 @@ environment_namespace = PlatformNamespace(f"platform-{cfg.environment}", replace
     tenancy, namespace=f"platform-{cfg.environment}", cpu_quota=cfg.environment_quota.cpu,
     memory_quota=cfg.environment_quota.memory,
     service_accounts={pipeline: role.role_arn for pipeline, role in pipeline_roles.items()}), opts=in_cluster)
-PlatformNamespace("platform-monitoring", replace(
+monitoring_namespace = PlatformNamespace("platform-monitoring", replace(
     tenancy, namespace="platform-monitoring", cpu_quota=cfg.monitoring_quota.cpu,
     memory_quota=cfg.monitoring_quota.memory, scrapes_all_namespaces=True), opts=in_cluster)
 PlatformNamespace("platform-mlops", replace(
@@ -138,6 +144,33 @@ for team in cfg.teams:
         instance_yaml=dagster.instance_yaml, runs_reach_database=location.runs_reach_database,
         database_cidrs=database_cidrs, database_port=cfg.database_port, kubernetes_api_cidrs=api_cidrs),
         opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[team_namespaces[team.name]]))
+
+
+# --- Access for people: ingress controller, one internal ALB with the environment's certificate, Grafana ---
+# The Grafana admin Secret `grafana-admin` and the `ssd-retain` StorageClass come from the secret-sync and
+# cluster layers; MLflow is served where the platform release runs it today.
+grafana = Grafana("platform-monitoring-grafana", GrafanaArgs(namespace="platform-monitoring",
+                                                              admin_secret="grafana-admin"),
+                  opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[monitoring_namespace]))
+if cfg.ingress is not None and cfg.domain is not None:
+    controller = LoadBalancerController(f"{cfg.environment}-load-balancer-controller", LoadBalancerControllerArgs(
+        cluster_name=cluster.name, region=cfg.region, account_id=account.account_id, vpc_id=cfg.network.vpc_id,
+        oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer),
+        opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider]))
+    certificate = EnvironmentCertificate(f"{cfg.environment}-certificate", EnvironmentCertificateArgs(
+        domain=cfg.domain, hosted_zone_id=cfg.ingress.hosted_zone_id, certificate_arn=cfg.ingress.certificate_arn,
+        tags=cfg.tags), opts=in_account)
+    PlatformIngress(f"{cfg.environment}-ingress", PlatformIngressArgs(
+        domain=cfg.domain, group_name=f"{prefix}-internal", certificate_arn=certificate.arn,
+        subnet_ids=list(cfg.network.private_subnet_ids), client_cidrs=[cfg.network.vpc_cidr],
+        alb_cidrs=[cfg.network.vpc_cidr], routes={
+            "dagster": Route(f"platform-{cfg.environment}", dagster.service_name, dagster.service_port, 3000,
+                             {"app.kubernetes.io/name": dagster.service_name}, "/server_info"),
+            "mlflow": Route(f"platform-{cfg.environment}", "mlflow", 5000, 5000, {"app.kubernetes.io/name": "mlflow"},
+                            "/health"),
+            "grafana": Route("platform-monitoring", grafana.service_name, 80, GRAFANA_PORT, GRAFANA_PODS,
+                             "/api/health")}),
+        opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[controller, release, grafana]))
 
 
 # --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes (issue 5)

@@ -47,13 +47,20 @@ def registered_manifests(plan: Plan) -> list[dict[str, Any]]:
     return [_wire_to_manifest(r.inputs) for r in plan.registered if is_kubernetes_object(r)]
 
 
+def local_release(plan: Plan) -> RecordedResource:
+    """The plan's one release of a chart of this repository (`charts/...`); upstream charts are other releases,
+    pinned, and cannot render offline (their values are checked against our schemas instead)."""
+    (release,) = [r for r in plan.of_type(HELM_RELEASE) if str(r.inputs["chart"]).startswith("charts/")]
+    return release
+
+
 def release_values(plan: Plan) -> dict[str, Any]:
-    """The values the plan's one Helm release passes to its chart (secrets revealed: there must be none)."""
-    return _wire_to_manifest(reveal(plan.one(HELM_RELEASE).inputs["values"]))
+    """The values the plan's local Helm release passes to its chart (secrets revealed: there must be none)."""
+    return _wire_to_manifest(reveal(local_release(plan).inputs["values"]))
 
 
 def chart_dir(plan: Plan) -> Path:
-    return PROJECT_DIR / plan.one(HELM_RELEASE).inputs["chart"]
+    return PROJECT_DIR / local_release(plan).inputs["chart"]
 
 
 @functools.cache
@@ -71,7 +78,7 @@ def _render(chart: str, values_json: str, name: str, namespace: str) -> tuple[di
 
 def rendered_chart(plan: Plan) -> list[dict[str, Any]]:
     """The release's chart rendered offline with the plan's exact values, name and namespace."""
-    release = plan.one(HELM_RELEASE).inputs
+    release = local_release(plan).inputs
     return list(_render(str(chart_dir(plan)), json.dumps(release_values(plan), sort_keys=True), release["name"],
                         release["namespace"]))
 

@@ -31,7 +31,7 @@ def _pods(documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_release_deploys_the_pinned_local_chart_into_the_environment_namespace(stack: str) -> None:
-    release = preflight_plan(stack).one(RELEASE)
+    release = preflight_plan(stack).one(RELEASE, name=f"{stack}-platform-release")
     chart = yaml.safe_load((chart_dir(preflight_plan(stack)) / "Chart.yaml").read_text())
     assert release.inputs["chart"] == "charts/ml-platform"
     assert release.inputs["version"] == chart["version"]
@@ -59,7 +59,7 @@ def test_values_come_from_config_and_outputs(stack: str) -> None:
 @pytest.mark.parametrize("stack", STACKS)
 def test_no_secret_in_the_values_and_the_password_reaches_only_a_secret(stack: str) -> None:
     plan = preflight_plan(stack)
-    release = plan.one(RELEASE)
+    release = plan.one(RELEASE, name=f"{stack}-platform-release")
 
     def leaves(value: Any) -> list[Any]:
         if isinstance(value, dict):
