@@ -149,14 +149,14 @@ for team in cfg.teams:
 # --- Access for people: ingress controller, one internal ALB with the environment's certificate, Grafana ---
 # The Grafana admin Secret `grafana-admin` and the `ssd-retain` StorageClass come from the secret-sync and
 # cluster layers; MLflow is served where the platform release runs it today.
-grafana = Grafana("platform-monitoring-grafana", GrafanaArgs(namespace="platform-monitoring",
-                                                              admin_secret="grafana-admin"),
+grafana = Grafana("platform-monitoring-grafana", GrafanaArgs(
+    namespace="platform-monitoring", admin_secret="grafana-admin", protect=cfg.protection.protect),
                   opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[monitoring_namespace]))
 if cfg.ingress is not None and cfg.domain is not None:
     controller = LoadBalancerController(f"{cfg.environment}-load-balancer-controller", LoadBalancerControllerArgs(
         cluster_name=cluster.name, region=cfg.region, account_id=account.account_id, vpc_id=cfg.network.vpc_id,
-        oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer),
-        opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider]))
+        oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+        protect=cfg.protection.protect), opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider]))
     certificate = EnvironmentCertificate(f"{cfg.environment}-certificate", EnvironmentCertificateArgs(
         domain=cfg.domain, hosted_zone_id=cfg.ingress.hosted_zone_id, certificate_arn=cfg.ingress.certificate_arn,
         tags=cfg.tags), opts=in_account)

@@ -472,7 +472,8 @@ def _code_location(r: _Reader, team: Mapping[str, Any], name: str, raw: Mapping[
     r.unknown_keys(value, {"repository", "tag", "module", "port", "runsReachDatabase"}, path)
     helm = raw.get("helm") if isinstance(raw.get("helm"), dict) else {}
     default_tag = helm.get("imageTag") if isinstance(helm.get("imageTag"), str) else ""  # type: ignore[union-attr]
-    tag = r.string(value, "tag", f"{path}.tag", _IMAGE_TAG_RE, "an image tag", default=default_tag) or ""
+    # Without a valid helm.imageTag there is no default; that key's own problem is reported, not this one.
+    tag = r.string(value, "tag", f"{path}.tag", _IMAGE_TAG_RE, "an image tag", default=default_tag or None) or ""
     if tag == "latest":
         r.problem(f"{path}.tag", "must pin a version, got 'latest'")
     return CodeLocationConfig(
@@ -562,7 +563,8 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
     net = r.mapping(raw, "network", "network")
     r.unknown_keys(net, {"vpcId", "vpcCidr", "privateSubnetIds"}, "network")
     vpc_cidr = r.string(net, "vpcCidr", "network.vpcCidr") or ""
-    if vpc_cidr and (error := _cidr_problem(vpc_cidr, "network.vpcCidr")):
+    # An empty string is a value too (the NetworkPolicies and the ALB take the VPC's CIDR): refused like any other.
+    if (vpc_cidr or net.get("vpcCidr") == "") and (error := _cidr_problem(vpc_cidr, "network.vpcCidr")):
         r.problem("network.vpcCidr", error)
     elif vpc_cidr and not 16 <= ipaddress.ip_network(vpc_cidr).prefixlen <= 28:
         r.problem("network.vpcCidr", f"must have a prefix between /16 and /28 (AWS VPC limits), got {vpc_cidr!r}")

@@ -42,9 +42,11 @@ def is_kubernetes_object(resource: RecordedResource) -> bool:
             and not resource.type.startswith("pulumi:providers:"))
 
 
-def registered_manifests(plan: Plan) -> list[dict[str, Any]]:
-    """Every Kubernetes object the plan registers directly, as a manifest."""
-    return [_wire_to_manifest(r.inputs) for r in plan.registered if is_kubernetes_object(r)]
+def registered_manifests(plan: Plan, within: str | None = None) -> list[dict[str, Any]]:
+    """Every Kubernetes object the plan registers directly, as a manifest; with `within` (a component type
+    token), only those some component of that type holds."""
+    return [_wire_to_manifest(r.inputs) for r in plan.registered if is_kubernetes_object(r)
+            and (within is None or f"::{within}$" in r.urn or f"${within}$" in r.urn)]
 
 
 def local_release(plan: Plan) -> RecordedResource:

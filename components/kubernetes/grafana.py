@@ -34,6 +34,8 @@ class GrafanaArgs:
     """Size of the volume. Default 10Gi (Design Appendix)."""
     chart_version: str = CHART_VERSION
     """Upstream chart version. Default `CHART_VERSION`."""
+    protect: bool = False
+    """`protect` on the release (its volume holds the dashboards). Default off; on in prod."""
 
 
 def validate_grafana_args(args: GrafanaArgs) -> None:
@@ -75,6 +77,6 @@ class Grafana(pulumi.ComponentResource):
             f"{name}-release", name=CHART, chart=CHART, version=args.chart_version,
             repository_opts=RepositoryOptsArgs(repo=CHART_REPOSITORY), namespace=args.namespace,
             create_namespace=False, values=grafana_values(args), atomic=True, cleanup_on_fail=True, timeout=600,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=waits_for))
+            opts=pulumi.ResourceOptions(parent=self, depends_on=waits_for, protect=args.protect))
         self.service_name = CHART
         self.register_outputs({})

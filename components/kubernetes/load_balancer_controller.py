@@ -115,6 +115,8 @@ class LoadBalancerControllerArgs:
     """Controller pods (leader-elected; two for its admission webhook). Default 2."""
     chart_version: str = CHART_VERSION
     """Upstream chart version. Default `CHART_VERSION`."""
+    protect: bool = False
+    """`protect` on the release (deleting it orphans the ALBs it manages). Default off; on in prod."""
 
 
 def validate_load_balancer_controller_args(args: LoadBalancerControllerArgs) -> None:
@@ -159,6 +161,6 @@ class LoadBalancerController(pulumi.ComponentResource):
             repository_opts=RepositoryOptsArgs(repo=CHART_REPOSITORY), namespace=NAMESPACE, create_namespace=False,
             values=values, atomic=True, cleanup_on_fail=True, timeout=600,
             # The controller must hold its permissions before it first reconciles.
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[policy])))
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[policy], protect=args.protect)))
         self.ingress_class = "alb"
         self.register_outputs({"role_arn": self.role_arn})

@@ -28,7 +28,10 @@ ALL_PORTS = "all ports"
 
 
 def _objects(stack: str, kind: str, namespace: str | None = None) -> list[dict[str, Any]]:
-    return [m for m in registered_manifests(preflight_plan(stack)) if m["kind"] == kind
+    """The namespaces' own objects (PlatformNamespace's); the pod-specific exceptions the Dagster and ingress
+    layers add to some namespaces are tested with those layers (test_code_location, test_platform_ingress)."""
+    return [m for m in registered_manifests(preflight_plan(stack), "platform:kubernetes:PlatformNamespace")
+            if m["kind"] == kind
             and (namespace is None or m["metadata"].get("namespace") == namespace)]
 
 
