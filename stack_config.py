@@ -650,7 +650,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         client_id=client_id,
         client_secret=client_secret,
         egress_allowed_domains=r.strings(db, "egressAllowedDomains", "databricks.egressAllowedDomains", _DOMAIN_RE,
-                                         "a domain name like 'pypi.org'", default=[]),
+                                         "a domain name like 'pypi-mirror.example.com'", default=[]),
         cluster_policy=ClusterPolicyConfig(
             node_types=r.strings(cp, "nodeTypes", "databricks.clusterPolicy.nodeTypes", _INSTANCE_RE,
                                  "a node type like 'm6i.xlarge'"),

@@ -45,7 +45,8 @@ class ServerlessEgressArgs:
     storage_buckets: Sequence[pulumi.Input[str]] = ()
     """The environment's own S3 buckets serverless compute may reach."""
     allowed_domains: Sequence[str] = ()
-    """DNS names reachable beyond storage, e.g. `pypi.org`. Default none."""
+    """DNS names reachable beyond storage, e.g. the organisation's package mirror `pypi-mirror.example.com`.
+    Default none."""
     client_id: str | None = None
     """OAuth M2M client id of an account admin. Default None: ambient auth."""
     client_secret: pulumi.Output[str] | None = field(default=None, repr=False)

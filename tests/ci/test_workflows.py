@@ -197,8 +197,7 @@ def test_oidc_roles_are_the_stacks_ci_roles(name: str, job_id: str, role: str) -
 # --- pulumi -------------------------------------------------------------------------------------------------
 
 def sdk_version() -> str:
-    (pin,) = re.findall(r"^pulumi==(\S+)$", (PROJECT_DIR / "requirements.txt").read_text(), re.MULTILINE)
-    return pin
+    return pins(PROJECT_DIR / "requirements.txt")["pulumi"]
 
 
 @pytest.mark.parametrize(("name", "job_id"), [("preview.yml", "preview"), ("up.yml", "up"), ("drift.yml", "drift")])
@@ -363,8 +362,9 @@ def test_policy_packs_install_what_the_program_pins() -> None:
 
 
 def pins(requirements: Path) -> dict[str, str]:
-    lines = [line.split("#")[0].strip() for line in requirements.read_text().splitlines()]
-    return dict(tuple(line.split("==", 1)) for line in lines if line)  # type: ignore[misc]
+    """`name==version` of a requirements or lock file (hash and comment lines skipped), names normalised."""
+    found = re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s\\;]+)", requirements.read_text(), re.MULTILINE)
+    return {re.sub(r"[-_.]+", "-", name).lower(): version for name, version in found}
 
 
 def test_running_pulumi_jobs_are_never_cancelled() -> None:

@@ -56,7 +56,7 @@ def _checkov() -> str:
     found = shutil.which("checkov")
     if found is None:
         pytest.fail("checkov not installed: python3 -m venv .venv-checkov && "
-                    ".venv-checkov/bin/pip install -r requirements-checkov.txt")
+                    ".venv-checkov/bin/pip install --require-hashes -r requirements-checkov.txt")
     return found
 
 

@@ -89,9 +89,9 @@ def test_the_rule_constants_are_unity_catalog_privileges() -> None:
 
 
 def test_rules_merge_into_one_row_per_securable() -> None:
+    a, b = "a@example.com", "b@example.com"
     table = access_table(ManagedCatalog("dev", ("bronze", "silver", "gold"), "sp"),
-                         [ManagedCatalog("a_sandbox", ("gold",), "a@x.io"), ManagedCatalog("b_sandbox", ("gold",),
-                                                                                           "b@x.io")])
-    assert table[Securable("catalog", "dev")] == {"sp": FULL_ACCESS, "a@x.io": READ_CATALOG, "b@x.io": READ_CATALOG}
+                         [ManagedCatalog("a_sandbox", ("gold",), a), ManagedCatalog("b_sandbox", ("gold",), b)])
+    assert table[Securable("catalog", "dev")] == {"sp": FULL_ACCESS, a: READ_CATALOG, b: READ_CATALOG}
     assert table[Securable("schema", "dev.gold")] == {"sp": FULL_ACCESS}
-    assert table[Securable("schema", "b_sandbox.gold")] == {"b@x.io": FULL_ACCESS}
+    assert table[Securable("schema", "b_sandbox.gold")] == {b: FULL_ACCESS}

@@ -68,7 +68,7 @@ def test_good_platform_args_pass() -> None:
 def test_a_preview_plans_the_same_resources_as_an_up(environment: str) -> None:
     # During `pulumi preview` ids and application ids are unknown; nothing may depend on them to exist.
     variant: dict[str, Any] = {"users": ("alice", "bob")} if environment == "dev" else {
-        "restricted": True, "domains": ("pypi.org",), "protect": True, "retain": True, "client": True}
+        "restricted": True, "domains": ("pypi-mirror.example.com",), "protect": True, "retain": True, "client": True}
     up = {r.urn for r in platform_plan(environment, **variant).registered}
     preview = {r.urn for r in platform_plan(environment, preview=True, **variant).registered}
     assert preview == up and len(up) > 20

@@ -51,7 +51,7 @@ def test_dev_and_staging_keep_the_account_default_and_need_no_account_provider(s
 
 @pytest.mark.parametrize(("changes", "words"), [
     ({"storage_buckets": ()}, "storage_buckets must name the environment's buckets"),
-    ({"allowed_domains": ("https://pypi.org",)}, "not a DNS name"),
+    ({"allowed_domains": ("https://pypi-mirror.example.com",)}, "not a DNS name"),
     ({"account_id": "acme"}, "account_id must be a Databricks account id"),
     ({"client_id": "abc"}, "client_id and client_secret must be given together"),
 ])

@@ -22,7 +22,7 @@ def test_without_a_client_id_the_provider_uses_ambient_auth_on_the_configured_ho
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_with_a_client_id_the_provider_uses_oauth_m2m_and_the_secret_stays_secret(stack: str) -> None:
-    plan = platform_plan(stack, client=True, restricted=stack == "prod", domains=("pypi.org",))
+    plan = platform_plan(stack, client=True, restricted=stack == "prod", domains=("pypi-mirror.example.com",))
     # The SDK marks `clientSecret` secret itself; what this guards is that the secret goes there, not to `token`.
     for provider in plan.of_type(PROVIDER):  # the workspace's and, in prod, the account's for network policies
         assert provider.inputs["authType"] == "oauth-m2m", provider.name
