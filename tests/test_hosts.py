@@ -31,6 +31,8 @@ ALLOWED: dict[str, str] = {
     "docs.aws.amazon.com": "cited documentation",
     "docs.github.com": "cited documentation",
     "www.pulumi.com": "cited documentation",
+    "aws.github.io": "the AWS Load Balancer Controller's Helm repository (eks-charts), fetched at its pinned version",
+    "grafana.github.io": "Grafana's Helm repository, fetched at its pinned chart version",
 }
 # Host-like tokens: dotted labels ending in a common public top-level domain. Module paths (`pulumi.export`),
 # file names (`values.yaml`) and URNs do not end in one of these.
