@@ -69,9 +69,7 @@ def controller_policy(partition: str, region: str, account: str, vpc_id: str) ->
          "Action": ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
          "Condition": {"Null": {f"aws:RequestTag/{CLUSTER_TAG}": "false"}}},
         {"Sid": "TagOnCreate", "Effect": "Allow", "Action": "elasticloadbalancing:AddTags", "Resource": albs,
-         "Condition": {"StringEquals": {"elasticloadbalancing:CreateAction": ["CreateTargetGroup",
-                                                                              "CreateLoadBalancer"]},
-                       "Null": {f"aws:RequestTag/{CLUSTER_TAG}": "false"}}},
+         "Condition": {"Null": {f"aws:RequestTag/{CLUSTER_TAG}": "false"}}},
         {"Sid": "ManageOwnLoadBalancers", "Effect": "Allow", "Resource": albs, "Condition": owned, "Action": [
             "elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags",
             "elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:SetIpAddressType",
