@@ -16,6 +16,7 @@ from components.aws.certificate import EnvironmentCertificate, EnvironmentCertif
 from components.aws.ci_identities import CiIdentities, CiIdentitiesArgs
 from components.aws.data_stores import DataStores, DataStoresArgs
 from components.aws.member_account import MemberAccount, MemberAccountArgs
+from components.aws.network import ExistingNetworkArgs, Network, NetworkArgs
 from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks.workspace import DatabricksWorkspaceArgs
 from components.kubernetes.code_location import CodeLocation, CodeLocationArgs, code_location_host
@@ -54,14 +55,27 @@ ci = CiIdentities(cfg.environment, CiIdentitiesArgs(
     data_name_prefix=f"{prefix}-"), opts=in_account)
 
 
+# --- Network: the VPC the cluster, pods and databases live in, NAT, VPC endpoints, flow logs (issue 13) ---
+cluster_name = f"{cfg.environment}-eks"  # the EksCluster below is named so; its subnets carry this name
+adopted = cfg.network.existing
+network = Network(f"{cfg.environment}-network", NetworkArgs(
+    cluster_name=cluster_name, region=cfg.region, account_id=account.account_id, cidr=cfg.network.cidr,
+    nat_gateways=cfg.network.nat_gateways, log_retention_days=cfg.log_retention_days,
+    kms_deletion_window_days=cfg.kms_deletion_window_days, protect=cfg.protection.protect,
+    retain_on_delete=cfg.protection.retain_on_delete,
+    existing=ExistingNetworkArgs(vpc_id=adopted.vpc_id, vpc_cidr=adopted.vpc_cidr,
+                                 private_subnets=adopted.private_subnets, database_subnets=adopted.database_subnets)
+    if adopted else None), opts=in_account)
+
+
 # --- EKS: cluster with its OIDC provider, the three node pools (issue 4) --------------------------------
-cluster = EksCluster(f"{cfg.environment}-eks", EksClusterArgs(
-    account_id=account.account_id, version=cfg.cluster.version, subnet_ids=cfg.network.private_subnet_ids,
+cluster = EksCluster(cluster_name, EksClusterArgs(
+    account_id=account.account_id, version=cfg.cluster.version, subnet_ids=network.private_subnet_ids,
     public_access_cidrs=cfg.cluster.public_access_cidrs, log_retention_days=cfg.log_retention_days,
     kms_deletion_window_days=cfg.kms_deletion_window_days, protect=cfg.protection.protect,
     retain_on_delete=cfg.protection.retain_on_delete), opts=pulumi.ResourceOptions(provider=aws_provider))
 node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
-    cluster_name=cluster.name, subnet_ids=cfg.network.private_subnet_ids, instance_types=pool_cfg.instance_types,
+    cluster_name=cluster.name, subnet_ids=network.private_subnet_ids, instance_types=pool_cfg.instance_types,
     min_size=pool_cfg.min_size, desired_size=pool_cfg.desired_size, max_size=pool_cfg.max_size,
     capacity_type=pool_cfg.capacity_type, allow_spot=not cfg.is_prod, disk_size_gib=pool_cfg.disk_size_gib,
     labels=pool_cfg.labels, taints=[Taint(t.key, t.value, t.effect) for t in pool_cfg.taints],
@@ -70,10 +84,14 @@ node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
 
 
 # --- AWS data: KMS-encrypted buckets, pipeline roles (IRSA), Unity Catalog storage role (issue 3) -------
+# The storage trust loop (issue 17): the Databricks layer creates the storage credential with the role's ARN as a
+# string and reports its external id, which the role's trust (created here, before the keys that name the role)
+# requires. A deferred output carries the id back; it is resolved right after the Databricks layer below.
+storage_external_id, close_storage_trust_loop = pulumi.deferred_output()
 data = DataStores(cfg.environment, DataStoresArgs(
     environment=cfg.environment, name_prefix=prefix, account_id=account.account_id,
     oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
-    service_account_namespace=f"platform-{cfg.environment}", databricks_account_id=cfg.databricks.account_id,
+    service_account_namespace=f"platform-{cfg.environment}", unity_catalog_external_id=storage_external_id,
     backup_retention_days=cfg.backup_retention_days, key_deletion_window_days=cfg.kms_deletion_window_days,
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
     force_destroy=cfg.protection.force_destroy_buckets), opts=in_account)
@@ -89,7 +107,8 @@ kubernetes = KubernetesProvider(f"{cfg.environment}-kubernetes", KubernetesProvi
 in_cluster = pulumi.ResourceOptions(provider=kubernetes.provider)
 tenancy = PlatformNamespaceArgs(namespace="", cpu_quota="", memory_quota="", group_bindings=cfg.rbac_groups.by_role,
                                 egress=cfg.egress_profile, allowed_egress_cidrs=cfg.egress_allowed_cidrs,
-                                database_port=cfg.database_port)
+                                database_port=cfg.database_port,
+                                database_cidrs=network.database_cidrs, aws_endpoints_cidr=network.endpoints_cidr)
 environment_namespace = PlatformNamespace(f"platform-{cfg.environment}", replace(
     tenancy, namespace=f"platform-{cfg.environment}", cpu_quota=cfg.environment_quota.cpu,
     memory_quota=cfg.environment_quota.memory,
@@ -125,7 +144,8 @@ release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
 # today and its CIDRs the VPC's (`database.endpoint`, `database.port` and the database subnets replace them);
 # `dagster-database` is the Secret its secret sync creates. The API server's private endpoint is in the VPC.
 registry = account.account_id.apply(lambda account: f"{account}.dkr.ecr.{cfg.region}.amazonaws.com/{prefix}")
-database_cidrs, api_cidrs = [cfg.network.vpc_cidr], [cfg.network.vpc_cidr]
+vpc_cidr = cfg.network.cidr or (cfg.network.existing.vpc_cidr if cfg.network.existing else "")
+database_cidrs, api_cidrs = [vpc_cidr], [vpc_cidr]
 dagster = DagsterControlPlane(f"{cfg.environment}-dagster", DagsterControlPlaneArgs(
     namespace=f"platform-{cfg.environment}", image=registry.apply(lambda url: f"{url}/dagster"),
     code_locations={t.name: CodeLocationEntry(code_location_host(t.name), t.code_location.port) for t in cfg.teams},
@@ -154,7 +174,7 @@ grafana = Grafana("platform-monitoring-grafana", GrafanaArgs(
                   opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[monitoring_namespace]))
 if cfg.ingress is not None and cfg.domain is not None:
     controller = LoadBalancerController(f"{cfg.environment}-load-balancer-controller", LoadBalancerControllerArgs(
-        cluster_name=cluster.name, region=cfg.region, account_id=account.account_id, vpc_id=cfg.network.vpc_id,
+        cluster_name=cluster.name, region=cfg.region, account_id=account.account_id, vpc_id=network.vpc_id,
         oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
         protect=cfg.protection.protect), opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider]))
     certificate = EnvironmentCertificate(f"{cfg.environment}-certificate", EnvironmentCertificateArgs(
@@ -162,8 +182,7 @@ if cfg.ingress is not None and cfg.domain is not None:
         tags=cfg.tags), opts=in_account)
     PlatformIngress(f"{cfg.environment}-ingress", PlatformIngressArgs(
         domain=cfg.domain, group_name=f"{prefix}-internal", certificate_arn=certificate.arn,
-        subnet_ids=list(cfg.network.private_subnet_ids), client_cidrs=[cfg.network.vpc_cidr],
-        alb_cidrs=[cfg.network.vpc_cidr], routes={
+        subnet_ids=network.private_subnet_ids, client_cidrs=[vpc_cidr], alb_cidrs=[vpc_cidr], routes={
             "dagster": Route(f"platform-{cfg.environment}", dagster.service_name, dagster.service_port, 3000,
                              {"app.kubernetes.io/name": dagster.service_name}, "/server_info"),
             "mlflow": Route(f"platform-{cfg.environment}", "mlflow", 5000, 5000, {"app.kubernetes.io/name": "mlflow"},
@@ -181,15 +200,26 @@ databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", Databr
                                       client_id=cfg.databricks.client_id, client_secret=cfg.databricks.client_secret),
     account_id=cfg.databricks.account_id, region=cfg.region,
     processed_bucket=processed.bucket_name, processed_key_arn=processed.key_arn,
-    storage_role_arn=unity_catalog_role.role_arn,
+    storage_role_arn=unity_catalog_role.expected_arn,
+    storage_role_ready=[unity_catalog_role.role, data.unity_catalog_access],
     storage_buckets=[bucket.bucket_name for bucket in buckets.values()],
     node_types=cfg.databricks.cluster_policy.node_types, max_workers=cfg.databricks.cluster_policy.max_workers,
     autotermination_minutes=cfg.databricks.cluster_policy.autotermination_minutes,
+    metastore_id=cfg.databricks.metastore_id, metastore_pre_assigned=cfg.databricks.metastore_pre_assigned,
+    # The pipeline principal's OAuth secret goes to Secrets Manager in the member account. Its reader is the role
+    # the dbt CronJob runs as today (service account `backend`); the services branch's dbt role replaces it.
+    aws_provider=aws_provider, aws_account_id=account.account_id,
+    aws_administrator_role_arn=account.account_id.apply(
+        lambda account: f"arn:aws:iam::{account}:role/{cfg.account.access_role_name}"),
+    secret_reader_role_arns=[pipeline_roles["backend"].role_arn],
+    pipeline_secret_rotation=cfg.databricks.pipeline_secret_rotation,
+    key_deletion_window_days=cfg.kms_deletion_window_days,
     sandbox_users=cfg.sandbox_users, user_email_domain=cfg.databricks.user_email_domain,
     sandbox_force_destroy=cfg.sandbox_force_destroy,
     restrict_serverless_egress=cfg.serverless_egress_restricted,
     egress_allowed_domains=cfg.databricks.egress_allowed_domains,
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete))
+close_storage_trust_loop(databricks_platform.storage_external_id)
 
 
 # --- Exports -------------------------------------------------------------------------------------------
@@ -198,7 +228,10 @@ pulumi.export("pipelines_paused", cfg.pipelines_paused)
 pulumi.export("catalog_name", databricks_platform.catalog_name)
 pulumi.export("sandbox_catalog_names", databricks_platform.sandbox_catalog_names)
 pulumi.export("service_principal_application_id", databricks_platform.service_principal_application_id)
+pulumi.export("service_principal_secret_arn", databricks_platform.service_principal_secret_arn)
 pulumi.export("cluster_name", cluster.name)
 pulumi.export("bucket_names", {store: bucket.bucket_name for store, bucket in buckets.items()})
 pulumi.export("account_id", account.account_id)
+pulumi.export("vpc_id", network.vpc_id)
+pulumi.export("nat_public_ips", network.nat_public_ips)  # partners allow-list the addresses prod leaves from
 pulumi.export("helm_release_status", release.status)

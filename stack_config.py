@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeVar
 
 import pulumi
 
+from components.patterns import AVAILABILITY_ZONE as _ZONE_RE
 from components.patterns import AWS_ACCOUNT_ID as _ACCOUNT_ID_RE
 from components.patterns import AWS_REGION as _REGION_RE
 from components.patterns import DNS_NAME as _DOMAIN_RE
@@ -23,7 +24,9 @@ from components.patterns import EMAIL as _EMAIL_RE
 from components.patterns import GITHUB_REPOSITORY as _REPO_RE
 from components.patterns import IAM_ROLE_NAME as _ROLE_NAME_RE
 from components.patterns import SANDBOX_USER as _USER_RE
+from components.patterns import SUBNET_ID as _SUBNET_RE
 from components.patterns import UUID as _UUID_RE
+from components.patterns import VPC_ID as _VPC_RE
 
 PROJECT = "ml-platform"
 Environment = Literal["dev", "staging", "prod"]
@@ -41,8 +44,6 @@ _POOL_TAINTS: Mapping[str, tuple[tuple[str, str, str], ...]] = {
 # A team becomes the namespace `team-<name>`: a DNS label, so lowercase letters, digits and hyphens.
 _TEAM_RE = re.compile(r"^[a-z]([a-z0-9-]{0,40}[a-z0-9])?$")
 _OU_RE = re.compile(r"^(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32})$")
-_VPC_RE = re.compile(r"^vpc-[0-9a-f]{8,17}$")
-_SUBNET_RE = re.compile(r"^subnet-[0-9a-f]{8,17}$")
 _INSTANCE_RE = re.compile(r"^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$")
 _CPU_RE = re.compile(r"^\d+(\.\d+)?$|^\d+m$")
 _MEMORY_RE = re.compile(r"^\d+(Ki|Mi|Gi|Ti)$")
@@ -51,7 +52,7 @@ _K8S_VERSION_RE = re.compile(r"^1\.\d{2}$")
 _IMAGE_TAG_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 # ECR repository names: lowercase segments separated by '/', each may hold '.', '_' and '-'.
 _REPOSITORY_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
-_ZONE_RE = re.compile(r"^Z[A-Z0-9]{1,32}$")
+_HOSTED_ZONE_RE = re.compile(r"^Z[A-Z0-9]{1,32}$")
 _CERTIFICATE_RE = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
 _MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
@@ -99,13 +100,30 @@ class AccountConfig:
 
 
 @dataclass(frozen=True)
-class NetworkConfig:
+class ExistingNetworkConfig:
     vpc_id: str
-    """Existing VPC the cluster and nodes live in."""
+    """The adopted VPC (`network.vpcId`)."""
     vpc_cidr: str
-    """The VPC's CIDR; in-cluster traffic is allowed to it."""
-    private_subnet_ids: tuple[str, ...]
-    """At least two private subnets in different AZs for the cluster and node groups."""
+    """Its primary IPv4 CIDR (`network.vpcCidr`)."""
+    private_subnets: Mapping[str, str]
+    """Subnet id -> zone name for nodes and pods (`network.privateSubnetIds`): 2+ zones."""
+    database_subnets: Mapping[str, str]
+    """Subnet id -> zone name for databases (`network.databaseSubnetIds`): 2+ zones."""
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    cidr: str | None
+    """The VPC the stack creates (`network.cidr`), /16 to /20, RFC 1918. None when the network is adopted."""
+    nat_gateways: Literal["single", "per_az"] = "per_az"
+    """`network.natGateways`: `perAz` (default outside dev) or `single` (dev's default; refused in prod)."""
+    existing: ExistingNetworkConfig | None = None
+    """An adopted account's existing network (only with `account.id`): then nothing is created."""
+
+    @property
+    def vpc_cidr(self) -> str:
+        """The VPC's CIDR, created or adopted."""
+        return self.existing.vpc_cidr if self.existing is not None else self.cidr or ""
 
 
 @dataclass(frozen=True)
@@ -224,6 +242,14 @@ class DatabricksConfig:
     user_email_domain: str | None = None
     """Domain of workspace user names: sandbox user `alice` is the Databricks user `alice@<domain>`.
     Required when sandboxUsers is not empty (Unity Catalog grants name users by their email)."""
+    metastore_id: str = ""
+    """The region's Unity Catalog metastore (UUID) the workspace is attached to (`databricks.metastoreId`)."""
+    metastore_pre_assigned: bool = False
+    """True: an account admin (or automatic enablement) already attached the workspace, only the id's shape is
+    checked. False: the stack makes the MetastoreAssignment (needs account-admin credentials)."""
+    pipeline_secret_rotation: str | None = None
+    """`databricks.pipelineSecretRotation`, a date (YYYY-MM-DD): changing it replaces `ml-pipelines-<env>`'s OAuth
+    secret on the next `pulumi up` (rotate before its 90-day lifetime ends). Default none."""
 
 
 @dataclass(frozen=True)
@@ -439,6 +465,94 @@ def _cidr_problem(value: str, _path: str) -> str | None:
     return None
 
 
+_NETWORK_LITERALS = ("vpcId", "vpcCidr", "privateSubnetIds", "databaseSubnetIds")
+_PRIVATE_RANGES = tuple(ipaddress.ip_network(c) for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+NAT_GATEWAY_CHOICES = {"single": "single", "perAz": "per_az"}
+
+
+def _vpc_cidr(r: _Reader, value: str, path: str, low: int, high: int) -> str:
+    if (error := _cidr_problem(value, path)) is not None:
+        r.problem(path, error)
+        return ""
+    network = ipaddress.ip_network(value)
+    if network.version != 4 or not low <= network.prefixlen <= high:
+        r.problem(path, f"must be an IPv4 block from /{low} to /{high} (/{low} is AWS's largest VPC), got {value!r}")
+        return ""
+    if not any(network.subnet_of(private) for private in _PRIVATE_RANGES):  # type: ignore[arg-type]
+        r.problem(path, f"must be inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 (RFC 1918), got {value!r}")
+        return ""
+    return value
+
+
+def _subnet_zones(r: _Reader, net: Mapping[str, Any], key: str, region: str) -> dict[str, str]:
+    """`network.<key>`: subnet id -> zone name, at least two distinct zones of the stack's region."""
+    path = f"network.{key}"
+    value = r.typed(r.get(net, key, path), dict, path, "a mapping of subnet id to availability zone "
+                    "(subnet-0123abcd: eu-west-1a)")
+    if value is None:
+        return {}
+    subnets: dict[str, str] = {}
+    for subnet, zone in value.items():
+        if not _SUBNET_RE.fullmatch(subnet):
+            r.problem(f"{path}.{subnet}", f"must be a subnet id like 'subnet-0123abcd', got {subnet!r}")
+        elif not isinstance(zone, str) or not _ZONE_RE.fullmatch(zone) or not zone.startswith(region):
+            r.problem(f"{path}.{subnet}", f"must name a zone of {region} like '{region}a', got {zone!r}")
+        else:
+            subnets[subnet] = zone
+    if len(value) < 2 or len(set(value.values())) < 2:
+        r.problem(path, f"must list at least 2 subnets in distinct zones (EKS and RDS need two), got {dict(value)}")
+    return subnets
+
+
+def _network(r: _Reader, net: Mapping[str, Any], environment: str, region: str,
+             account: AccountConfig) -> NetworkConfig:
+    """The created network (`cidr`, `natGateways`), or an adopted account's existing one (`vpcId`, ...)."""
+    r.unknown_keys(net, {"cidr", "natGateways", *_NETWORK_LITERALS}, "network")
+    literals = [key for key in _NETWORK_LITERALS if key in net]
+    if literals and account.existing_account_id is None:
+        for key in literals:
+            r.problem(f"network.{key}", "must not be set when the stack creates its account (the account has no "
+                      "network yet: network.cidr creates it); remove it, or adopt an account with account.id")
+        return NetworkConfig(cidr=None)
+    if literals:
+        for key in ("cidr", "natGateways"):
+            if key in net:
+                r.problem(f"network.{key}", f"must not be set with network.{literals[0]} (the network is "
+                          "adopted, not created)")
+        vpc_cidr = r.string(net, "vpcCidr", "network.vpcCidr")
+        existing = ExistingNetworkConfig(
+            vpc_id=r.string(net, "vpcId", "network.vpcId", _VPC_RE, "a VPC id like 'vpc-0123abcd'") or "",
+            vpc_cidr=_vpc_cidr(r, vpc_cidr, "network.vpcCidr", 16, 28) if vpc_cidr is not None else "",
+            private_subnets=_subnet_zones(r, net, "privateSubnetIds", region),
+            database_subnets=_subnet_zones(r, net, "databaseSubnetIds", region))
+        for subnet in set(existing.private_subnets) & set(existing.database_subnets):
+            r.problem(f"network.databaseSubnetIds.{subnet}", "must not also be a private (node) subnet")
+        return NetworkConfig(cidr=None, existing=existing)
+    cidr = r.string(net, "cidr", "network.cidr")
+    default_nat = "single" if environment == "dev" else "perAz"
+    nat = r.string(net, "natGateways", "network.natGateways", re.compile(r"^(single|perAz)$"), "single or perAz",
+                   default=default_nat) or default_nat
+    if environment == "prod" and nat == "single":
+        r.problem("network.natGateways", "must be perAz in prod (one zone's outage must not cut every zone's "
+                  "egress), got 'single'")
+    return NetworkConfig(cidr=_vpc_cidr(r, cidr, "network.cidr", 16, 20) if cidr is not None else None,
+                         nat_gateways=NAT_GATEWAY_CHOICES[nat])  # type: ignore[arg-type]
+
+
+def overlapping_networks(configs: Mapping[str, StackConfig]) -> list[str]:
+    """One line per pair of stacks whose VPC CIDRs overlap: peering, Transit Gateway and a shared CI runner
+    network cannot route to two VPCs with the same addresses, so the environments' ranges stay disjoint."""
+    problems: list[str] = []
+    stacks = sorted(configs)
+    for i, stack in enumerate(stacks):
+        for other in stacks[i + 1:]:
+            a, b = configs[stack].network.vpc_cidr, configs[other].network.vpc_cidr
+            if a and b and ipaddress.ip_network(a).overlaps(ipaddress.ip_network(b)):
+                problems.append(f"{other}: network.cidr {b!r} overlaps {stack}'s network.cidr {a!r}; "
+                                "every stack needs its own range")
+    return problems
+
+
 def _quota(r: _Reader, raw: Any, path: str) -> Quota:
     value = r.typed(raw, dict, path, "an object with cpu and memory") or {}
     r.unknown_keys(value, {"cpu", "memory"}, path)
@@ -453,8 +567,8 @@ def _ingress(r: _Reader, raw: Mapping[str, Any]) -> IngressConfig | None:
         return None
     value = r.mapping(raw, "ingress", "ingress")
     r.unknown_keys(value, {"baseDomain", "hostedZoneId", "certificateArn"}, "ingress")
-    zone = r.string(value, "hostedZoneId", "ingress.hostedZoneId", _ZONE_RE, "a Route 53 zone id like 'Z0123ABC'",
-                    default=None)
+    zone = r.string(value, "hostedZoneId", "ingress.hostedZoneId", _HOSTED_ZONE_RE,
+                    "a Route 53 zone id like 'Z0123ABC'", default=None)
     certificate = r.string(value, "certificateArn", "ingress.certificateArn", _CERTIFICATE_RE,
                            "an ACM certificate ARN", default=None)
     if (zone is None) == (certificate is None) and not any(p.startswith("ingress.") for p in r.problems):
@@ -560,21 +674,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
     if environment == "prod" and account.close_on_deletion:
         r.problem("account.closeOnDeletion", "must be false in prod, got true")
 
-    net = r.mapping(raw, "network", "network")
-    r.unknown_keys(net, {"vpcId", "vpcCidr", "privateSubnetIds"}, "network")
-    vpc_cidr = r.string(net, "vpcCidr", "network.vpcCidr") or ""
-    # An empty string is a value too (the NetworkPolicies and the ALB take the VPC's CIDR): refused like any other.
-    if (vpc_cidr or net.get("vpcCidr") == "") and (error := _cidr_problem(vpc_cidr, "network.vpcCidr")):
-        r.problem("network.vpcCidr", error)
-    elif vpc_cidr and not 16 <= ipaddress.ip_network(vpc_cidr).prefixlen <= 28:
-        r.problem("network.vpcCidr", f"must have a prefix between /16 and /28 (AWS VPC limits), got {vpc_cidr!r}")
-    subnets = r.strings(net, "privateSubnetIds", "network.privateSubnetIds", _SUBNET_RE, "a subnet id")
-    if "privateSubnetIds" in net and isinstance(net["privateSubnetIds"], list) and len(net["privateSubnetIds"]) < 2:
-        r.problem("network.privateSubnetIds", f"must list at least 2 subnets (EKS needs two AZs), got "
-                  f"{len(net['privateSubnetIds'])}")
-    network = NetworkConfig(
-        vpc_id=r.string(net, "vpcId", "network.vpcId", _VPC_RE, "a VPC id like 'vpc-0123abcd'") or "",
-        vpc_cidr=vpc_cidr, private_subnet_ids=subnets)
+    network = _network(r, r.mapping(raw, "network", "network"), environment, region, account)
 
     cl = r.mapping(raw, "cluster", "cluster", default={})
     r.unknown_keys(cl, {"publicAccessCidrs"}, "cluster")
@@ -631,7 +731,8 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
 
     db = r.mapping(raw, "databricks", "databricks")
     r.unknown_keys(db, {"host", "workspaceId", "accountId", "clientId", "egressAllowedDomains", "clusterPolicy",
-                        "userEmailDomain"}, "databricks")
+                        "userEmailDomain", "metastoreId", "metastorePreAssigned", "pipelineSecretRotation"},
+                   "databricks")
     cp = r.mapping(db, "clusterPolicy", "databricks.clusterPolicy")
     r.unknown_keys(cp, {"nodeTypes", "maxWorkers", "autoterminationMinutes"}, "databricks.clusterPolicy")
     client_id = r.string(db, "clientId", "databricks.clientId", re.compile(r"^[0-9a-f-]{8,64}$"),
@@ -660,6 +761,13 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         ),
         user_email_domain=r.string(db, "userEmailDomain", "databricks.userEmailDomain", _DOMAIN_RE,
                                    "a domain name like 'example.com'", default=None),
+        metastore_id=r.string(db, "metastoreId", "databricks.metastoreId", _UUID_RE,
+                              "the region's Unity Catalog metastore id (UUID)") or "",
+        metastore_pre_assigned=bool(r.boolean(db, "metastorePreAssigned", "databricks.metastorePreAssigned",
+                                              default=False)),
+        pipeline_secret_rotation=r.string(db, "pipelineSecretRotation", "databricks.pipelineSecretRotation",
+                                          re.compile(r"^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"),
+                                          "the date of the last rotation, YYYY-MM-DD", default=None),
     )
 
     users = r.strings(raw, "sandboxUsers", "sandboxUsers", _USER_RE,

@@ -109,7 +109,7 @@ def compile_lock(lock: Lock) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ci.lock", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m ci.lock", description=(__doc__ or "ci.lock").splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report stale locks (exit 1 if any)")
     args = parser.parse_args(argv)
     if args.check:

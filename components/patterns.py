@@ -12,3 +12,7 @@ DNS_NAME = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}
 GITHUB_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 SANDBOX_USER = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 """A user name that is valid in a Unity Catalog catalog name (`<user>_sandbox`): lowercase letters, digits, `_`."""
+VPC_ID = re.compile(r"^vpc-[0-9a-f]{8,17}$")
+SUBNET_ID = re.compile(r"^subnet-[0-9a-f]{8,17}$")
+AVAILABILITY_ZONE = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")
+"""A zone name (`eu-west-1a`), not a zone id (`euw1-az1`): subnets are placed by name."""

@@ -134,6 +134,13 @@ def _arn_of(service: str, resource: str) -> Computed:
     return compute
 
 
+def _secretsmanager_secret(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    # Secrets Manager appends six random characters to the name in the ARN; the id is the ARN.
+    secret = _physical(name, inputs)
+    arn = f"arn:aws:secretsmanager:{ctx.region}:{ctx.account_id}:secret:{secret}-{_digest('sm', name, length=6)}"
+    return arn, {"arn": arn, "name": secret}
+
+
 def _launch_template(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
     lt = "lt-" + _digest("lt", name)
     return lt, {"arn": f"arn:aws:ec2:{ctx.region}:{ctx.account_id}:launch-template/{lt}", "latestVersion": 1,
@@ -170,6 +177,45 @@ def _acm_certificate(name: str, inputs: Mapping[str, Any], ctx: Context) -> tupl
 def _route53_record(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
     fqdn = str(inputs.get("name", name)).rstrip(".")
     return f"{inputs.get('zoneId', 'Z')}_{fqdn}_{inputs.get('type', 'A')}", {"fqdn": fqdn}
+def _ec2(prefix: str, kind: str) -> Computed:
+    """EC2's ids: a type prefix and 17 hex digits (`vpc-0a1b...`), with the resource's ARN."""
+    def compute(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+        ec2_id = f"{prefix}-" + _digest(prefix, name)
+        return ec2_id, {"arn": f"arn:aws:ec2:{ctx.region}:{ctx.account_id}:{kind}/{ec2_id}", "ownerId": ctx.account_id}
+    return compute
+
+
+def _vpc(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    vpc_id, extra = _ec2("vpc", "vpc")(name, inputs, ctx)
+    return vpc_id, {**extra, "defaultSecurityGroupId": "sg-" + _digest("default-sg", name),
+                    "mainRouteTableId": "rtb-" + _digest("main-rtb", name),
+                    "defaultRouteTableId": "rtb-" + _digest("main-rtb", name),
+                    "defaultNetworkAclId": "acl-" + _digest("acl", name), "instanceTenancy": "default"}
+
+
+def _eip(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    # Public addresses from TEST-NET-3 (RFC 5737, documentation only), derived from the name.
+    allocation = "eipalloc-" + _digest("eipalloc", name)
+    address = f"203.0.113.{int(_digest('eip', name, length=4), 16) % 254 + 1}"
+    return allocation, {"allocationId": allocation, "publicIp": address,
+                        "publicDns": f"ec2-{address.replace('.', '-')}.{ctx.region}.compute.amazonaws.com",
+                        "arn": f"arn:aws:ec2:{ctx.region}:{ctx.account_id}:elastic-ip/{allocation}"}
+
+
+def _vpc_endpoint(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    endpoint = "vpce-" + _digest("vpce", name)
+    service = str(inputs.get("serviceName", "")).removeprefix(f"com.amazonaws.{ctx.region}.")
+    extra: dict[str, Any] = {"arn": f"arn:aws:ec2:{ctx.region}:{ctx.account_id}:vpc-endpoint/{endpoint}",
+                             "ownerId": ctx.account_id, "state": "available"}
+    if inputs.get("vpcEndpointType") == "Interface":
+        subnets = list(inputs.get("subnetIds") or [])
+        extra["dnsEntries"] = [{"dnsName": f"{endpoint}-{_digest('dns', name, length=8)}.{service}.{ctx.region}"
+                                           ".vpce.amazonaws.com", "hostedZoneId": "Z" + _digest("zone", name).upper()}]
+        extra["networkInterfaceIds"] = ["eni-" + _digest("eni", name, str(i)) for i in range(len(subnets))]
+    else:
+        extra["prefixListId"] = "pl-" + _digest("pl", service, length=8)
+        extra["cidrBlocks"] = []
+    return endpoint, extra
 
 
 def _random_password(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
@@ -206,6 +252,19 @@ def _databricks_principal(name: str, inputs: Mapping[str, Any], _ctx: Context) -
 
 def _databricks_secret(name: str, _inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
     return _digest("spsecret", name, length=16), {"secret": "dose" + _digest("secret", name, length=32)}
+
+
+_UC_MASTER_ROLE_ARN = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
+
+
+def _databricks_storage_credential(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    # Unity Catalog generates the external id (the account id only when an account admin creates the credential)
+    # and reports the identity that assumes the role.
+    credential, _ = _named()(name, inputs, _ctx)
+    role = dict(inputs.get("awsIamRole") or {})
+    if role:
+        role.update({"externalId": _uuid("uc-external-id", name), "unityCatalogIamArn": _UC_MASTER_ROLE_ARN})
+    return credential, {"awsIamRole": role} if role else {}
 
 
 def _databricks_schema(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
@@ -260,14 +319,24 @@ COMPUTED: dict[str, Computed] = {
     "aws:eks/nodeGroup:NodeGroup": _node_group,
     "aws:ec2/launchTemplate:LaunchTemplate": _launch_template,
     "aws:ec2/securityGroup:SecurityGroup": _security_group,
+    "aws:ec2/vpc:Vpc": _vpc,
+    "aws:ec2/subnet:Subnet": _ec2("subnet", "subnet"),
+    "aws:ec2/internetGateway:InternetGateway": _ec2("igw", "internet-gateway"),
+    "aws:ec2/natGateway:NatGateway": _ec2("nat", "natgateway"),
+    "aws:ec2/routeTable:RouteTable": _ec2("rtb", "route-table"),
+    "aws:ec2/eip:Eip": _eip,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _ec2("sg", "security-group"),
+    "aws:ec2/flowLog:FlowLog": _ec2("fl", "vpc-flow-log"),
     "aws:sns/topic:Topic": _arn_of("sns", ""),
+    "aws:secretsmanager/secret:Secret": _secretsmanager_secret,
     "random:index/randomPassword:RandomPassword": _random_password,
     "random:index/randomId:RandomId": _random_id,
     "random:index/randomString:RandomString": _random_string,
     "databricks:index/servicePrincipal:ServicePrincipal": _databricks_principal,
     "databricks:index/servicePrincipalSecret:ServicePrincipalSecret": _databricks_secret,
     "databricks:index/catalog:Catalog": _named(),
-    "databricks:index/storageCredential:StorageCredential": _named(),
+    "databricks:index/storageCredential:StorageCredential": _databricks_storage_credential,
     "databricks:index/schema:Schema": _databricks_schema,
     "databricks:index/accountNetworkPolicy:AccountNetworkPolicy": _databricks_network_policy,
     "databricks:index/externalLocation:ExternalLocation": _named(),

@@ -306,9 +306,10 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
                 if key not in outputs or outputs[key] == UNKNOWN:
                     # During a preview, what the provider computes is not known yet.
                     outputs[key] = UNKNOWN if preview else value
-                elif isinstance(outputs[key], dict) and isinstance(value, dict) and not preview:
-                    # A block the provider completes (an EKS vpcConfig gains its security group): inputs win.
-                    outputs[key] = {**value, **outputs[key]}
+                elif isinstance(outputs[key], dict) and isinstance(value, dict):
+                    # A block the provider completes (an EKS vpcConfig gains its security group, a storage
+                    # credential's role its external id): inputs win; in a preview the completed keys are unknown.
+                    outputs[key] = {**({k: UNKNOWN for k in value} if preview else value), **outputs[key]}
             for key in request.additionalSecretOutputs:
                 if key in outputs and not _is_secret(outputs[key]):
                     outputs[key] = _secret_wrap(outputs[key])

@@ -83,7 +83,7 @@ BAD_CONFIGS = [
     ("prod", _set("network", _DELETE), "network", "is required"),
     ("prod", _set("nodePools.compute.maxSize", 3), "nodePools.compute.maxSize", "must be >= desiredSize (5), got 3"),
     ("prod", _set("nodePools.system.desiredSize", "two"), "nodePools.system.desiredSize", "must be an integer"),
-    ("dev", _set("network.vpcCidr", "10.0.0.0/33"), "network.vpcCidr", "must be a CIDR block"),
+    ("dev", _set("network.cidr", "10.0.0.0/33"), "network.cidr", "must be a CIDR block"),
     ("dev", _set("sandboxUsers", ["alice", "Bob"]), "sandboxUsers[1]", "valid as a catalog name"),
     ("dev", _set("sandboxUsers", ["alice", "alice"]), "sandboxUsers[1]", "duplicates 'alice'"),
     ("prod", _set("teams.Fraud", {"quota": {"cpu": "1", "memory": "1Gi"}}), "teams.Fraud", "DNS label"),
@@ -215,3 +215,11 @@ def test_the_environment_domain_follows_the_design_appendix_matrix(stack: str) -
     assert cfg.ingress is not None
     prefix = {"dev": "dev.internal.", "staging": "staging.", "prod": "app."}[stack]
     assert cfg.domain == prefix + cfg.ingress.base_domain
+@pytest.mark.parametrize(("key", "value", "words"), [
+    ("metastoreId", "primary", "databricks.metastoreId must be the region's Unity Catalog metastore id (UUID)"),
+    ("metastorePreAssigned", "yes", "databricks.metastorePreAssigned"),
+    ("pipelineSecretRotation", "20.11.2026", "databricks.pipelineSecretRotation must be the date of the last rotation"),
+])
+def test_bad_metastore_and_rotation_settings_are_refused(key: str, value: str, words: str) -> None:
+    message = parse_error("dev", lambda raw: raw["databricks"].__setitem__(key, value))
+    assert message.startswith("dev: ") and words in message

@@ -35,8 +35,9 @@ class DataStoresArgs:
     """The cluster's issuer without `https://`."""
     service_account_namespace: str
     """Namespace of the pipelines' service accounts (`platform-<env>`), each named after its pipeline."""
-    databricks_account_id: str
-    """Databricks account id: the external id Unity Catalog presents to its storage role."""
+    unity_catalog_external_id: pulumi.Input[str]
+    """The storage credential's external id (`aws_iam_role.external_id`), which the Unity Catalog role's trust
+    requires: the Databricks layer creates the credential with `unity_catalog_role.expected_arn` first."""
     backup_retention_days: int = 0
     """Days noncurrent versions are kept (Design Appendix: 0/7/30). Default 0: no versioning."""
     key_deletion_window_days: int = 30
@@ -70,6 +71,8 @@ class DataStores(pulumi.ComponentResource):
     """The KMS-encrypted stores as (bucket ARN, key ARN), for roles that other layers grant access to."""
     pipeline_roles: dict[str, PipelineRole]
     unity_catalog_role: UnityCatalogRole
+    unity_catalog_access: pulumi.Resource
+    """The Unity Catalog role's S3/KMS policy: the external location must wait for it (and for the role)."""
 
     def __init__(self, name: str, args: DataStoresArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_data_stores_args(args)
@@ -83,7 +86,7 @@ class DataStores(pulumi.ComponentResource):
             for pipeline in PIPELINES}
         self.unity_catalog_role = UnityCatalogRole(f"{env}-unity-catalog", UnityCatalogRoleArgs(
             role_name=f"{prefix}-unity-catalog", account_id=args.account_id,
-            databricks_account_id=args.databricks_account_id), opts=child)
+            external_id=args.unity_catalog_external_id), opts=child)
         key_users = {store: [self.pipeline_roles[p].role_arn for p in pipelines_using(store)] for store in DATA_STORES}
         key_users[UNITY_CATALOG_STORE].append(self.unity_catalog_role.role_arn)
 
@@ -103,7 +106,7 @@ class DataStores(pulumi.ComponentResource):
                        for store, b in self.buckets.items() if b.key_arn is not None}
         for role in self.pipeline_roles.values():
             role.grant(self.grants)
-        self.unity_catalog_role.grant(self.grants[UNITY_CATALOG_STORE])
+        self.unity_catalog_access = self.unity_catalog_role.grant(self.grants[UNITY_CATALOG_STORE])
         self.register_outputs({
             "bucketNames": {store: b.bucket_name for store, b in self.buckets.items()},
             "pipelineRoleArns": {p: r.role_arn for p, r in self.pipeline_roles.items()},

@@ -1,10 +1,15 @@
 """The IAM role a Unity Catalog storage credential uses to reach the environment's processed store.
 
-Databricks requires two trusts: its Unity Catalog master role with the Databricks account id as external
-id, and the role itself (self-assumption). A role cannot name itself as a principal before it exists, so
-the self-trust goes through the account root, narrowed by `aws:PrincipalArn` to this role, as Databricks'
-own Terraform data source does. Created before the buckets (the processed key's policy names it); `grant`
-attaches its access once the bucket exists.
+The storage trust loop, as the Databricks provider's Unity Catalog guide builds it: the role's ARN is known
+before the role exists (`role_arn_for`: account id + name), the storage credential is created with that
+string, and the role's trust requires the external id the credential then reports
+(`aws_iam_role.external_id`). Databricks generates that id unless an account admin creates the credential,
+so the account id is never assumed. Two statements, as `databricks_aws_unity_catalog_assume_role_policy`
+emits them: Unity Catalog's master role with the external id, and the role itself (self-assumption, which
+Unity Catalog requires); a role cannot name itself before it exists, so the self-trust goes through the
+account root narrowed by `aws:PrincipalArn`. Created before the buckets (the processed key's policy names
+it); `grant` attaches its access once the bucket exists and returns the policy, which whoever validates the
+credential (the external location) must wait for.
 """
 
 from __future__ import annotations
@@ -19,7 +24,6 @@ import pulumi_aws as aws
 
 from components import patterns
 from components.aws.pipeline_role import BucketGrant
-from components.patterns import UUID as _UUID_RE
 
 UNITY_CATALOG_STORE = "processed"
 """The store whose bucket the storage credential reaches (ADR-001: catalogs keep their data there)."""
@@ -37,8 +41,8 @@ class UnityCatalogRoleArgs:
     """IAM role name, stable (`ml-platform-<env>-unity-catalog`)."""
     account_id: pulumi.Input[str]
     """The member account the role lives in (for its own ARN in the self-trust)."""
-    databricks_account_id: str
-    """Databricks account id: the external id Unity Catalog presents."""
+    external_id: pulumi.Input[str]
+    """The storage credential's `aws_iam_role.external_id`: what Unity Catalog presents as `sts:ExternalId`."""
     uc_master_role_arn: str = UC_MASTER_ROLE_ARN
     """Databricks' Unity Catalog master role. Default: the AWS commercial one."""
 
@@ -48,16 +52,22 @@ def validate_unity_catalog_role_args(args: UnityCatalogRoleArgs) -> None:
     problems: list[str] = []
     if not patterns.IAM_ROLE_NAME.match(args.role_name):
         problems.append(f"role_name must be an IAM role name, got {args.role_name!r}")
-    if not _UUID_RE.match(args.databricks_account_id):
-        problems.append(f"databricks_account_id must be a UUID, got {args.databricks_account_id!r}")
     if not re.match(r"^arn:aws:iam::\d{12}:role/.+$", args.uc_master_role_arn):
         problems.append(f"uc_master_role_arn must be an IAM role ARN, got {args.uc_master_role_arn!r}")
     if problems:
         raise ValueError("UnityCatalogRole: " + "; ".join(problems))
 
 
+def role_arn_for(account_id: str, role_name: str) -> str:
+    """The role's ARN before it exists: what the storage credential is created with (no cycle through the role)."""
+    return f"arn:aws:iam::{account_id}:role/{role_name}"
+
+
 def trust_policy(uc_master_role_arn: str, external_id: str, account_id: str, role_name: str) -> str:
-    own_arn = f"arn:aws:iam::{account_id}:role/{role_name}"
+    if not external_id:
+        # The credential always reports one once created; an empty id would trust any caller of the master role.
+        raise ValueError(f"UnityCatalogRole {role_name}: the storage credential reported no external id")
+    own_arn = role_arn_for(account_id, role_name)
     return json.dumps({"Version": "2012-10-17", "Statement": [
         {
             "Sid": "UnityCatalogMasterRole",
@@ -93,6 +103,9 @@ class UnityCatalogRole(pulumi.ComponentResource):
     role: aws.iam.Role
     role_arn: pulumi.Output[str]
     role_name: pulumi.Output[str]
+    expected_arn: pulumi.Output[str]
+    """`arn:aws:iam::<account>:role/<name>`, from the arguments only: what the storage credential names (using
+    `role_arn` there would make the credential wait for the role, whose trust waits for the credential)."""
 
     def __init__(self, name: str, args: UnityCatalogRoleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_unity_catalog_role_args(args)
@@ -102,17 +115,19 @@ class UnityCatalogRole(pulumi.ComponentResource):
             f"{name}-role",
             name=args.role_name,
             description="Unity Catalog storage credential for the processed store",
-            assume_role_policy=pulumi.Output.from_input(args.account_id).apply(
-                lambda account_id: trust_policy(args.uc_master_role_arn, args.databricks_account_id, account_id,
-                                                args.role_name)),
+            assume_role_policy=pulumi.Output.all(args.account_id, args.external_id).apply(
+                lambda v: trust_policy(args.uc_master_role_arn, v[1], v[0], args.role_name)),
             max_session_duration=3600,
             opts=pulumi.ResourceOptions(parent=self))
         self.role_arn = self.role.arn
         self.role_name = self.role.name
+        self.expected_arn = pulumi.Output.from_input(args.account_id).apply(
+            lambda account_id: role_arn_for(account_id, args.role_name))
         self.register_outputs({"role_arn": self.role_arn})
 
     def grant(self, store: BucketGrant) -> aws.iam.RolePolicy:
-        """Attach read/write on the store's bucket and use of its key (and self-assumption)."""
+        """Attach read/write on the store's bucket and use of its key (and self-assumption); Unity Catalog's
+        validation of the credential needs this policy in place, so callers hand it on (`depends_on`)."""
         return aws.iam.RolePolicy(
             f"{self._name}-access", role=self.role.id,
             policy=pulumi.Output.all(store.bucket_arn, store.key_arn, self.role.arn).apply(

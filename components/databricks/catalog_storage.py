@@ -2,14 +2,20 @@
 
 The credential wraps the IAM role the AWS layer creates for Unity Catalog; the external location covers the
 `unity-catalog/` prefix of the processed bucket, under which every catalog of the environment keeps its
-managed storage. Both are ISOLATED and bound to the environment's workspace only, and nobody is granted
-anything on them: managed tables need no grant on their storage, and direct file access stays closed.
+managed storage. Both are ISOLATED and bound to the environment's workspace only.
+
+Order (the storage trust loop of the Databricks provider's Unity Catalog guide): the credential is created
+with the role's ARN as a string (the role may not exist yet) and reports `external_id`, which the AWS layer
+puts into the role's trust; the external location, whose creation validates the credential (Unity Catalog
+assumes the role and lists/writes the path), is created only after the role with that trust and the role's
+S3/KMS policy exist (`role_ready`, explicit `depends_on`).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_databricks as databricks
@@ -27,7 +33,10 @@ class CatalogStorageArgs:
     kms_key_arn: pulumi.Input[str] | None
     """The bucket's KMS key; Unity Catalog writes with SSE-KMS under it. None: the bucket's default encryption."""
     role_arn: pulumi.Input[str]
-    """IAM role Unity Catalog assumes (trust policy and bucket access are the AWS layer's)."""
+    """IAM role Unity Catalog assumes, as a string built from account id and name (not the role's output: the
+    role's trust waits for this credential's external id)."""
+    role_ready: Sequence[pulumi.Resource]
+    """The role (its trust carries the external id) and its S3/KMS policy: the external location waits for all."""
     workspace_id: str
     """The only workspace the credential and the location are bound to."""
     prefix: str = "unity-catalog/"
@@ -36,6 +45,8 @@ class CatalogStorageArgs:
     """`protect` on both (catalogs' managed storage depends on them)."""
     retain_on_delete: bool = False
     """Keep both when the stack is destroyed (with the catalogs they serve)."""
+    metastore_ready: Sequence[pulumi.Resource] = field(default_factory=tuple)
+    """What attaches the workspace to its metastore (the assignment), when the stack makes it. Default none."""
 
 
 def validate_catalog_storage_args(args: CatalogStorageArgs) -> None:
@@ -46,6 +57,9 @@ def validate_catalog_storage_args(args: CatalogStorageArgs) -> None:
         problems.append(f"prefix must be a relative path ending in '/', got {args.prefix!r}")
     if not args.workspace_id.isdigit():
         problems.append(f"workspace_id must be numeric, got {args.workspace_id!r}")
+    if not args.role_ready:
+        problems.append("role_ready must name the role and its policy (the location's validation needs both), "
+                        "got none")
     if problems:
         raise ValueError("CatalogStorageArgs: " + "; ".join(problems))
 
@@ -54,8 +68,9 @@ class CatalogStorage(pulumi.ComponentResource):
     """Storage credential + external location on `s3://<bucket>/<prefix>`, isolated to one workspace."""
 
     credential_name: pulumi.Output[str]
-    external_id: pulumi.Output[str | None]
-    """The external id Databricks presents when assuming the role (what the role's trust policy must require)."""
+    external_id: pulumi.Output[str]
+    """The external id Databricks presents when assuming the role (what the role's trust policy must require);
+    empty only if the provider reports none, which the role's trust refuses."""
     location_name: pulumi.Output[str]
     url: pulumi.Output[str]
     """`s3://<bucket>/<prefix>`, known once the external location exists (so users of it depend on it)."""
@@ -73,7 +88,7 @@ class CatalogStorage(pulumi.ComponentResource):
             aws_iam_role={"role_arn": args.role_arn},
             isolation_mode="ISOLATION_MODE_ISOLATED",
             read_only=False,
-            opts=stateful)
+            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=list(args.metastore_ready))))
         credential_binding = databricks.WorkspaceBinding(
             f"{name}-credential-binding", securable_type="storage_credential", securable_name=credential.name,
             workspace_id=args.workspace_id, binding_type="BINDING_TYPE_READ_WRITE", opts=child)
@@ -89,14 +104,17 @@ class CatalogStorage(pulumi.ComponentResource):
             encryption_details=None if args.kms_key_arn is None else databricks.ExternalLocationEncryptionDetailsArgs(
                 sse_encryption_details=databricks.ExternalLocationEncryptionDetailsSseEncryptionDetailsArgs(
                     algorithm="AWS_SSE_KMS", aws_kms_key_arn=args.kms_key_arn)),
-            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(depends_on=[credential_binding])))
+            # Created (and validated by Unity Catalog) only once the role trusts the credential and may use the
+            # bucket and key: the engine sees no data flow from the role to the location, so it is stated here.
+            opts=pulumi.ResourceOptions.merge(stateful, pulumi.ResourceOptions(
+                depends_on=[credential_binding, *args.role_ready])))
         location_binding = databricks.WorkspaceBinding(
             f"{name}-location-binding", securable_type="external_location", securable_name=location.name,
             workspace_id=args.workspace_id, binding_type="BINDING_TYPE_READ_WRITE", opts=child)
 
         self.credential_name = credential.name
         self.external_id = credential.aws_iam_role.apply(
-            lambda role: str(role.external_id) if role and role.external_id else None)
+            lambda role: str(role.external_id) if role and role.external_id else "")
         self.location_name = location.name
         # The URL is read only after the location is bound, so a catalog rooted in it waits for both.
         self.url = pulumi.Output.all(location.url, location_binding.id).apply(lambda parts: parts[0])

@@ -1,14 +1,25 @@
-"""Unity Catalog access as data (ADR-001's table), emitted as one authoritative `databricks.Grants` per securable.
+"""Unity Catalog access as data (ADR-001's table), emitted so that one missing user cannot block anyone else.
 
 `access_table()` states the rules and merges them: principal x securable -> privileges. `UnityCatalogGrants`
-turns each securable's row into one `Grants` resource. A Grants resource owns every grant on its
-securable, so a grant made by hand is removed on the next `pulumi up`. Every catalog and schema the stack
-manages therefore gets one: the principal with full access is restated on each schema (the same access it
-inherits from the catalog) so that no managed securable is left without an authoritative owner of its grants.
+turns each securable's row into resources:
+- a row of the platform's principals only (staging and prod, `dev.gold`, a sandbox's own catalog and schema,
+  which name just their developer): one authoritative `databricks.Grants`, which owns every grant on the
+  securable, so a grant made by hand is removed on the next `pulumi up`;
+- a row shared by the platform and sandbox users (`dev`, `dev.bronze`, `dev.silver`): one
+  `databricks.Grant` per principal, each authoritative for its principal on that securable (the pipeline
+  principal's privileges there are still reset on every `pulumi up`). Unity Catalog refuses a whole
+  grant request naming a principal it does not know (`PRINCIPAL_DOES_NOT_EXIST`), so with one Grants per
+  securable a sandbox user not yet provisioned by SCIM would fail `dev`'s grants for everybody, the pipeline
+  principal included; split, only that user's resources fail. The price: on those three securables a grant
+  made by hand to some other principal is not removed (the `databricks-grants-authoritative` rule allows
+  Grant only there, and only to users and service principals).
+Every catalog and schema the stack manages gets grants: the pipeline principal's full access is restated on
+each schema (the same access it inherits from the catalog) so no managed securable is left ungoverned.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -22,6 +33,11 @@ SANDBOX_READABLE_SCHEMAS = ("bronze", "silver")
 FULL_ACCESS = frozenset({"ALL_PRIVILEGES"})
 READ_CATALOG = frozenset({"USE_CATALOG"})
 READ_SCHEMA = frozenset({"USE_SCHEMA", "SELECT"})
+# ADR-001 "Sandbox writes to {username}_sandbox.gold.* (isolated)": open the sandbox catalog, and in its schemas
+# create, write, read tables and volumes' files. No CREATE_SCHEMA (only gold exists), no MANAGE, no ownership: the
+# catalog belongs to the platform (the deploying principal creates and owns it).
+SANDBOX_CATALOG = frozenset({"USE_CATALOG"})
+SANDBOX_WRITE_SCHEMA = frozenset({"USE_SCHEMA", "CREATE_TABLE", "MODIFY", "SELECT", "READ_VOLUME", "WRITE_VOLUME"})
 
 
 @dataclass(frozen=True, order=True)
@@ -39,8 +55,8 @@ class ManagedCatalog:
     schemas: Sequence[str]
     """Its schemas."""
     full_access: str
-    """The principal with ALL_PRIVILEGES on it (ADR-001: the environment's service principal, or the
-    sandbox's developer)."""
+    """The environment catalog: the principal with ALL_PRIVILEGES on it (ADR-001: the environment's service
+    principal). A sandbox: its developer, who gets SANDBOX_CATALOG and SANDBOX_WRITE_SCHEMA only."""
 
 
 @dataclass(frozen=True)
@@ -59,12 +75,18 @@ def access_rules(environment_catalog: ManagedCatalog, sandboxes: Iterable[Manage
     """Every rule of ADR-001 that applies to one stack."""
     rules: list[Rule] = []
     sandboxes = list(sandboxes)
-    for catalog in [environment_catalog, *sandboxes]:
-        rules.append(Rule(catalog.full_access, Securable("catalog", catalog.name), FULL_ACCESS,
-                          "full access to its own catalog"))
-        rules += [Rule(catalog.full_access, Securable("schema", f"{catalog.name}.{schema}"), FULL_ACCESS,
-                       "full access to its own catalog (restated per schema: authoritative grants)")
-                  for schema in catalog.schemas]
+    environment = environment_catalog
+    rules.append(Rule(environment.full_access, Securable("catalog", environment.name), FULL_ACCESS,
+                      "full access to its own catalog"))
+    rules += [Rule(environment.full_access, Securable("schema", f"{environment.name}.{schema}"), FULL_ACCESS,
+                   "full access to its own catalog (restated per schema: every managed securable has grants)")
+              for schema in environment.schemas]
+    for sandbox in sandboxes:
+        rules.append(Rule(sandbox.full_access, Securable("catalog", sandbox.name), SANDBOX_CATALOG,
+                          "sandbox opens its own catalog"))
+        rules += [Rule(sandbox.full_access, Securable("schema", f"{sandbox.name}.{schema}"), SANDBOX_WRITE_SCHEMA,
+                       f"sandbox writes {sandbox.name}.{schema}.*")
+                  for schema in sandbox.schemas]
     env = environment_catalog.name
     for sandbox in sandboxes:
         rules.append(Rule(sandbox.full_access, Securable("catalog", env), READ_CATALOG,
@@ -97,6 +119,9 @@ class UnityCatalogGrantsArgs:
     principal_names: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """Principal key -> the name Unity Catalog knows (a service principal's application id). Keys not
     listed are used as they are (user and group names)."""
+    sandbox_principals: frozenset[str] = frozenset()
+    """Principal keys of sandbox users: a row shared between one of them and anyone else becomes one
+    `databricks.Grant` per principal. Default none: one `databricks.Grants` per securable."""
 
 
 def validate_unity_catalog_grants_args(args: UnityCatalogGrantsArgs) -> None:
@@ -116,21 +141,38 @@ def _resource_suffix(securable: Securable) -> str:
     return securable.full_name.replace(".", "-")
 
 
+def _principal_suffix(principal: str) -> str:
+    """A principal key as part of a resource name: `alice@example.com` -> `alice-at-example-com`."""
+    return re.sub(r"[^a-z0-9]+", "-", principal.lower().replace("@", "-at-")).strip("-")
+
+
+def is_shared(row: Mapping[str, frozenset[str]], sandbox_principals: frozenset[str]) -> bool:
+    """A row a sandbox user shares with another principal: one Grant per principal, so none blocks the others."""
+    return len(row) > 1 and any(principal in sandbox_principals for principal in row)
+
+
 class UnityCatalogGrants(pulumi.ComponentResource):
-    """One `databricks.Grants` per securable of the access table, each listing every grant it may hold."""
+    """Per securable of the access table: one `databricks.Grants`, or one `databricks.Grant` per principal where
+    sandbox users share the securable (see the module docstring)."""
 
     def __init__(self, name: str, args: UnityCatalogGrantsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         import pulumi_databricks as databricks  # here, so the pure access table costs no SDK import
 
         validate_unity_catalog_grants_args(args)
         super().__init__("platform:databricks:UnityCatalogGrants", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
         for securable, row in sorted(args.table.items()):
+            target = args.securable_names[securable]
+            on = {"catalog": target} if securable.kind == "catalog" else {"schema": target}
+            resource_name = f"{name}-{securable.kind}-{_resource_suffix(securable)}"
+            if is_shared(row, args.sandbox_principals):
+                for principal, privileges in sorted(row.items()):
+                    databricks.Grant(f"{resource_name}-{_principal_suffix(principal)}",
+                                     principal=args.principal_names.get(principal, principal),
+                                     privileges=sorted(privileges), opts=child, **on)
+                continue
             grants = [databricks.GrantsGrantArgs(principal=args.principal_names.get(principal, principal),
                                                  privileges=sorted(privileges))
                       for principal, privileges in sorted(row.items())]
-            target = args.securable_names[securable]
-            databricks.Grants(f"{name}-{securable.kind}-{_resource_suffix(securable)}", grants=grants,
-                              catalog=target if securable.kind == "catalog" else None,
-                              schema=target if securable.kind == "schema" else None,
-                              opts=pulumi.ResourceOptions(parent=self))
+            databricks.Grants(resource_name, grants=grants, opts=child, **on)
         self.register_outputs({"securables": [s.full_name for s in sorted(args.table)]})

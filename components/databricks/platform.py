@@ -7,11 +7,14 @@ that owns it (grants.py holds the access table).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_databricks as databricks
 
+from components.aws.principal_secret import PrincipalSecret, PrincipalSecretArgs
 from components.databricks.catalog import Catalog, CatalogArgs
 from components.databricks.catalog_storage import CatalogStorage, CatalogStorageArgs
 from components.databricks.cluster_policy import EnvironmentClusterPolicy, EnvironmentClusterPolicyArgs
@@ -26,6 +29,7 @@ from components.databricks.sandbox import SANDBOX_SCHEMAS, Sandbox, SandboxArgs,
 from components.databricks.serverless_egress import ServerlessEgress, ServerlessEgressArgs
 from components.databricks.service_principal import PipelineServicePrincipal, PipelineServicePrincipalArgs
 from components.databricks.workspace import DatabricksWorkspace, DatabricksWorkspaceArgs
+from components.patterns import UUID as _UUID_RE
 from stack_config import ENVIRONMENTS
 
 ENVIRONMENT_SCHEMAS = ("bronze", "silver", "gold")
@@ -46,7 +50,10 @@ class DatabricksPlatformArgs:
     processed_key_arn: pulumi.Input[str] | None
     """The processed bucket's KMS key (SSE-KMS on Unity Catalog's writes). None: the bucket's default."""
     storage_role_arn: pulumi.Input[str]
-    """IAM role for Unity Catalog's storage credential (created by the AWS layer)."""
+    """IAM role for Unity Catalog's storage credential, as the string the AWS layer builds from account id and
+    name (`UnityCatalogRole.expected_arn`), never the role's output (the role's trust waits for the credential)."""
+    storage_role_ready: Sequence[pulumi.Resource]
+    """The Unity Catalog role and its S3/KMS policy: the external location is created only after both."""
     storage_buckets: Sequence[pulumi.Input[str]]
     """Every bucket of the environment: what restricted serverless compute may reach."""
     node_types: Sequence[str]
@@ -55,6 +62,23 @@ class DatabricksPlatformArgs:
     """Cluster policy: most workers."""
     autotermination_minutes: int
     """Cluster policy: fixed idle auto-termination."""
+    metastore_id: str
+    """The region's Unity Catalog metastore (UUID) the workspace belongs to."""
+    aws_provider: pulumi.ProviderResource
+    """The environment's member-account AWS provider: the pipeline principal's secret is stored there."""
+    aws_account_id: pulumi.Input[str]
+    """That account's id (its root administers the secret's key)."""
+    aws_administrator_role_arn: pulumi.Input[str]
+    """The role `aws_provider` assumes: writes the secret and reads it back on refresh."""
+    metastore_pre_assigned: bool = False
+    """True: the workspace is already attached (an account admin or automatic enablement did it); nothing is
+    created. False: a MetastoreAssignment attaches it (the deploying principal must be an account admin)."""
+    secret_reader_role_arns: Sequence[pulumi.Input[str]] = ()
+    """IAM roles that read the pipeline principal's secret (the dbt role). Default none."""
+    pipeline_secret_rotation: str | None = None
+    """Rotation key of the pipeline principal's OAuth secret: a new value replaces it. Default none."""
+    key_deletion_window_days: int = 30
+    """KMS deletion window of the secret's key, 7..30. Default 30."""
     sandbox_users: Sequence[str] = ()
     """Developers with a sandbox (dev only). Default none."""
     user_email_domain: str | None = None
@@ -83,6 +107,8 @@ def validate_databricks_platform_args(args: DatabricksPlatformArgs) -> None:
         problems.append(f"sandbox_users must be unique (one catalog each), got {duplicates} more than once")
     if args.sandbox_users and not args.user_email_domain:
         problems.append("user_email_domain is required with sandbox_users (grants name users by email)")
+    if not _UUID_RE.fullmatch(args.metastore_id):
+        problems.append(f"metastore_id must be a Unity Catalog metastore id (UUID), got {args.metastore_id!r}")
     if args.sandbox_force_destroy and args.protect:
         problems.append("sandbox_force_destroy conflicts with protect: a protected sandbox is never dropped")
     if problems:
@@ -97,9 +123,10 @@ class DatabricksPlatform(pulumi.ComponentResource):
     sandbox_catalog_names: list[pulumi.Output[str]]
     service_principal_application_id: pulumi.Output[str]
     """The OAuth client id of `ml-pipelines-<env>` (also its name in grants)."""
-    service_principal_oauth_secret: pulumi.Output[str] | None
-    """Its OAuth M2M secret, a Pulumi secret."""
-    storage_external_id: pulumi.Output[str | None]
+    service_principal_secret_arn: pulumi.Output[str]
+    """The Secrets Manager secret (`ml-platform-<env>/databricks/ml-pipelines`) holding its OAuth credential as
+    JSON `{"host", "client_id", "client_secret"}`, in the environment's account."""
+    storage_external_id: pulumi.Output[str]
     """The external id Unity Catalog presents for the storage credential (the storage role's trust must require
     it: `get_aws_unity_catalog_assume_role_policy` calls it "the storage credential external id")."""
 
@@ -112,16 +139,35 @@ class DatabricksPlatform(pulumi.ComponentResource):
         in_workspace = pulumi.ResourceOptions(parent=self, provider=workspace.provider)
         workspace_id = args.workspace.workspace_id
 
+        # Unity Catalog objects live in the workspace's metastore: attach it first unless that is done already.
+        metastore_ready: list[pulumi.Resource] = []
+        if not args.metastore_pre_assigned:
+            metastore_ready.append(databricks.MetastoreAssignment(
+                f"{name}-metastore", workspace_id=workspace_id, metastore_id=args.metastore_id, opts=in_workspace))
+
         storage = CatalogStorage(f"{name}-storage", CatalogStorageArgs(
             name_prefix=f"ml-platform-{env}", bucket_name=args.processed_bucket, kms_key_arn=args.processed_key_arn,
-            role_arn=args.storage_role_arn, workspace_id=workspace_id, protect=args.protect,
+            role_arn=args.storage_role_arn, role_ready=args.storage_role_ready, metastore_ready=metastore_ready,
+            workspace_id=workspace_id,
+            protect=args.protect,
             retain_on_delete=args.retain_on_delete), opts=in_workspace)
         catalog = Catalog(f"{name}-catalog", CatalogArgs(
             catalog_name=env, schemas=ENVIRONMENT_SCHEMAS, storage_root=storage.root_for(env),
             workspace_id=workspace_id, comment=f"The {env} environment (ADR-001)", protect=args.protect,
             retain_on_delete=args.retain_on_delete), opts=in_workspace)
         principal = PipelineServicePrincipal(f"{name}-pipelines", PipelineServicePrincipalArgs(
-            environment=env, protect=args.protect), opts=in_workspace)
+            environment=env, protect=args.protect, rotation=args.pipeline_secret_rotation), opts=in_workspace)
+        if principal.oauth_secret is None:
+            raise ValueError(f"DatabricksPlatform {name}: the pipeline principal has no OAuth secret to store")
+        credential = pulumi.Output.all(principal.application_id, principal.oauth_secret).apply(
+            lambda v: json.dumps({"host": args.workspace.host, "client_id": v[0], "client_secret": v[1]}))
+        pipeline_secret = PrincipalSecret(f"{name}-pipelines-secret", PrincipalSecretArgs(
+            secret_name=f"ml-platform-{env}/databricks/ml-pipelines",  # the name reader policies use
+            account_id=args.aws_account_id, region=args.region, value=pulumi.Output.secret(credential),
+            administrator_role_arn=args.aws_administrator_role_arn, reader_role_arns=args.secret_reader_role_arns,
+            key_deletion_window_days=args.key_deletion_window_days, protect=args.protect,
+            retain_on_delete=args.retain_on_delete),
+            opts=pulumi.ResourceOptions(parent=self, provider=args.aws_provider))
         EnvironmentClusterPolicy(f"{name}-cluster-policy", EnvironmentClusterPolicyArgs(
             environment=env, node_types=args.node_types, max_workers=args.max_workers,
             autotermination_minutes=args.autotermination_minutes,
@@ -144,7 +190,8 @@ class DatabricksPlatform(pulumi.ComponentResource):
         UnityCatalogGrants(f"{name}-grants", UnityCatalogGrantsArgs(
             table=access_table(managed[0][0], [spec for spec, _ in managed[1:]]),
             securable_names=securable_names,
-            principal_names={principal.display_name: principal.application_id}), opts=in_workspace)
+            principal_names={principal.display_name: principal.application_id},
+            sandbox_principals=frozenset(s.principal for s in sandboxes)), opts=in_workspace)
 
         ServerlessEgress(f"{name}-serverless-egress", ServerlessEgressArgs(
             environment=env, restricted=args.restrict_serverless_egress, account_id=args.account_id,
@@ -155,8 +202,8 @@ class DatabricksPlatform(pulumi.ComponentResource):
         self.catalog_name = catalog.name
         self.sandbox_catalog_names = [s.catalog.name for s in sandboxes]
         self.service_principal_application_id = principal.application_id
-        self.service_principal_oauth_secret = principal.oauth_secret
+        self.service_principal_secret_arn = pipeline_secret.arn
         self.storage_external_id = storage.external_id
         self.register_outputs({"catalogName": catalog.name, "sandboxCatalogNames": self.sandbox_catalog_names,
                                "servicePrincipalApplicationId": principal.application_id,
-                               "servicePrincipalOauthSecret": principal.oauth_secret})
+                               "servicePrincipalSecretArn": pipeline_secret.arn})

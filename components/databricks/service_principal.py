@@ -2,8 +2,14 @@
 
 It gets ALL_PRIVILEGES on its own catalog and nothing else (grants.py), may not create clusters except
 through its environment's cluster policy (cluster_policy.py), and authenticates with an OAuth M2M secret
-made here: a Pulumi secret output (the provider marks it secret in state), with a bounded lifetime so an
-expired secret is replaced on the next `pulumi up` instead of living forever.
+made here: a Pulumi secret (the provider marks it secret in state, it is no output of any component), stored
+by the Databricks layer in AWS Secrets Manager for the environment's pipelines and dbt.
+
+Rotation: the secret lives 90 days (`lifetime`; the provider replaces an expired one on the next `pulumi up`,
+but jobs would fail in between). pulumi-databricks 1.118.0 offers `time_rotating` ("Changing this argument
+forces recreation of the secret"); its documented partner, the `time` provider's `Rotating`, is not a
+dependency of this project, so the rotation key is config (`databricks.pipelineSecretRotation`, a date):
+changing it makes `pulumi up` create a new secret, store it, then delete the old one.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ class PipelineServicePrincipalArgs:
     """Lifetime of the OAuth M2M secret, `<seconds>s`. Default 90 days. None: no secret is created."""
     protect: bool = False
     """`protect` on the principal (its application id is in jobs and grants)."""
+    rotation: str | None = None
+    """Rotation key (the date of the last rotation): a new value replaces the secret. Default none."""
 
 
 def validate_pipeline_service_principal_args(args: PipelineServicePrincipalArgs) -> None:
@@ -75,8 +83,9 @@ class PipelineServicePrincipal(pulumi.ComponentResource):
                 f"{name}-oauth-secret",
                 service_principal_id=principal.id,  # the SCIM id, not the application id
                 lifetime=args.oauth_secret_lifetime,
+                time_rotating=None if args.rotation is None else f"rotated {args.rotation}",
                 opts=pulumi.ResourceOptions(parent=self, additional_secret_outputs=["secret"]))
             # Secret whatever the provider schema says: a credential never leaves as plaintext.
             self.oauth_secret = pulumi.Output.secret(secret.secret.apply(lambda value: value or ""))
-        self.register_outputs({"displayName": self.display_name, "applicationId": principal.application_id,
-                               "oauthSecret": self.oauth_secret})
+        # Nothing secret among the outputs: the secret reaches Secrets Manager through `oauth_secret` only.
+        self.register_outputs({"displayName": self.display_name, "applicationId": principal.application_id})

@@ -27,8 +27,9 @@ class EksClusterArgs:
     """The member account the cluster lives in (its root administers the secrets key)."""
     version: str
     """Kubernetes control-plane version, e.g. `1.31`."""
-    subnet_ids: Sequence[str]
-    """Private subnets (at least two AZs) for the control plane's network interfaces."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Private subnets (at least two AZs) for the control plane's network interfaces: the network's, planned in the
+    same update (an Output), or an adopted network's ids."""
     public_access_cidrs: Sequence[str] = ()
     """CIDRs that may reach the public API endpoint. Default empty: public endpoint off."""
     log_retention_days: int = 30
@@ -46,7 +47,7 @@ class EksClusterArgs:
 def validate_eks_cluster_args(args: EksClusterArgs) -> None:
     """Collect every problem with `args` and raise one ValueError naming each property and bad value."""
     problems: list[str] = []
-    if len(args.subnet_ids) < 2:
+    if isinstance(args.subnet_ids, Sequence) and len(args.subnet_ids) < 2:
         problems.append(f"subnet_ids must list at least 2 subnets, got {list(args.subnet_ids)}")
     for cidr in args.public_access_cidrs:
         try:
@@ -130,7 +131,7 @@ class EksCluster(pulumi.ComponentResource):
             version=args.version,
             role_arn=self.role.arn,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
-                subnet_ids=list(args.subnet_ids),
+                subnet_ids=args.subnet_ids,
                 endpoint_private_access=True,
                 endpoint_public_access=public,
                 public_access_cidrs=list(args.public_access_cidrs) if public else None,

@@ -37,8 +37,8 @@ class Taint:
 class NodePoolArgs:
     cluster_name: pulumi.Input[str]
     """Name of the EKS cluster the nodes join."""
-    subnet_ids: Sequence[str]
-    """Private subnets the nodes are placed in."""
+    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
+    """Private subnets the nodes are placed in (the network's)."""
     instance_types: Sequence[str]
     """EC2 instance types, e.g. `m6i.xlarge`."""
     min_size: int
@@ -142,7 +142,7 @@ class NodePool(pulumi.ComponentResource):
             cluster_name=args.cluster_name,
             node_group_name=name,
             node_role_arn=self.role.arn,
-            subnet_ids=list(args.subnet_ids),
+            subnet_ids=args.subnet_ids,
             instance_types=list(args.instance_types),
             capacity_type=args.capacity_type,
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(

@@ -71,12 +71,19 @@ class PlatformNamespaceArgs:
     group_bindings: Mapping[str, str]
     """Role -> identity-provider group, for each of `platform-admin`, `data-engineer`, `data-analyst`."""
     egress: EgressProfile = "restricted"
-    """`restricted`: DNS, the namespace, the in-cluster database port and `allowed_egress_cidrs` only;
+    """`restricted`: DNS, the namespace, the in-cluster database port, the AWS endpoints on 443 and
+    `allowed_egress_cidrs` only;
     `internet`: anywhere but the instance metadata address; `unrestricted`: anywhere. Default restricted."""
     allowed_egress_cidrs: Sequence[str] = ()
     """With `restricted`: CIDRs pods may reach outside the cluster. Must not cover the metadata address."""
     database_port: int = 5432
     """With `restricted`: the TCP port pods may reach on any in-cluster pod (the database)."""
+    database_cidrs: Sequence[str] = ()
+    """With `restricted`: the database subnets (the network's `database_cidrs`), reachable on `database_port`
+    (RDS lives outside the cluster). Default none."""
+    aws_endpoints_cidr: pulumi.Input[str] | None = None
+    """With `restricted`: the block of the VPC's interface endpoints (the network's `endpoints_cidr`), reachable
+    on TCP 443, so IRSA (STS), S3, ECR, Logs and Secrets Manager work with the internet closed. Default none."""
     scrapes_all_namespaces: bool = False
     """The monitoring namespace: egress to every pod in the cluster (metrics scraping). Default off."""
     monitoring_namespace: str = "platform-monitoring"
@@ -117,6 +124,18 @@ def validate_platform_namespace_args(args: PlatformNamespaceArgs) -> None:
             problems.append(f"allowed_egress_cidrs must not cover the metadata address or the internet, got {cidr!r}")
     if args.allowed_egress_cidrs and args.egress != "restricted":
         problems.append(f"allowed_egress_cidrs only applies to egress 'restricted', got egress {args.egress!r}")
+    for cidr in args.database_cidrs:
+        if _cidr_problem(cidr) or not ipaddress.ip_network(cidr).is_private:
+            problems.append(f"database_cidrs must hold private CIDR blocks, got {cidr!r}")
+    if isinstance(args.aws_endpoints_cidr, str):
+        try:
+            endpoints = ipaddress.ip_network(args.aws_endpoints_cidr, strict=True)
+        except ValueError:
+            problems.append(f"aws_endpoints_cidr must be a CIDR block, got {args.aws_endpoints_cidr!r}")
+        else:
+            if not endpoints.is_private or endpoints.prefixlen < 8:
+                problems.append(f"aws_endpoints_cidr must be a private block inside the VPC, got "
+                                f"{args.aws_endpoints_cidr!r}")
     if not 1 <= args.database_port <= 65535:
         problems.append(f"database_port must be a TCP port, got {args.database_port}")
     if args.pod_security not in ("restricted", "baseline", "privileged"):
@@ -125,6 +144,14 @@ def validate_platform_namespace_args(args: PlatformNamespaceArgs) -> None:
         problems.append(f"service_accounts must not redefine {DEPLOYER!r}")
     if problems:
         raise ValueError("; ".join(problems))
+
+
+def _cidr_problem(cidr: str) -> bool:
+    try:
+        ipaddress.ip_network(cidr, strict=True)
+    except ValueError:
+        return True
+    return False
 
 
 def _namespace_peer(namespace: str | None) -> NetworkPolicyPeerArgs:
@@ -142,6 +169,14 @@ def egress_rules(args: PlatformNamespaceArgs) -> list[NetworkPolicyEgressRuleArg
             ip_block=IPBlockArgs(cidr="0.0.0.0/0", except_=[METADATA_CIDR]))])]
     rules = [NetworkPolicyEgressRuleArgs(
         to=[_namespace_peer(None)], ports=[NetworkPolicyPortArgs(protocol="TCP", port=args.database_port)])]
+    if args.database_cidrs:
+        rules.append(NetworkPolicyEgressRuleArgs(
+            to=[NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr=cidr)) for cidr in args.database_cidrs],
+            ports=[NetworkPolicyPortArgs(protocol="TCP", port=args.database_port)]))
+    if args.aws_endpoints_cidr is not None:
+        rules.append(NetworkPolicyEgressRuleArgs(
+            to=[NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr=args.aws_endpoints_cidr))],
+            ports=[NetworkPolicyPortArgs(protocol="TCP", port=443)]))
     if args.allowed_egress_cidrs:
         rules.append(NetworkPolicyEgressRuleArgs(
             to=[NetworkPolicyPeerArgs(ip_block=IPBlockArgs(cidr=cidr)) for cidr in args.allowed_egress_cidrs]))

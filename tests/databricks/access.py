@@ -9,6 +9,7 @@ from preflight.harness import Plan, reveal
 from tests.databricks.privileges import PRIVILEGES
 
 GRANTS = "databricks:index/grants:Grants"
+GRANT = "databricks:index/grant:Grant"
 SERVICE_PRINCIPAL = "databricks:index/servicePrincipal:ServicePrincipal"
 CATALOG = "databricks:index/catalog:Catalog"
 SECURABLE_KINDS = tuple(PRIVILEGES)
@@ -24,24 +25,40 @@ ALL = frozenset({"ALL_PRIVILEGES"})
 def plan_table(plan: Plan) -> Table:
     """The plan's grants, one row per securable; service principals by display name instead of application id.
 
-    Fails when two Grants resources claim one securable or one lists a principal twice: both would make
-    the grants non-authoritative (the last writer wins on every `pulumi up`).
+    Reads both the authoritative `Grants` (all of a securable) and the per-principal `Grant` (one principal on
+    one securable). Fails when two resources claim one securable's grants (two Grants, or a Grants and a Grant:
+    the Grants would revoke what the Grant gives on every `pulumi up`) or one principal twice on a securable.
     """
     names = {reveal(sp.outputs).get("applicationId"): reveal(sp.inputs)["displayName"]
              for sp in plan.of_type(SERVICE_PRINCIPAL)}
     table: Table = {}
+    governed_by: dict[Securable, str] = {}
+
+    def securable_of(resource_name: str, inputs: dict[str, object]) -> Securable:
+        kinds = [k for k in SECURABLE_KINDS if k in inputs]
+        assert len(kinds) == 1, f"{resource_name} names {kinds}: a grant resource governs exactly one securable"
+        return (kinds[0], str(inputs[kinds[0]]))
+
     for grants in plan.of_type(GRANTS):
         inputs = reveal(grants.inputs)
-        kinds = [k for k in SECURABLE_KINDS if k in inputs]
-        assert len(kinds) == 1, f"{grants.name} names {kinds}: a Grants resource governs exactly one securable"
-        securable = (kinds[0], inputs[kinds[0]])
-        assert securable not in table, f"{securable} has two Grants resources: grants would not be authoritative"
+        securable = securable_of(grants.name, inputs)
+        assert securable not in governed_by, f"{securable} has two Grants resources: grants would not be authoritative"
+        governed_by[securable] = "Grants"
         row: dict[str, frozenset[str]] = {}
         for grant in inputs["grants"]:
             principal = names.get(grant["principal"], grant["principal"])
             assert principal not in row, f"{grants.name} lists {principal} twice"
             row[principal] = frozenset(grant["privileges"])
         table[securable] = row
+    for grant in plan.of_type(GRANT):
+        inputs = reveal(grant.inputs)
+        securable = securable_of(grant.name, inputs)
+        assert governed_by.setdefault(securable, "Grant") == "Grant", (
+            f"{securable} has a Grants and a Grant: the Grants revokes what the Grant gives")
+        principal = names.get(inputs["principal"], inputs["principal"])
+        row = table.setdefault(securable, {})
+        assert principal not in row, f"{securable}: {principal} has two Grant resources"
+        row[principal] = frozenset(inputs["privileges"])
     return table
 
 
@@ -51,7 +68,9 @@ def adr_table(environment: str, sandbox_users: Iterable[str] = (), email_domain:
     - Service Principal Isolation: `ml-pipelines-<env>` has full access to its environment's catalog (granted on
       the catalog and restated on each schema, so every managed securable has authoritative grants).
     - Sandbox Data Sharing: each sandbox reads `dev.bronze.*` and `dev.silver.*` (USE_CATALOG on dev, USE_SCHEMA +
-      SELECT on those two schemas), writes `{username}_sandbox.gold.*` (full access to its own catalog).
+      SELECT on those two schemas), writes `{username}_sandbox.gold.*`: USE_CATALOG on its catalog, and on `gold`
+      what writing tables and volumes there takes (USE_SCHEMA, CREATE_TABLE, MODIFY, SELECT, READ_VOLUME,
+      WRITE_VOLUME); nothing that creates schemas or manages grants, no ownership.
       The grantee is the workspace user `<username>@<email_domain>`; the catalog is named after `<username>`.
     - Nothing else: no grant on dev.gold for sandboxes, none on staging or prod but their own principal's.
     """
@@ -64,8 +83,9 @@ def adr_table(environment: str, sandbox_users: Iterable[str] = (), email_domain:
         table[("catalog", environment)][email] = frozenset({"USE_CATALOG"})
         for schema in ("bronze", "silver"):
             table[("schema", f"{environment}.{schema}")][email] = frozenset({"USE_SCHEMA", "SELECT"})
-        table[("catalog", f"{user}_sandbox")] = {email: ALL}
-        table[("schema", f"{user}_sandbox.gold")] = {email: ALL}
+        table[("catalog", f"{user}_sandbox")] = {email: frozenset({"USE_CATALOG"})}
+        table[("schema", f"{user}_sandbox.gold")] = {email: frozenset({
+            "USE_SCHEMA", "CREATE_TABLE", "MODIFY", "SELECT", "READ_VOLUME", "WRITE_VOLUME"})}
     return table
 
 

@@ -86,7 +86,7 @@ def mutation(draw: st.DrawFn) -> tuple[str, str, dict[str, Any], str]:
         path = ("nodePools", pool, field)
         set_at(raw, path, draw(st.one_of(st.integers(-1000, -1), st.integers(1001, 10**6))))
     elif kind == "cidr":
-        target = draw(st.sampled_from([("network", "vpcCidr"), ("egress", "allowedCidrs", 0)]))
+        target = draw(st.sampled_from([("network", "cidr"), ("egress", "allowedCidrs", 0)]))
         raw.setdefault("egress", {}).setdefault("allowedCidrs", ["198.51.100.0/24"])
         path = target
         bad = draw(st.sampled_from(["10.0.0.0/33", "10.0.0.1/8", "300.1.1.1/16", "10.0.0.0", "fe80::/129",

@@ -26,6 +26,8 @@ STATEFUL_TYPES = frozenset({
     "aws:s3/bucket:Bucket",
     "aws:eks/cluster:Cluster",
     "aws:eks/nodeGroup:NodeGroup",
+    "aws:ec2/vpc:Vpc",  # replacing it replaces every subnet, and the cluster and node groups with them
+    "aws:ec2/eip:Eip",  # the NAT addresses partners allow-list
     "databricks:index/catalog:Catalog",
     "databricks:index/schema:Schema",
     "databricks:index/servicePrincipal:ServicePrincipal",

@@ -10,7 +10,7 @@ from tests.support import STACKS, preflight_plan
 ARGS = DataStoresArgs(environment="prod", name_prefix="ml-platform-prod", account_id="123456789012",
                       oidc_provider_arn="arn:aws:iam::123456789012:oidc-provider/x", oidc_issuer="x",
                       service_account_namespace="platform-prod",
-                      databricks_account_id="00000000-0000-0000-0000-000000000000")
+                      unity_catalog_external_id="00000000-0000-0000-0000-000000000000")
 
 
 @pytest.mark.parametrize("stack", STACKS)

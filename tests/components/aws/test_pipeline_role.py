@@ -12,6 +12,7 @@ import pytest
 from components.aws.pipeline_role import PipelineRoleArgs, validate_pipeline_role_args
 from preflight.harness import Plan, reveal
 from tests.components.iam_plan import as_list, role_documents
+from tests.databricks.snippets import stack_cfg
 from tests.support import STACKS, preflight_plan, run_snippet
 
 UC_MASTER = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
@@ -101,7 +102,11 @@ def test_unity_catalog_role_trusts_databricks_with_the_external_id_and_itself(st
     name = f"ml-platform-{stack}-unity-catalog"
     trust, [inline] = role_documents(plan, name)
     account = plan.one("aws:organizations/account:Account").id
-    external_id = {"sts:ExternalId": "0a1b2c3d-0000-4000-8000-00000000d0ab"}
+    # The external id the storage credential reports (issue 17), never the Databricks account id: Unity Catalog
+    # generates one unless an account admin creates the credential.
+    credential = plan.one("databricks:index/storageCredential:StorageCredential").outputs["awsIamRole"]
+    assert credential["externalId"] != stack_cfg(stack).databricks.account_id
+    external_id = {"sts:ExternalId": credential["externalId"]}
     statements = {s["Sid"]: s for s in json.loads(trust)["Statement"]}
     assert statements["UnityCatalogMasterRole"]["Principal"] == {"AWS": UC_MASTER}
     assert statements["UnityCatalogMasterRole"]["Condition"] == {"StringEquals": external_id}

@@ -11,7 +11,7 @@ from components.databricks.platform import DatabricksPlatformArgs, validate_data
 from components.databricks.workspace import DatabricksWorkspaceArgs
 from preflight.harness import plain
 from tests.databricks.access import CATALOG, SERVICE_PRINCIPAL
-from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
+from tests.databricks.snippets import WORKSPACE_IDS, platform_plan, stack_cfg, stack_plan
 from tests.support import STACKS
 
 SCHEMA = "databricks:index/schema:Schema"
@@ -36,6 +36,38 @@ def test_the_layer_hands_out_catalog_names_and_the_principals_application_id(sta
     assert outputs["catalogName"] == stack
     assert outputs["sandboxCatalogNames"] == [f"{u}_sandbox" for u in users]
     assert outputs["servicePrincipalApplicationId"] == plan.one(SERVICE_PRINCIPAL).outputs["applicationId"]
+    assert outputs["servicePrincipalSecretArn"] == plan.one("aws:secretsmanager/secret:Secret").outputs["arn"]
+
+
+METASTORE = "databricks:index/metastoreAssignment:MetastoreAssignment"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_workspace_is_attached_to_the_configured_metastore_before_any_unity_catalog_object(stack: str) -> None:
+    """The provider's Unity Catalog guide: `databricks_metastore_assignment` per workspace, and Unity Catalog
+    objects after it (`depends_on = [databricks_metastore_assignment...]`). A stack that declares the workspace
+    pre-assigned (an account admin or automatic enablement attached it) creates none."""
+    cfg = stack_cfg(stack).databricks
+    plan = stack_plan(stack)
+    assignments = plan.of_type(METASTORE)
+    if cfg.metastore_pre_assigned:
+        assert assignments == []
+        return
+    [assignment] = assignments
+    assert assignment.inputs == {"workspaceId": cfg.workspace_id, "metastoreId": cfg.metastore_id}
+    assert assignment.urn in plan.one("databricks:index/storageCredential:StorageCredential").options["dependsOn"]
+
+
+def test_one_stack_attaches_its_workspace_itself() -> None:
+    # The assertion above is only as strong as the stacks it runs over.
+    assert any(not stack_cfg(stack).databricks.metastore_pre_assigned for stack in STACKS)
+
+
+def test_a_stack_not_pre_assigned_attaches_exactly_its_own_workspace() -> None:
+    plan = platform_plan("dev", pre_assigned=False)
+    [assignment] = plan.of_type(METASTORE)
+    assert assignment.inputs["workspaceId"] == WORKSPACE_IDS["dev"]
+    assert plan.one("databricks:index/storageCredential:StorageCredential").options["dependsOn"] == [assignment.urn]
 
 
 def _args(**changes: Any) -> DatabricksPlatformArgs:
@@ -43,8 +75,11 @@ def _args(**changes: Any) -> DatabricksPlatformArgs:
         "environment": "dev", "workspace": DatabricksWorkspaceArgs(host="https://h.cloud.databricks.com",
                                                                    workspace_id="1"),
         "account_id": "a", "region": "eu-west-1", "processed_bucket": "b", "processed_key_arn": None,
-        "storage_role_arn": "r", "storage_buckets": ("b",), "node_types": ("m6i.large",), "max_workers": 2,
-        "autotermination_minutes": 20, "sandbox_users": ("alice",), "user_email_domain": "example.com"}
+        "storage_role_arn": "r", "storage_role_ready": (), "storage_buckets": ("b",), "node_types": ("m6i.large",),
+        "max_workers": 2,
+        "autotermination_minutes": 20, "sandbox_users": ("alice",), "user_email_domain": "example.com",
+        "metastore_id": "5e1f7a2b-0000-4000-8000-00000000e0a1", "aws_provider": None, "aws_account_id": "1",
+        "aws_administrator_role_arn": "a"}
     return DatabricksPlatformArgs(**{**base, **changes})
 
 
@@ -54,6 +89,7 @@ def _args(**changes: Any) -> DatabricksPlatformArgs:
     ({"sandbox_users": ("alice", "alice")}, "sandbox_users must be unique"),
     ({"user_email_domain": None}, "user_email_domain is required"),
     ({"sandbox_force_destroy": ("alice",), "protect": True}, "sandbox_force_destroy conflicts with protect"),
+    ({"metastore_id": "primary"}, "metastore_id must be a Unity Catalog metastore id"),
 ])
 def test_bad_platform_args_are_refused(changes: dict[str, Any], words: str) -> None:
     with pytest.raises(ValueError, match=words):

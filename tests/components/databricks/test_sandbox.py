@@ -3,12 +3,15 @@ writes only their own catalog, no two share one; offboarding drops a catalog wit
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from components.databricks.sandbox import sandbox_catalog_name, sandbox_principal
-from tests.databricks.access import CATALOG, can_read, plan_table, writable_catalogs
+from preflight.harness import Plan, reveal
+from tests.databricks.access import CATALOG, GRANT, can_read, plan_table, writable_catalogs
 from tests.databricks.privileges import WRITE_PRIVILEGES
 from tests.databricks.snippets import WORKSPACE_IDS, platform_plan, principal
 
@@ -79,3 +82,45 @@ def test_a_user_name_that_is_no_catalog_name_is_refused_by_the_component(bad: st
     with pytest.raises(ValueError, match="user must be lowercase"):
         validate_sandbox_args(SandboxArgs(user=bad, principal="a@example.com", storage=None,  # type: ignore[arg-type]
                                           workspace_id="1"))
+
+
+def _failed_with(plan: Plan, missing: str) -> set[str]:
+    """URNs that fail when `missing` is not a workspace user: every resource naming them (Unity Catalog refuses a
+    grant request with an unknown principal as a whole, PRINCIPAL_DOES_NOT_EXIST), and everything that waits for
+    one of those (the engine does not create a resource whose dependency failed)."""
+    failed = {r.urn for r in plan.registered if missing in json.dumps(reveal(r.inputs))}
+    grew = True
+    while grew:
+        grew = False
+        for resource in plan.registered:
+            if resource.urn not in failed and failed & set(resource.options["dependsOn"]):
+                failed.add(resource.urn)
+                grew = True
+    return failed
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(users=st.lists(st.from_regex(r"\A[a-z][a-z0-9_]{0,15}\Z"), min_size=2, max_size=5, unique=True),
+       data=st.data())
+def test_a_sandbox_user_missing_from_the_workspace_fails_only_their_own_grants(users: list[str],
+                                                                               data: st.DataObject) -> None:
+    # Issue 17: one user not yet provisioned by SCIM must not fail the pipeline principal's or anyone else's grants.
+    missing = data.draw(st.sampled_from(users))
+    plan = platform_plan("dev", tuple(users))
+    failed = _failed_with(plan, principal(missing))
+    grant_types = {GRANT, "databricks:index/grants:Grants"}
+    assert failed and all(plan.by_urn(urn).type in grant_types for urn in failed)
+    still_applied = plan_table(plan)
+    for securable, row in still_applied.items():
+        for who in row:
+            if who == principal(missing):
+                continue
+            carriers = [r.urn for r in plan.registered if r.type in grant_types
+                        and who in json.dumps(reveal(r.inputs)).replace(_application_id(plan), "ml-pipelines-dev")
+                        and securable[1] in json.dumps(reveal(r.inputs))]
+            assert carriers and not set(carriers) & failed, f"{who} on {securable} fails with {missing}"
+
+
+def _application_id(plan: Plan) -> str:
+    return str(plan.one("databricks:index/servicePrincipal:ServicePrincipal").outputs["applicationId"])

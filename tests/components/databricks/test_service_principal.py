@@ -11,7 +11,7 @@ from components.databricks.service_principal import (
 )
 from preflight.harness import Secret, plain
 from tests.databricks.access import SERVICE_PRINCIPAL
-from tests.databricks.snippets import stack_plan
+from tests.databricks.snippets import stack_cfg, stack_plan
 from tests.support import STACKS
 
 SECRET = "databricks:index/servicePrincipalSecret:ServicePrincipalSecret"
@@ -34,8 +34,16 @@ def test_the_oauth_secret_belongs_to_the_principal_and_is_only_ever_a_pulumi_sec
     assert "secret" in secret.options["additionalSecretOutputs"]
     assert isinstance(secret.outputs["secret"], Secret)
     layer = plan.one("platform:databricks:DatabricksPlatform", name=f"{stack}-databricks")
-    handed_out = plain(layer.component_outputs)["servicePrincipalOauthSecret"]
-    assert isinstance(handed_out, Secret) and handed_out.value.startswith("dose")
+    assert "servicePrincipalOauthSecret" not in plain(layer.component_outputs)  # it goes to Secrets Manager only
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_rotation_key_in_config_is_what_replaces_the_secret(stack: str) -> None:
+    """pulumi-databricks 1.118.0 ServicePrincipalSecret.time_rotating: "Changing this argument forces recreation
+    of the secret." The config's rotation date is that argument, so changing it plans a new secret."""
+    rotation = stack_cfg(stack).databricks.pipeline_secret_rotation
+    assert rotation is not None
+    assert stack_plan(stack).one(SECRET).inputs["timeRotating"] == f"rotated {rotation}"
 
 
 @pytest.mark.parametrize(("args", "words"), [

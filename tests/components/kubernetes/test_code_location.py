@@ -164,7 +164,7 @@ def _database_policies(stack: str, overrides: dict[str, Any] | None = None) -> d
     raw = {**raw_config(stack), **(overrides or {})}
     cfg = parse(stack, raw)
     network = Network(all_manifests(plan))
-    database = str(next(iter(ipaddress.ip_network(cfg.network.vpc_cidr).hosts())))
+    database = str(next(iter(ipaddress.ip_network(cfg.network.cidr or cfg.network.existing.vpc_cidr).hosts())))
     return {t.name: network.egress_allows_ip(Pod(f"team-{t.name}", {"app.kubernetes.io/component": "run_worker"}),
                                              database, cfg.database_port) for t in cfg.teams}
 

@@ -82,11 +82,13 @@ def test_cluster_role_trusts_only_eks_and_holds_only_the_cluster_policy(stack: s
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_version_and_subnets_come_from_config(stack: str) -> None:
+def test_version_comes_from_config_and_subnets_from_the_network(stack: str) -> None:
     cfg = parse(stack, raw_config(stack))
-    cluster = preflight_plan(stack).one(CLUSTER).inputs
+    plan = preflight_plan(stack)
+    cluster = plan.one(CLUSTER).inputs
     assert cluster["version"] == cfg.cluster.version
-    assert cluster["vpcConfig"]["subnetIds"] == list(cfg.network.private_subnet_ids)
+    assert cluster["vpcConfig"]["subnetIds"] == plan.one("platform:network:Network").component_outputs[
+        "private_subnet_ids"]
 
 
 def test_bad_args_are_refused_naming_each_property() -> None:

@@ -38,7 +38,8 @@ def test_one_internal_https_alb_serves_the_three_uis_at_the_environments_domain(
         assert annotations["alb.ingress.kubernetes.io/listen-ports"] == '[{"HTTPS": 443}]'
         assert annotations["alb.ingress.kubernetes.io/certificate-arn"] == certificate.inputs["certificateArn"]
         assert annotations["alb.ingress.kubernetes.io/ssl-policy"] == SSL_POLICY
-        assert annotations["alb.ingress.kubernetes.io/subnets"].split(",") == list(cfg.network.private_subnet_ids)
+        network = preflight_plan(stack).one("platform:network:Network").component_outputs
+        assert annotations["alb.ingress.kubernetes.io/subnets"].split(",") == network["private_subnet_ids"]
         assert all(ipaddress.ip_network(c).is_private
                    for c in annotations["alb.ingress.kubernetes.io/inbound-cidrs"].split(","))
         assert ingress["spec"]["ingressClassName"] == "alb"
@@ -50,7 +51,8 @@ def test_each_ingress_routes_to_a_service_of_its_namespace_and_the_alb_may_reach
     services = {(m["metadata"]["namespace"], m["metadata"]["name"]): m for m in manifests if m["kind"] == "Service"}
     policies = {(m["metadata"]["namespace"], m["metadata"]["name"]): m for m in manifests
                 if m["kind"] == "NetworkPolicy"}
-    vpc = parse(stack, raw_config(stack)).network.vpc_cidr
+    network = parse(stack, raw_config(stack)).network
+    vpc = network.cidr or (network.existing.vpc_cidr if network.existing else "")
     for ingress in _ingresses(stack):
         namespace = ingress["metadata"]["namespace"]
         backend = ingress["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]

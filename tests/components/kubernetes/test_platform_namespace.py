@@ -19,7 +19,7 @@ from components.kubernetes.platform_namespace import (
     validate_platform_namespace_args,
 )
 from stack_config import parse
-from tests.manifests import registered_manifests
+from tests.manifests import registered_manifests, rendered_chart
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
@@ -111,20 +111,102 @@ def test_ingress_only_from_the_namespace_the_ingress_controller_and_monitoring(s
             (("namespace", "platform-monitoring"), (ALL_PORTS,))}, namespace
 
 
+def _endpoints_cidr(stack: str) -> str:
+    return preflight_plan(stack).one("platform:network:Network").component_outputs["endpoints_cidr"]
+
+
+def _database_cidrs(stack: str) -> list[str]:
+    """The database subnets' blocks: each a private block of the VPC (RDS, outside the cluster)."""
+    plan = preflight_plan(stack)
+    blocks = sorted(s.inputs["cidrBlock"] for s in plan.of_type("aws:ec2/subnet:Subnet")
+                    if s.inputs["tags"]["tier"] == "database")
+    assert blocks and sorted(plan.one("platform:network:Network").component_outputs["database_cidrs"]) == blocks
+    return blocks
+
+
 def test_prod_pods_reach_nothing_outside_the_allow_list() -> None:
     cfg = parse("prod", raw_config("prod"))
     dns = (("namespace", "kube-system"), ("TCP/53", "UDP/53"))
+    endpoints = _endpoints_cidr("prod")
+    assert ipaddress.ip_network(endpoints).subnet_of(ipaddress.ip_network(cfg.network.vpc_cidr))  # type: ignore[arg-type]
     for namespace in _namespaces("prod"):
         expected = {dns, (("namespace", namespace), (ALL_PORTS,)),
                     (("every namespace",), (f"TCP/{cfg.database_port}",)),
+                    (("cidr", endpoints), ("TCP/443",)),  # the VPC's interface endpoints, HTTPS only
+                    *((("cidr", db), (f"TCP/{cfg.database_port}",)) for db in _database_cidrs("prod")),
                     *((("cidr", cidr), (ALL_PORTS,)) for cidr in cfg.egress_allowed_cidrs)}
         if namespace == "platform-monitoring":
             expected.add((("every namespace",), (ALL_PORTS,)))  # scraping every namespace, in-cluster only
         peers = allowed_peers("prod", namespace, "Egress")
         assert peers == expected, namespace
         external = {p[1] for p, _ in peers if p[0] == "cidr"}
-        assert external <= set(cfg.egress_allowed_cidrs)
+        assert external <= {*cfg.egress_allowed_cidrs, endpoints, *_database_cidrs("prod")}
         assert not any(p == ANY for p, _ in peers)
+
+
+def reachable(stack: str, namespace: str, block: str, port: int) -> bool:
+    """Whether every address of `block` is reachable on TCP `port` from any pod of `namespace`."""
+    target = ipaddress.ip_network(block)
+    for peer, ports in allowed_peers(stack, namespace, "Egress"):
+        if ports != (ALL_PORTS,) and f"TCP/{port}" not in ports:
+            continue
+        if peer == ANY:
+            return True
+        if peer[0] == "cidr" and target.subnet_of(ipaddress.ip_network(peer[1])) and not any(  # type: ignore[arg-type]
+                target.overlaps(ipaddress.ip_network(e)) for e in peer[2:]):
+            return True
+    return False
+
+
+def _chart_pods(stack: str) -> list[tuple[str, str]]:
+    """(workload, namespace) of every pod template the Helm chart renders."""
+    plan = preflight_plan(stack)
+    release_namespace = plan.one("kubernetes:helm.sh/v3:Release").inputs["namespace"]
+    pods = []
+    for doc in rendered_chart(plan):
+        spec = doc.get("spec", {})
+        template = spec.get("jobTemplate", {}).get("spec", {}).get("template") or spec.get("template")
+        if doc["kind"] in ("Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob") and template:
+            pods.append((f"{doc['kind']}/{doc['metadata']['name']}",
+                         doc["metadata"].get("namespace", release_namespace)))
+    return pods
+
+
+def test_prod_pods_reach_sts_s3_and_ecr_through_the_vpc_endpoints_and_nothing_public() -> None:
+    """IRSA calls STS, the AWS SDKs call S3, image pulls call ECR (ecr.api, ecr.dkr): with restricted egress the
+    only path is the interface endpoints, whose private DNS makes the services' default names resolve to their
+    network interfaces' addresses in the endpoint subnets (https://docs.aws.amazon.com/vpc/latest/privatelink/
+    privatelink-access-aws-services.html; for S3 with a gateway in the VPC, only with
+    privateDnsOnlyForInboundResolverEndpoint false: https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+    privatelink-interface-endpoints.html#private-dns). The endpoints' security group must admit the pods too."""
+    plan, cfg = preflight_plan("prod"), parse("prod", raw_config("prod"))
+    vpc_cidr = ipaddress.ip_network(cfg.network.vpc_cidr)
+    subnets = {s.id: s.inputs["cidrBlock"] for s in plan.of_type("aws:ec2/subnet:Subnet")}
+    endpoints = {e.inputs["serviceName"].removeprefix(f"com.amazonaws.{cfg.region}."): e
+                 for e in plan.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") if e.inputs["vpcEndpointType"] == "Interface"}
+    security_groups = {g.id: g for g in plan.of_type("aws:ec2/securityGroup:SecurityGroup")}
+    pods = _chart_pods("prod")
+    assert pods, "the chart renders pods"
+    for service in ("sts", "s3", "ecr.api", "ecr.dkr"):
+        endpoint = endpoints[service]
+        assert endpoint.inputs["privateDnsEnabled"] is True, service
+        if service == "s3":
+            assert endpoint.inputs["dnsOptions"]["privateDnsOnlyForInboundResolverEndpoint"] is False
+        blocks = [subnets[s] for s in endpoint.inputs["subnetIds"]]
+        assert blocks and all(ipaddress.ip_network(b).subnet_of(vpc_cidr) for b in blocks)  # type: ignore[arg-type]
+        for group in endpoint.inputs["securityGroupIds"]:
+            assert any(r["fromPort"] <= 443 <= r["toPort"] and str(vpc_cidr) in r["cidrBlocks"]
+                       for r in security_groups[group].inputs["ingress"]), (service, group)
+        for workload, namespace in pods:
+            for block in blocks:
+                assert reachable("prod", namespace, block, 443), (service, workload, block)
+    for workload, namespace in pods:  # MLflow and dbt reach the database (RDS in the database subnets)
+        for block in _database_cidrs("prod"):
+            assert reachable("prod", namespace, block, cfg.database_port), (workload, block)
+            assert not reachable("prod", namespace, block, 22), (workload, block)
+    for workload, namespace in pods:
+        for public in ("192.0.2.10/32", "203.0.113.10/32"):  # arbitrary public addresses outside the allow-list
+            assert not any(reachable("prod", namespace, public, port) for port in (80, 443)), (workload, public)
 
 
 def test_staging_reaches_the_internet_but_never_the_instance_metadata_service() -> None:
