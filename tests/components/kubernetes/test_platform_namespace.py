@@ -161,7 +161,7 @@ def reachable(stack: str, namespace: str, block: str, port: int) -> bool:
 def _chart_pods(stack: str) -> list[tuple[str, str]]:
     """(workload, namespace) of every pod template the Helm chart renders."""
     plan = preflight_plan(stack)
-    release_namespace = plan.one("kubernetes:helm.sh/v3:Release").inputs["namespace"]
+    release_namespace = plan.one("kubernetes:helm.sh/v3:Release", name=f"{stack}-platform-release").inputs["namespace"]
     pods = []
     for doc in rendered_chart(plan):
         spec = doc.get("spec", {})
