@@ -1,1 +1,2 @@
-"""CrossGuard policy packs (`least-privilege`, `prod-guardrails`) and the rules they assemble (`policies.rules`)."""
+"""CrossGuard policy packs (`least-privilege`, `platform-integrity`, `prod-guardrails`) and the rules they assemble
+(`policies.rules`)."""

@@ -346,6 +346,26 @@ COMPUTED: dict[str, Computed] = {
 }
 
 
+# Inputs typed `Union[str, PolicyDocumentArgs]` in pulumi-aws: an object given there is marshalled to the JSON
+# string the provider stores (the bridge's TransformJSONDocument), so the output is a string.
+POLICY_DOCUMENT_INPUTS: dict[str, tuple[str, ...]] = {
+    "aws:iam/policy:Policy": ("policy",),
+    "aws:iam/rolePolicy:RolePolicy": ("policy",),
+    "aws:iam/userPolicy:UserPolicy": ("policy",),
+    "aws:iam/groupPolicy:GroupPolicy": ("policy",),
+    "aws:iam/role:Role": ("assumeRolePolicy",),
+    "aws:s3/bucket:Bucket": ("policy",),
+    "aws:s3/bucketPolicy:BucketPolicy": ("policy",),
+    "aws:sns/topicPolicy:TopicPolicy": ("policy",),
+    "aws:sqs/queuePolicy:QueuePolicy": ("policy",),
+    "aws:ecr/registryPolicy:RegistryPolicy": ("policy",),
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": ("policy",),
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": ("policy",),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": ("policyDocument",),
+    "aws:elasticsearch/domainPolicy:DomainPolicy": ("accessPolicies",),
+}
+
+
 def compute(type_: str, name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
     """The id and computed outputs of a resource; inputs are echoed back by the caller."""
     if type_ in COMPUTED:

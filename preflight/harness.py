@@ -24,7 +24,7 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 
-from . import computed, invokes
+from . import computed, gojson, invokes
 from .project import StackSettings
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -212,6 +212,15 @@ def _is_secret(value: Any) -> bool:
     return isinstance(value, dict) and value.get(SECRET_SIG_KEY) == SECRET_SIG
 
 
+def _rendered_document(wire: Any) -> Any:
+    """An object input the provider stores as a JSON string: unknown if any part is, secret if any part is."""
+    text = json.dumps(wire)
+    if UNKNOWN in text:
+        return UNKNOWN
+    rendered = gojson.go_json(reveal(plain(wire)))
+    return _secret_wrap(rendered) if SECRET_SIG in text else rendered
+
+
 def _build_monitor(project: str, stack: str, preview: bool) -> Any:
     """A MockMonitor subclass that records requests; built lazily so importing preflight stays cheap."""
     from pulumi.runtime.mocks import MockMonitor, Mocks
@@ -264,7 +273,8 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
                 roles = json.loads(roles)
             if not isinstance(roles, list):
                 roles = []  # unknown during a preview (the member account does not exist yet)
-            role_arn = roles[0].get("roleArn") if roles and isinstance(roles[0], dict) else None
+            first = roles[0] if roles and isinstance(roles[0], dict) else {}
+            role_arn = first.get("roleArn") or first.get("role_arn")  # a plain dict keeps its snake_case key
             if isinstance(role_arn, str) and role_arn.startswith("arn:") and role_arn.count(":") >= 5:
                 account = role_arn.split(":")[4] or account
             return computed.Context(account, region if isinstance(region, str) else computed.DEFAULT_REGION)
@@ -302,6 +312,9 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
                 ctx = self._context(request.provider)
             id_, extra = computed.compute(request.type, request.name, plain_inputs, ctx)
             outputs = dict(wire_inputs)
+            for key in computed.POLICY_DOCUMENT_INPUTS.get(request.type, ()):
+                if isinstance(outputs.get(key), (dict, list)) and not _is_secret(outputs[key]):
+                    outputs[key] = _rendered_document(outputs[key])
             for key, value in extra.items():
                 if key not in outputs or outputs[key] == UNKNOWN:
                     # During a preview, what the provider computes is not known yet.

@@ -16,6 +16,7 @@ from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
 from policies.rules import (  # noqa: E402
     aws_iam_no_admin_policy_attachment,
+    aws_iam_no_foreign_account_root,
     aws_iam_no_not_action_with_allow,
     aws_iam_no_passrole_wildcard,
     aws_iam_no_public_principal,
@@ -43,6 +44,7 @@ PolicyPack(
         aws_iam_no_public_principal.policy,
         aws_iam_trust_web_identity_pinned.policy,
         aws_kms_key_policy_wildcard_root_only.policy,
+        aws_iam_no_foreign_account_root.policy,
         kubernetes_rbac_no_wildcards.policy,
         kubernetes_rbac_no_cluster_admin_binding.policy,
         kubernetes_rbac_deployer_limits.policy,

@@ -17,6 +17,7 @@ from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 from policies.rules import (  # noqa: E402
     aws_ec2_launch_template_imdsv2,
     aws_ec2_security_group_no_open_egress,
+    aws_eks_cluster_endpoint_private,
     aws_eks_cluster_secrets_encryption,
     aws_kms_key_rotation,
     aws_s3_bucket_encryption_kms,
@@ -50,6 +51,7 @@ PolicyPack(
         kubernetes_namespace_default_deny_egress.policy,
         kubernetes_networkpolicy_no_open_egress.policy,
         aws_ec2_security_group_no_open_egress.policy,
+        aws_eks_cluster_endpoint_private.policy,
         databricks_catalog_prod_isolated.policy,
     ],
 )

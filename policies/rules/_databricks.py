@@ -26,7 +26,7 @@ def catalog_of(resource: Resource) -> Any:
         if is_unknown(value):
             return value
         if isinstance(value, str) and value:
-            return value.split(".", 1)[0]
+            return value.split(".", 1)[0].lower()  # Unity Catalog names are case-insensitive
     return None
 
 
@@ -41,11 +41,21 @@ def securable_name(resource: Resource) -> str:
 
 def environment_of_catalog(catalog: str) -> str | None:
     """`dev`/`staging`/`prod` for the environments' catalogs, `sandbox` for `<user>_sandbox`."""
+    catalog = catalog.lower()
     if catalog in ENVIRONMENTS:
         return catalog
     if catalog.endswith("_sandbox"):
         return "sandbox"
     return None
+
+
+# Securables outside any catalog: metastore-level, their grants judged by the stack they are planned in.
+METASTORE_SCOPED = ("externalLocation", "storageCredential", "metastore", "foreignConnection")
+
+
+def is_all_privileges(privilege: Any) -> bool:
+    """`ALL_PRIVILEGES` in any spelling Unity Catalog accepts (case and a space for the underscore)."""
+    return isinstance(privilege, str) and privilege.upper().replace(" ", "_") == "ALL_PRIVILEGES"
 
 
 def grant_entries(resource: Resource) -> list[tuple[Any, list[Any]]]:
@@ -61,7 +71,7 @@ def grant_entries(resource: Resource) -> list[tuple[Any, list[Any]]]:
 def principal_kind(principal: str) -> str:
     """`service-principal` (application id or an `ml-pipelines-<env>` name), `user` (email), `account users`,
     or `group` (any other name: Unity Catalog principals are emails, application ids or group names)."""
-    if principal == "account users":
+    if principal.lower() == "account users":
         return "account users"
     if _UUID.match(principal) or SERVICE_PRINCIPAL_NAME.match(principal):
         return "service-principal"

@@ -16,8 +16,9 @@ from typing import Any, Literal
 
 from ._support import Resource, Verdict, as_list, contains_unknown, dig, is_unknown
 
-DocumentKind = Literal["identity", "trust", "bucket", "key"]
-"""identity: grants a principal permissions; trust: who may assume a role; bucket/key: resource policies."""
+DocumentKind = Literal["identity", "trust", "bucket", "key", "resource"]
+"""identity: grants a principal permissions; trust: who may assume a role; bucket/key: resource policies of S3
+and KMS; resource: every other service's resource policy (SQS, SNS, Secrets Manager, ECR, Logs, ...)."""
 
 # Resource type -> (kind, path to the document) for every place a document occurs.
 DOCUMENT_FIELDS: dict[str, tuple[tuple[DocumentKind, tuple[str | int, ...]], ...]] = {
@@ -31,6 +32,19 @@ DOCUMENT_FIELDS: dict[str, tuple[tuple[DocumentKind, tuple[str | int, ...]], ...
     "aws:s3/bucketV2:BucketV2": (("bucket", ("policy",)),),
     "aws:kms/key:Key": (("key", ("policy",)),),
     "aws:kms/keyPolicy:KeyPolicy": (("key", ("policy",)),),
+    "aws:sqs/queue:Queue": (("resource", ("policy",)),),
+    "aws:sqs/queuePolicy:QueuePolicy": (("resource", ("policy",)),),
+    "aws:sns/topic:Topic": (("resource", ("policy",)),),
+    "aws:sns/topicPolicy:TopicPolicy": (("resource", ("policy",)),),
+    "aws:secretsmanager/secretPolicy:SecretPolicy": (("resource", ("policy",)),),
+    "aws:secretsmanager/secret:Secret": (("resource", ("policy",)),),
+    "aws:ecr/repositoryPolicy:RepositoryPolicy": (("resource", ("policy",)),),
+    "aws:ecr/registryPolicy:RegistryPolicy": (("resource", ("policy",)),),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (("resource", ("policyDocument",)),),
+    "aws:s3control/accessPointPolicy:AccessPointPolicy": (("bucket", ("policy",)),),
+    "aws:elasticsearch/domainPolicy:DomainPolicy": (("resource", ("accessPolicies",)),),
+    "aws:opensearch/domainPolicy:DomainPolicy": (("resource", ("accessPolicies",)),),
+    "aws:glacier/vaultLock:VaultLock": (("resource", ("policy",)),),
 }
 DOCUMENT_TYPES = frozenset(DOCUMENT_FIELDS)
 
@@ -132,7 +146,8 @@ def documents(resource_type: str, props: dict[str, Any]) -> Iterator[Document]:
                 yield doc
 
 
-ALL_KINDS: tuple[DocumentKind, ...] = ("identity", "trust", "bucket", "key")
+ALL_KINDS: tuple[DocumentKind, ...] = ("identity", "trust", "bucket", "key", "resource")
+RESOURCE_POLICY_KINDS: tuple[DocumentKind, ...] = ("bucket", "key", "resource")
 
 
 def allow_statements(resource: Resource, verdict: Verdict, kinds: Iterable[DocumentKind] = ALL_KINDS,
@@ -159,3 +174,26 @@ _ROOT_RE = re.compile(r"^(arn:aws[a-z-]*:iam::\d{12}:root|\d{12})$")
 
 def is_account_root(principal: str) -> bool:
     return bool(_ROOT_RE.match(principal))
+
+
+_ARN_TYPE_PREFIX = re.compile(r"^[A-Za-z0-9-]+[:/]")
+
+
+def spans_every_resource(arn: str) -> bool:
+    """True for `*` and for an ARN whose wildcard covers every resource of its service, or every account:
+    `arn:aws:s3:::*/*`, `arn:aws:s3:::*-data`, `arn:aws:secretsmanager:*:*:secret:*`, `arn:aws:kms:eu-west-1:
+    111122223333:key/*`. A wildcard after a named part (a bucket's own objects `arn:aws:s3:::data/*`, a prefix of
+    secrets `secret:ml-platform-prod/*`) is scoped, and so is a region wildcard."""
+    if arn == "*":
+        return True
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return False
+    service, account, rest = parts[2], parts[4], parts[5]
+    if service == "s3":
+        bucket = rest.split("/", 1)[0]
+        return bucket[:1] in ("*", "?")
+    if account[:1] in ("*", "?"):
+        return True
+    name = _ARN_TYPE_PREFIX.sub("", rest, count=1)
+    return rest[:1] in ("*", "?") or name[:1] in ("*", "?")

@@ -135,6 +135,9 @@ class Resource:
     urn: str
     props: dict[str, Any]
     protect: bool = False
+    delete_before_replace: bool = False
+    provider_props: Mapping[str, Any] = field(default_factory=dict)
+    """The explicit provider's inputs (plain; empty for the default provider); resource policies only."""
     dependencies: tuple[str, ...] = ()
     """URNs this resource depends on (explicit and through its inputs); stack policies only."""
 
@@ -231,7 +234,9 @@ def resource_policy(*, name: str, description: str, resource_types: Iterable[str
         if _exempt(config, args.urn):
             return
         resource = Resource(type=args.resource_type, name=args.name, urn=args.urn, props=plain(args.props),
-                            protect=bool(args.opts.protect))
+                            protect=bool(args.opts.protect),
+                            delete_before_replace=bool(args.opts.delete_before_replace),
+                            provider_props=plain(args.provider.props) if args.provider is not None else {})
         _report(check(resource, config), config, report_violation, args.urn)
 
     return ResourceValidationPolicy(name=name, description=description, validate=validate, config_schema=schema,
@@ -267,6 +272,7 @@ def stack_policy(*, name: str, description: str, resource_types: Iterable[str], 
             if r.resource_type in types:
                 by_type.setdefault(r.resource_type, []).append(Resource(
                     type=r.resource_type, name=r.name, urn=r.urn, props=plain(r.props), protect=bool(r.opts.protect),
+                    delete_before_replace=bool(r.opts.delete_before_replace),
                     dependencies=tuple(d.urn for d in r.dependencies)))
         _report(check(StackView(by_type), config), config, report_violation, "")
 
@@ -280,17 +286,22 @@ def join_by_reference(targets: Sequence[Resource], target_key: Callable[[Resourc
     """Attach each dependent (e.g. a bucket's encryption config) to the target it references (the bucket).
 
     By value when both the reference and the target's key are known (`bucket` = the bucket's name); during a
-    preview, when either is unknown, by the engine's dependency edge from the dependent to the target. Returns
+    preview, when either is unknown, by the engine's dependency edge from the dependent to the target (never
+    when both are known and differ). Returns
     target URN -> dependents, and the dependents whose target is not in the stack.
     """
-    by_key = {key: t.urn for t in targets if (key := target_key(t)) is not None and not is_unknown(key)}
+    keys = [target_key(t) for t in targets]
+    by_key = {key: t.urn for t, key in zip(targets, keys, strict=True) if key is not None and not is_unknown(key)}
+    all_keys_known = len(by_key) == len(targets)
     target_urns = {t.urn for t in targets}
     attached: dict[str, list[Resource]] = {t.urn: [] for t in targets}
     orphans: list[Resource] = []
     for dep in dependents:
         ref = reference(dep)
         urn = by_key.get(ref) if isinstance(ref, str) else None
-        if urn is None:
+        if urn is None and not (isinstance(ref, str) and all_keys_known):
+            # The edge only stands in for a value not known yet: a known reference to another name (a
+            # NetworkPolicy without a namespace lands in `default`) is not attached by what it depends on.
             linked = [u for u in dep.dependencies if u in target_urns]
             urn = linked[0] if len(linked) == 1 else None
         if urn is None:

@@ -2,6 +2,8 @@
 
 With a hop limit of 1 a pod cannot reach the node's instance metadata (and the node role's credentials):
 pods get their AWS identity through IRSA instead. A template with the metadata endpoint disabled passes.
+A node group without a launch template gets EKS's default one (hop limit 2: pods reach the metadata):
+refused too.
 """
 
 from __future__ import annotations
@@ -14,8 +16,20 @@ from ._support import Resource, Verdict, dig, is_unknown, resource_policy
 NAME = "aws-ec2-launch-template-imdsv2"
 
 
+NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+
+
 def check(resource: Resource, config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
+    if resource.type == NODE_GROUP:
+        template = resource.props.get("launchTemplate")
+        if is_unknown(template):
+            verdict.cannot_judge("launchTemplate")
+        elif not template:
+            verdict.violation("has no launchTemplate: EKS's default template sets httpPutResponseHopLimit 2, so pods "
+                              "reach the node role's credentials; pass a launch template requiring IMDSv2 with hop "
+                              "limit 1.")
+        return verdict
     options = resource.props.get("metadataOptions")
     if is_unknown(options):
         verdict.cannot_judge("metadataOptions")
@@ -42,8 +56,8 @@ def check(resource: Resource, config: Mapping[str, Any]) -> Verdict:
 policy = resource_policy(
     name=NAME,
     description="Launch templates must require IMDSv2 (metadataOptions.httpTokens: required) with "
-                "httpPutResponseHopLimit 1.",
-    resource_types=["aws:ec2/launchTemplate:LaunchTemplate"],
+                "httpPutResponseHopLimit 1; EKS node groups must use such a template.",
+    resource_types=["aws:ec2/launchTemplate:LaunchTemplate", NODE_GROUP],
     check=check,
     config_properties={"maxHopLimit": {"type": "integer", "minimum": 1, "default": 1,
                                        "description": "Highest hop limit allowed."}},

@@ -1,7 +1,8 @@
 """`aws-ec2-security-group-no-open-egress`: in prod, security groups do not allow egress to the internet.
 
 A destination outside private address space must be on the pack config's `allowedEgressCidrs`;
-`0.0.0.0/0` and `::/0` never are by default.
+`0.0.0.0/0` and `::/0` never are by default. The VPC's default security group, adopted as
+`aws.ec2.DefaultSecurityGroup`, is judged like any other.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from ._network import ALLOWED_EGRESS_SCHEMA, is_open
 from ._support import Resource, Verdict, as_list, is_unknown, resource_policy
 
 NAME = "aws-ec2-security-group-no-open-egress"
-TYPES = ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupRule:SecurityGroupRule",
+DEFAULT_SECURITY_GROUP = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+TYPES = ["aws:ec2/securityGroup:SecurityGroup", DEFAULT_SECURITY_GROUP, "aws:ec2/securityGroupRule:SecurityGroupRule",
          "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"]
 
 
 def _egress_cidrs(resource: Resource) -> list[tuple[str, Any]]:
     props = resource.props
-    if resource.type == "aws:ec2/securityGroup:SecurityGroup":
+    if resource.type in ("aws:ec2/securityGroup:SecurityGroup", DEFAULT_SECURITY_GROUP):
         egress = props.get("egress")
         if is_unknown(egress):
             return [("egress", egress)]

@@ -1,4 +1,8 @@
-"""`aws-iam-no-admin-policy-attachment`: no AdministratorAccess, PowerUserAccess or IAMFullAccess attached.
+"""`aws-iam-no-admin-policy-attachment`: no administrator or service-wide AWS managed policy attached.
+
+The configured names (default AdministratorAccess, PowerUserAccess, IAMFullAccess) and every AWS managed
+policy of the service-wide classes (`service_wide_managed`: `*FullAccess`, `AdministratorAccess*`, the
+job-function administrators).
 
 Checked wherever a managed policy is attached: the attachment resources, the exclusive-attachment
 resources, and a role's `managedPolicyArns`.
@@ -27,6 +31,19 @@ ATTACHMENT_FIELDS = {
 }
 
 
+def service_wide_managed(arn: str) -> bool:
+    """An AWS managed policy of the classes that grant a whole service or administration: `*FullAccess`
+    (`service:*` on `*`, e.g. AmazonS3FullAccess, SecretsManagerReadWrite's siblings), `AdministratorAccess*`
+    (AdministratorAccess-Amplify, ...), the `job-function/` administrators and PowerUserAccess. AWS names its
+    managed policies by these classes; judging each by its document needs an offline copy of AWS's managed
+    policies, which policy_sentry does not ship."""
+    if arn.split(":", 5)[4:5] != ["aws"]:
+        return False  # a customer managed policy: judged by its own document in this plan
+    name = arn.rsplit("/", 1)[-1]
+    return (name.endswith("FullAccess") or name.startswith("AdministratorAccess") or name == "PowerUserAccess"
+            or ("/job-function/" in arn and name.endswith("Administrator")))
+
+
 def check(resource: Resource, config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
     field = ATTACHMENT_FIELDS[resource.type]
@@ -38,7 +55,8 @@ def check(resource: Resource, config: Mapping[str, Any]) -> Verdict:
     for i, arn in enumerate(as_list(value)):
         if is_unknown(arn):
             verdict.cannot_judge(f"{field}[{i}]")
-        elif isinstance(arn, str) and ":policy/" in arn and arn.rsplit("/", 1)[-1] in forbidden:
+        elif isinstance(arn, str) and ":policy/" in arn and (arn.rsplit("/", 1)[-1] in forbidden
+                                                              or service_wide_managed(arn)):
             verdict.violation(f"{field} attaches {arn}; grant a policy with only the actions needed.")
     return verdict
 

@@ -2,7 +2,8 @@
 
 Without `:sub` any service account of the cluster (or any repository on GitHub) could assume the role; without
 `:aud` a token minted for another audience would do. Each must be a StringEquals/StringLike condition on the
-issuer's key with a value that is not a bare wildcard.
+issuer's key whose every value names one subject: a StringLike `system:serviceaccount:*` or
+`system:serviceaccount:ml:*` matches any service account, `repo:example-org/*` any repository (see `_names_one`).
 """
 
 from __future__ import annotations
@@ -17,11 +18,32 @@ NAME = "aws-iam-trust-web-identity-pinned"
 _OPERATORS = ("StringEquals", "StringLike", "ForAnyValue:StringEquals", "ForAnyValue:StringLike")
 
 
+_WILDCARDS = ("*", "?")
+
+
+def _names_one(claim: str, value: str, like: bool) -> bool:
+    """Whether the value identifies one subject. Under StringEquals a `*` is literal (only a bare `*` is
+    refused); under StringLike a wildcard may not stand in the identifying part: the namespace or name of a
+    service account (`system:serviceaccount:<ns>:<name>`), the owner or repository of a GitHub subject
+    (`repo:<owner>/<repo>:...`; what follows, the ref or environment, may be a pattern), or anywhere in an
+    audience or another issuer's subject."""
+    if not like:
+        return value != "*"
+    if claim == "sub" and value.startswith("system:serviceaccount:"):
+        parts = value.split(":")
+        return len(parts) == 4 and all(part and not any(w in part for w in _WILDCARDS) for part in parts[2:])
+    if claim == "sub" and value.startswith("repo:"):
+        repository = value[len("repo:"):].split(":", 1)[0]
+        owner, _, name = repository.partition("/")
+        return bool(owner and name) and not any(w in repository for w in _WILDCARDS)
+    return not any(w in value for w in _WILDCARDS)
+
+
 def _pinned(st: Statement, claim: str) -> bool:
     for operator in _OPERATORS:
         for key, value in st.conditions.get(operator, {}).items():
             values = [str(v) for v in as_list(value)]
-            if key.endswith(f":{claim}") and values and not any(v == "*" or v.startswith("*") for v in values):
+            if key.endswith(f":{claim}") and values and all(_names_one(claim, v, "Like" in operator) for v in values):
                 return True
     return False
 

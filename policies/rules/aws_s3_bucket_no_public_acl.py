@@ -1,4 +1,5 @@
-"""`aws-s3-bucket-no-public-acl`: no canned public ACL and no grant to AllUsers or AuthenticatedUsers."""
+"""`aws-s3-bucket-no-public-acl`: no canned public ACL and no grant to AllUsers or AuthenticatedUsers, on buckets,
+bucket ACL resources and objects (`BucketObject`, `BucketObjectv2`, `ObjectCopy`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ NAME = "aws-s3-bucket-no-public-acl"
 PUBLIC_ACLS = ("public-read", "public-read-write", "authenticated-read")
 PUBLIC_GROUPS = ("/global/AllUsers", "/global/AuthenticatedUsers")
 TYPES = ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2", "aws:s3/bucketAcl:BucketAcl",
-         "aws:s3/bucketAclV2:BucketAclV2")
+         "aws:s3/bucketAclV2:BucketAclV2",
+         # Object ACLs: a public object in a private bucket is public all the same (unless ownership enforced).
+         "aws:s3/bucketObject:BucketObject", "aws:s3/bucketObjectv2:BucketObjectv2", "aws:s3/objectCopy:ObjectCopy")
 
 
 def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
@@ -24,6 +27,8 @@ def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
     grants = as_list(resource.props.get("grants")) + as_list(dig(resource.props, "accessControlPolicy", "grants"))
     for grant in grants:
         uri = dig(grant, "uri") or dig(grant, "grantee", "uri")
+        if dig(grant, "type") == "Group" and dig(grant, "uri") is None and isinstance(dig(grant, "id"), str):
+            uri = dig(grant, "id")  # ObjectCopy grants name the group in `uri`; tolerate it in `id` too
         if is_unknown(uri):
             verdict.cannot_judge("grants.uri")
         elif isinstance(uri, str) and uri.endswith(PUBLIC_GROUPS):

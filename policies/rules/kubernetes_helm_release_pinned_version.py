@@ -28,8 +28,9 @@ def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
 
 policy = resource_policy(
     name=NAME,
-    description="Helm releases in prod must pin an exact chart version.",
-    resource_types=["kubernetes:helm.sh/v3:Release"],
+    description="Helm releases and charts (helm.v3.Release, helm.v4.Chart) in prod must pin an exact chart "
+                "version.",
+    resource_types=["kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart"],
     check=check,
     stacks=["prod"],
 )

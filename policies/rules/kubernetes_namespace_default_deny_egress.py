@@ -28,7 +28,9 @@ def is_default_deny_egress(policy: Resource) -> bool | None:
 def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
     namespaces = stack.of(NAMESPACE)
-    attached, _ = join_by_reference(namespaces, object_name, stack.of(NETWORK_POLICY), object_namespace)
+    # A policy without a namespace lands in `default`, whatever it depends on: joined there, not by its edge.
+    attached, _ = join_by_reference(namespaces, object_name, stack.of(NETWORK_POLICY),
+                                    lambda p: object_namespace(p) or "default")
     for ns in namespaces:
         verdicts = [is_default_deny_egress(p) for p in attached[ns.urn]]
         if any(verdicts):

@@ -22,7 +22,7 @@ from tests.support import PROJECT_DIR, STACKS
 
 ZIZMOR_CONFIG = PROJECT_DIR / ".github" / "zizmor.yml"
 VENV_BIN = PROJECT_DIR / "venv" / "bin"
-PACKS = ["policies/least-privilege", "policies/prod-guardrails"]
+PACKS = ["policies/least-privilege", "policies/platform-integrity", "policies/prod-guardrails"]
 SHA_PIN = re.compile(r"^\s*(?:-\s+)?uses:\s+(?P<action>[\w.-]+/[\w./-]+)@(?P<ref>\S+)(?P<comment>.*)$")
 
 

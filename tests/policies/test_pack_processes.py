@@ -21,7 +21,7 @@ from google.protobuf import empty_pb2, struct_pb2
 from preflight.policy import load_packs
 from tests.support import PROJECT_DIR
 
-PACKS = ("least-privilege", "prod-guardrails")
+PACKS = ("least-privilege", "prod-guardrails", "platform-integrity")
 
 
 @contextmanager

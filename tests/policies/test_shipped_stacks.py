@@ -11,16 +11,55 @@ from pathlib import Path
 import pytest
 import yaml
 
-from preflight.policy import load_packs, read_policy_config
-from tests.policies.rules.conftest import ACCESS_SNIPPET, GUARDRAILS_SNIPPET, IAM_SNIPPET
+from preflight.policy import load_packs, read_policy_config, resolve_config
+from tests.policies.rules.conftest import ACCESS_SNIPPET, GUARDRAILS_SNIPPET, IAM_SNIPPET, INTEGRITY_SNIPPET
 from tests.support import PROJECT_DIR, STACKS, preflight_plan, preflight_violations
+
+# platform-integrity rules that still flag the shipped stacks on this branch: each names the branch whose
+# work makes it pass. Until then the rule is advisory in staging and prod (policies/config/<stack>.json), and
+# its shipped-stack expectation below is a strict xfail: it turns red as soon as the rule passes, and so does
+# the guard that then demands the rule be mandatory again. Remove the entry and the config line together.
+PENDING: dict[str, tuple[tuple[str, ...], str]] = {
+    "kubernetes-networkpolicy-enforced": (STACKS, "cluster branch (#15): vpc-cni Addon with enableNetworkPolicy"),
+    "kubernetes-rbac-group-has-access-entry": (STACKS, "access branch (#14): EKS access entries carrying the groups"),
+    "aws-eks-cluster-version-supported": (STACKS, "cluster branch (#15): versions.py, a supported version"),
+    "aws-eks-nodegroup-replaceable": (STACKS, "cluster branch (#15): node groups replaceable"),
+}
+
+
+def _pending(stack: str) -> set[str]:
+    return {policy for policy, (stacks, _) in PENDING.items() if stack in stacks}
+
+
+def _found(stack: str, policies: set[str] | None = None, exclude: frozenset[str] | set[str] = frozenset()) -> list[str]:
+    return [f"{v.policy} {v.urn.rsplit('::', 1)[-1]}: {v.message.splitlines()[-1]}"
+            for v in preflight_violations(stack)
+            if (policies is None or v.policy in policies) and v.policy not in exclude]
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_shipped_stack_has_no_violation(stack: str) -> None:
-    found = [f"{v.policy} {v.urn.rsplit('::', 1)[-1]}: {v.message.splitlines()[-1]}"
-             for v in preflight_violations(stack)]
-    assert found == []
+    assert _found(stack, exclude=_pending(stack)) == []
+
+
+@pytest.mark.parametrize(("stack", "policy"), [
+    pytest.param(stack, policy, marks=pytest.mark.xfail(strict=True, reason=f"pending: {reason}"))
+    for policy, (stacks, reason) in PENDING.items() for stack in stacks])
+def test_shipped_stack_passes_pending_integrity_rule(stack: str, policy: str) -> None:
+    assert _found(stack, {policy}) == []
+
+
+@pytest.mark.parametrize("stack", ["staging", "prod"])
+def test_a_rule_is_advisory_only_while_it_is_pending(stack: str) -> None:
+    """Every policy is mandatory in staging and prod except the pending ones; a pending rule that passes the shipped
+    stack must be made mandatory again (remove it from PENDING and from policies/config/<stack>.json)."""
+    config = read_policy_config(PROJECT_DIR, stack)
+    levels = {name: level for pack in load_packs(PROJECT_DIR) for name, (level, _) in
+              resolve_config(pack, config).items()}
+    advisory = {name for name, level in levels.items() if level == "advisory"}
+    assert advisory == _pending(stack)
+    flagged = {v.policy for v in preflight_violations(stack)}
+    assert not {p for p in advisory if p not in flagged}, "passes now: make it mandatory again"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -45,20 +84,23 @@ def test_noncompliant_prod_variant_exits_1_naming_every_policy(tmp_path: Path) -
         (tmp_path / name).write_text((PROJECT_DIR / name).read_text())
     (tmp_path / "policies").symlink_to(PROJECT_DIR / "policies")
     program = (PROJECT_DIR / "__main__.py").read_text()
-    (tmp_path / "__main__.py").write_text("\n".join([program, IAM_SNIPPET, GUARDRAILS_SNIPPET, ACCESS_SNIPPET]))
+    (tmp_path / "__main__.py").write_text("\n".join([program, IAM_SNIPPET, GUARDRAILS_SNIPPET, ACCESS_SNIPPET,
+                                                     INTEGRITY_SNIPPET]))
     done = subprocess.run([sys.executable, "-m", "preflight", "--stack", "prod", "--json", "--project-dir",
                            str(tmp_path)], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 1, done.stderr
-    mandatory = {v["policy"] for v in json.loads(done.stdout)["violations"] if v["enforcement"] == "mandatory"}
+    violations = json.loads(done.stdout)["violations"]
+    mandatory = {v["policy"] for v in violations if v["enforcement"] == "mandatory"}
     every = {p.name for pack in load_packs(PROJECT_DIR) for p in pack.policies}
-    assert mandatory == every
+    assert mandatory == every - _pending("prod")
+    assert _pending("prod") <= {v["policy"] for v in violations}
 
 
 def test_prod_preview_only_notes_values_it_cannot_know_yet() -> None:
     """During `pulumi preview` nothing is violated; what cannot be judged is an advisory note, never a crash. The
     stack policies that join buckets and namespaces to their parts still run (by the engine's dependency edges
     where names are unknown)."""
-    violations = preflight_violations("prod", preview=True)
+    violations = [v for v in preflight_violations("prod", preview=True) if v.policy not in _pending("prod")]
     assert [v for v in violations if not (v.enforcement == "advisory" and "during preview" in v.message)] == []
     skipped = {v.policy for v in violations}
     assert not skipped & {"aws-s3-bucket-encryption-kms", "aws-s3-bucket-public-access-block",

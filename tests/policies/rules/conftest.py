@@ -271,3 +271,302 @@ def access_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
 @pytest.fixture(scope="session")
 def access_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     return snippet_plan(tmp_path_factory, ACCESS_SNIPPET, preview=True)
+
+
+INTEGRITY_SNIPPET = """
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+# A stack that creates its account, its network and one cluster on it (the compliant world), plus one
+# broken variant per rule, each named `<case>-bad`; near misses are `<case>-good`.
+member = aws.organizations.Account("integrity-account", name="integrity", email="integrity@example.com")
+in_member = aws.Provider("integrity-member", region="eu-west-1", assume_roles=[{
+    "role_arn": member.id.apply(lambda id: f"arn:aws:iam::{id}:role/OrganizationAccountAccessRole")}])
+# aws-iam-no-foreign-account-root (least-privilege): another account's root in a key policy of the member account
+aws.kms.Key("integrity-key-foreign-root-bad", enable_key_rotation=True, policy=json.dumps({
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"},
+                                            "Action": "kms:Decrypt", "Resource": "*"}]}),
+            opts=pulumi.ResourceOptions(provider=in_member, protect=True))
+vpc = aws.ec2.Vpc("integrity-vpc", cidr_block="10.20.0.0/16")
+private = aws.ec2.Subnet("integrity-private", vpc_id=vpc.id, cidr_block="10.20.0.0/20")
+endpoints = aws.ec2.Subnet("integrity-endpoints", vpc_id=vpc.id, cidr_block="10.20.240.0/24")
+aws.ec2.VpcEndpoint("integrity-sts", vpc_id=vpc.id, service_name="com.amazonaws.eu-west-1.sts",
+                    vpc_endpoint_type="Interface", subnet_ids=[endpoints.id])
+aws.ec2.VpcEndpoint("integrity-s3", vpc_id=vpc.id, service_name="com.amazonaws.eu-west-1.s3",
+                    vpc_endpoint_type="Gateway")
+
+
+def cluster(name, subnets, enforced=True, **extra):
+    created = aws.eks.Cluster(name, role_arn="arn:aws:iam::111122223333:role/eks",
+                              vpc_config={"subnet_ids": subnets}, **extra)
+    if enforced:
+        aws.eks.Addon(f"{name}-cni", cluster_name=created.name, addon_name="vpc-cni",
+                      configuration_values=json.dumps({"enableNetworkPolicy": "true"}))
+    return created
+
+
+# kubernetes-networkpolicy-enforced (one vpc-cni add-on per cluster)
+good = cluster("np-cluster-good", [private.id])
+off = cluster("np-cluster-off-bad", [private.id], enforced=False)
+aws.eks.Addon("np-cni-off", cluster_name=off.name, addon_name="vpc-cni",
+              configuration_values=json.dumps({"enableNetworkPolicy": "false"}))
+other = cluster("np-cluster-other-addon-bad", [private.id], enforced=False)
+aws.eks.Addon("np-coredns", cluster_name=other.name, addon_name="coredns",
+              configuration_values=json.dumps({"enableNetworkPolicy": "true"}))
+
+# aws-eks-cluster-version-supported: a version no calendar knows; none at all is the newest EKS offers.
+cluster("version-unknown-bad", [private.id], version="1.0")
+
+# aws-network-subnets-of-own-vpc
+cluster("subnets-literal-bad", ["subnet-0123456789abcdef0"])
+
+
+def node_group(name, subnets=None, **extra):
+    opts = extra.pop("opts", None)
+    aws.eks.NodeGroup(name, cluster_name=good.name, node_role_arn="arn:aws:iam::111122223333:role/node",
+                      subnet_ids=subnets or [private.id], scaling_config={"min_size": 1, "max_size": 2,
+                                                                          "desired_size": 1}, opts=opts, **extra)
+
+
+# aws-eks-nodegroup-replaceable
+node_group("ng-fixed-bad", node_group_name="fixed")
+node_group("ng-fixed-dbr-good", node_group_name="fixed-dbr",
+           opts=pulumi.ResourceOptions(delete_before_replace=True))
+node_group("ng-prefix-good", node_group_name_prefix="pool-")
+node_group("ng-literal-subnets-bad", subnets=["subnet-0123456789abcdef0"])
+db_subnets = aws.rds.SubnetGroup("db-subnets-good", name="integrity-db", subnet_ids=[private.id])
+aws.rds.Instance("db-good", instance_class="db.t4g.micro", engine="postgres", allocated_storage=20,
+                 db_subnet_group_name=db_subnets.name)
+aws.rds.Instance("db-default-vpc-bad", instance_class="db.t4g.micro", engine="postgres", allocated_storage=20)
+
+# kubernetes-rbac-group-has-access-entry
+aws.eks.AccessEntry("integrity-entry", cluster_name=good.name, principal_arn="arn:aws:iam::111122223333:role/team",
+                    kubernetes_groups=["team-a"])
+REF = {"api_group": "rbac.authorization.k8s.io", "kind": "Role", "name": "reader"}
+for name, group in (("rbac-group-good", "team-a"), ("rbac-group-bad", "team-b"),
+                    ("rbac-group-system-good", "system:authenticated"), ("rbac-group-declared-good", "team-empty")):
+    k8s.rbac.v1.RoleBinding(name, metadata={"namespace": "apps"}, role_ref=REF,
+                            subjects=[{"kind": "Group", "name": group, "api_group": "rbac.authorization.k8s.io"}])
+
+# kubernetes-pod-service-account-irsa
+ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
+OIDC = f"arn:aws:iam::111122223333:oidc-provider/{ISSUER}"
+
+
+def irsa_role(name, operator, subject):
+    return aws.iam.Role(name, assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": OIDC}, "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {operator: {f"{ISSUER}:sub": subject, f"{ISSUER}:aud": "sts.amazonaws.com"}}}]}))
+
+
+def account(name, role=None):
+    annotations = {"eks.amazonaws.com/role-arn": role.arn} if role is not None else {}
+    k8s.core.v1.ServiceAccount(f"sa-{name}", metadata={"name": name, "namespace": "apps", "annotations": annotations})
+
+
+def deployment(name, service_account=None, volumes=(), env=()):
+    k8s.apps.v1.Deployment(name, metadata={"namespace": "apps"}, spec={
+        "selector": {"match_labels": {"app": name}},
+        "template": {"metadata": {"labels": {"app": name}}, "spec": {
+            "service_account_name": service_account, "volumes": list(volumes),
+            "containers": [{"name": "app", "image": "example.com/app:1", "env": list(env)}]}}})
+
+
+account("exact", irsa_role("irsa-exact-role-good", "StringEquals", "system:serviceaccount:apps:exact"))
+account("loose", irsa_role("irsa-loose-role-bad", "StringLike", "system:serviceaccount:apps:*"))
+account("wrong", irsa_role("irsa-wrong-role-bad", "StringEquals", "system:serviceaccount:apps:other"))
+account("plain")
+deployment("sa-exact-good", "exact")
+deployment("sa-loose", "loose")
+deployment("sa-wrong", "wrong")
+deployment("sa-plain-good", "plain")
+deployment("sa-default-good")
+deployment("sa-missing-bad", "ghost")
+
+# kubernetes-workload-references-exist
+k8s.core.v1.Secret("present-secret", metadata={"name": "present", "namespace": "apps"}, string_data={"k": "v"})
+k8s.core.v1.ConfigMap("present-config", metadata={"name": "settings", "namespace": "apps"}, data={"k": "v"})
+deployment("refs-good", volumes=[{"name": "s", "secret": {"secret_name": "present"}},
+                                 {"name": "c", "config_map": {"name": "settings"}}],
+           env=[{"name": "K", "value_from": {"secret_key_ref": {"name": "present", "key": "k"}}}])
+deployment("refs-optional-good", volumes=[{"name": "s", "secret": {"secret_name": "absent", "optional": True}}])
+deployment("refs-secret-bad", volumes=[{"name": "s", "secret": {"secret_name": "absent"}}])
+deployment("refs-claim-bad", volumes=[{"name": "d", "persistent_volume_claim": {"claim_name": "data"}}])
+deployment("refs-env-bad", env=[{"name": "K", "value_from": {"config_map_key_ref": {"name": "nope", "key": "k"}}}])
+k8s.helm.v3.Release("release-good", chart="charts/ml-platform", namespace="apps", values={
+    "app": {"serviceAccountName": "exact", "backendStoreSecret": {"name": "present", "key": "k"}}})
+k8s.helm.v3.Release("release-bad", chart="charts/ml-platform", namespace="apps", values={
+    "app": {"serviceAccountName": "ghost-release", "backendStoreSecret": {"name": "absent", "key": "k"}}})
+
+# kubernetes-namespace-egress-reaches-aws-endpoints (prod)
+
+
+def namespace(name, allow_to=None, deny=True):
+    k8s.core.v1.Namespace(name, metadata={"name": name})
+    if deny:
+        k8s.networking.v1.NetworkPolicy(f"{name}-deny", metadata={"namespace": name},
+                                        spec={"pod_selector": {}, "policy_types": ["Egress"]})
+    if allow_to:
+        k8s.networking.v1.NetworkPolicy(f"{name}-aws", metadata={"namespace": name}, spec={
+            "pod_selector": {}, "policy_types": ["Egress"], "egress": [{
+                "to": [{"ip_block": {"cidr": allow_to}}], "ports": [{"protocol": "TCP", "port": 443}]}]})
+
+
+namespace("egress-endpoints-good", allow_to="10.20.240.0/24")
+namespace("egress-vpc-good", allow_to="10.20.0.0/16")
+namespace("egress-open-good", deny=False)
+namespace("egress-elsewhere-bad", allow_to="10.30.0.0/24")
+namespace("egress-none-bad")
+"""
+
+
+@pytest.fixture(scope="session")
+def integrity_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, INTEGRITY_SNIPPET)
+
+
+@pytest.fixture(scope="session")
+def integrity_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, INTEGRITY_SNIPPET, preview=True)
+
+
+CLASSES_SNIPPET = """
+import json
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+
+# Noncompliant resources of the classes a literal rule misses, written the way programs write them (objects,
+# Output.json_dumps, get_policy_document), each beside a near miss that must pass.
+ACCOUNT = "111122223333"
+data = aws.s3.Bucket("classes-data")
+
+
+def statement(action, resource):
+    return {"Effect": "Allow", "Action": action, "Resource": resource}
+
+
+# aws-iam-no-wildcard-resource: wildcards inside ARNs that span every bucket, object or secret
+aws.iam.Policy("span-all-objects-bad", policy={"Version": "2012-10-17", "Statement": [
+    statement("s3:GetObject", "arn:aws:s3:::*/*")]})
+aws.iam.Policy("span-bucket-prefix-bad", policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+    statement("s3:ListBucket", "arn:aws:s3:::*-raw")]}))
+aws.iam.Policy("span-all-secrets-bad", policy=aws.iam.get_policy_document_output(statements=[{
+    "actions": ["secretsmanager:GetSecretValue"], "resources": ["arn:aws:secretsmanager:*:*:secret:*"]}]).json)
+aws.iam.Policy("span-own-objects-good", policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [
+    statement("s3:GetObject", data.arn.apply(lambda arn: f"{arn}/team-a/*"))]}))
+aws.iam.Policy("span-secret-prefix-good", policy=aws.iam.get_policy_document_output(statements=[{
+    "actions": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+    "resources": [f"arn:aws:secretsmanager:eu-west-1:{ACCOUNT}:secret:ml-platform-prod/*"]}]).json)
+
+# aws-iam-no-passrole-wildcard: a prefix matches the admin deploy role
+aws.iam.Policy("passrole-prefix-bad", policy={"Version": "2012-10-17", "Statement": [
+    statement("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/ml-platform-*")]})
+aws.iam.Policy("passrole-named-good", policy={"Version": "2012-10-17", "Statement": [
+    statement("iam:PassRole", f"arn:aws:iam::{ACCOUNT}:role/ml-platform-prod-eks-node")]})
+
+# aws-iam-trust-web-identity-pinned: StringLike values that match any service account or repository
+ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE"
+GITHUB = "token.actions.githubusercontent.com"
+
+
+def trust(issuer, sub, operator="StringLike"):
+    return aws.iam.get_policy_document_output(statements=[{
+        "actions": ["sts:AssumeRoleWithWebIdentity"],
+        "principals": [{"type": "Federated", "identifiers": [f"arn:aws:iam::{ACCOUNT}:oidc-provider/{issuer}"]}],
+        "conditions": [{"test": operator, "variable": f"{issuer}:sub", "values": [sub]},
+                       {"test": "StringEquals", "variable": f"{issuer}:aud", "values": ["sts.amazonaws.com"]}]}]).json
+
+
+aws.iam.Role("trust-any-sa-bad", assume_role_policy=trust(ISSUER, "system:serviceaccount:*"))
+aws.iam.Role("trust-any-sa-in-ns-bad", assume_role_policy=trust(ISSUER, "system:serviceaccount:ml:*"))
+aws.iam.Role("trust-any-repo-bad", assume_role_policy=trust(GITHUB, "repo:example-org/*"))
+aws.iam.Role("trust-repo-any-ref-good", assume_role_policy=trust(GITHUB, "repo:example-org/platform:ref:refs/heads/*"))
+aws.iam.Role("trust-sa-exact-good",
+             assume_role_policy=trust(ISSUER, "system:serviceaccount:ml:trainer", "StringEquals"))
+
+# aws-iam-no-admin-policy-attachment: judged by class, not by three names
+aws.iam.RolePolicyAttachment("managed-full-access-bad", role="r",
+                             policy_arn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+aws.iam.RolePolicyAttachment("managed-admin-variant-bad", role="r",
+                             policy_arn="arn:aws:iam::aws:policy/AdministratorAccess-Amplify")
+aws.iam.RolePolicyAttachment("managed-read-only-good", role="r",
+                             policy_arn="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly")
+aws.iam.RolePolicyAttachment("customer-full-access-good", role="r",
+                             policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/TeamFullAccess")
+
+# aws-iam-no-public-principal: resource policies of other services, and Lambda permissions
+PUBLIC = {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*"}
+queue = aws.sqs.Queue("classes-queue")
+aws.sqs.QueuePolicy("queue-public-bad", queue_url=queue.url, policy={"Version": "2012-10-17", "Statement": [PUBLIC]})
+aws.sqs.QueuePolicy("queue-service-good", queue_url=queue.url, policy={"Version": "2012-10-17", "Statement": [{
+    **PUBLIC, "Principal": {"Service": "sns.amazonaws.com"}}]})
+aws.sns.TopicPolicy("topic-public-bad", arn="arn:aws:sns:eu-west-1:111122223333:t", policy=json.dumps({
+    "Version": "2012-10-17", "Statement": [{**PUBLIC, "Principal": {"AWS": "*"}, "Action": "sns:Publish"}]}))
+aws.secretsmanager.SecretPolicy("secret-public-bad", secret_arn="arn:aws:secretsmanager:eu-west-1:1:secret:s",
+                                policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+                                    **PUBLIC, "Action": "secretsmanager:GetSecretValue"}]}))
+aws.ecr.RepositoryPolicy("ecr-public-bad", repository="r", policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+    **PUBLIC, "Action": "ecr:BatchGetImage"}]}))
+aws.lambda_.Permission("lambda-public-bad", action="lambda:InvokeFunction", function="f", principal="*")
+aws.lambda_.Permission("lambda-scoped-good", action="lambda:InvokeFunction", function="f", principal="*",
+                       source_account=ACCOUNT)
+
+# aws-s3-bucket-no-public-acl: object ACLs
+aws.s3.BucketObjectv2("object-public-bad", bucket="b", key="k", content="x", acl="public-read")
+aws.s3.BucketObjectv2("object-private-good", bucket="b", key="k2", content="x", acl="private")
+
+# aws-ec2-security-group-no-open-egress (prod): the default security group
+aws.ec2.DefaultSecurityGroup("default-sg-open-bad", vpc_id="vpc-1", egress=[{
+    "protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}])
+aws.ec2.DefaultSecurityGroup("default-sg-closed-good", vpc_id="vpc-2")
+
+# aws-ec2-launch-template-imdsv2: a node group without a launch template
+template = aws.ec2.LaunchTemplate("classes-template", metadata_options={
+    "http_tokens": "required", "http_put_response_hop_limit": 1, "http_endpoint": "enabled"})
+SCALING = {"min_size": 1, "max_size": 1, "desired_size": 1}
+aws.eks.NodeGroup("nodes-default-template-bad", cluster_name="c", node_role_arn="arn:aws:iam::1:role/n",
+                  subnet_ids=["s"], scaling_config=SCALING)
+aws.eks.NodeGroup("nodes-template-good", cluster_name="c", node_role_arn="arn:aws:iam::1:role/n", subnet_ids=["s"],
+                  scaling_config=SCALING, launch_template={"id": template.id, "version": "1"})
+
+# aws-eks-cluster-endpoint-private (prod): a raw cluster left on EKS's public default
+aws.eks.Cluster("eks-default-public-bad", role_arn="arn:aws:iam::1:role/eks", vpc_config={"subnet_ids": ["s"]})
+aws.eks.Cluster("eks-public-to-all-bad", role_arn="arn:aws:iam::1:role/eks", vpc_config={
+    "subnet_ids": ["s"], "endpoint_public_access": True, "public_access_cidrs": ["0.0.0.0/0"]})
+aws.eks.Cluster("eks-private-good", role_arn="arn:aws:iam::1:role/eks", vpc_config={
+    "subnet_ids": ["s"], "endpoint_public_access": False, "endpoint_private_access": True})
+
+# kubernetes-rbac-no-cluster-admin-binding: admin-equivalent built-in ClusterRoles
+RBAC = "rbac.authorization.k8s.io"
+SUBJECTS = [{"kind": "Group", "name": "data-engineers", "api_group": RBAC}]
+for name, kind, role in (("bind-edit-bad", "ClusterRole", "edit"), ("bind-admin-bad", "ClusterRole", "admin"),
+                         ("bind-view-good", "ClusterRole", "view"),
+                         ("bind-own-role-named-admin-good", "Role", "admin")):
+    k8s.rbac.v1.RoleBinding(name, metadata={"namespace": "team-a"}, subjects=SUBJECTS,
+                            role_ref={"api_group": RBAC, "kind": kind, "name": role})
+k8s.rbac.v1.ClusterRoleBinding("bind-masters-bad", subjects=[{"kind": "Group", "name": "system:masters",
+                                                              "api_group": RBAC}],
+                               role_ref={"api_group": RBAC, "kind": "ClusterRole", "name": "view"})
+
+# kubernetes-namespace-default-deny-egress (prod): a deny policy without a namespace lands in `default`
+ns = k8s.core.v1.Namespace("ns-deny-in-default-bad", metadata={"name": "team-b"})
+k8s.networking.v1.NetworkPolicy("deny-without-namespace", spec={"pod_selector": {}, "policy_types": ["Egress"]},
+                                opts=pulumi.ResourceOptions(depends_on=[ns]))
+
+# kubernetes-helm-release-pinned-version (prod): helm.v4.Chart
+k8s.helm.v4.Chart("chart-v4-unpinned-bad", chart="oci://example.com/charts/tool", namespace="team-a")
+k8s.helm.v4.Chart("chart-v4-pinned-good", chart="oci://example.com/charts/tool", version="1.2.3", namespace="team-a")
+"""
+
+
+@pytest.fixture(scope="session")
+def classes_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, CLASSES_SNIPPET)
+
+
+@pytest.fixture(scope="session")
+def classes_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, CLASSES_SNIPPET, preview=True)

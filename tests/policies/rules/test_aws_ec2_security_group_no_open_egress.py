@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from policies.rules.aws_ec2_security_group_no_open_egress import NAME
 from preflight.harness import Plan
 from tests.policies.helpers import flagged
@@ -21,3 +23,11 @@ def test_the_allow_list_comes_from_the_pack_config(guardrails_plan: Plan) -> Non
 
 def test_prod_only(guardrails_dev_plan: Plan) -> None:
     assert flagged(guardrails_dev_plan, NAME, stack_config("dev")) == {}
+
+
+@pytest.mark.parametrize("mode", ["up"])
+def test_class_default_sg(mode: str, classes_plan: Plan, classes_preview_plan: Plan) -> None:
+    """The VPC's default security group; a closed one passes."""
+    plan = classes_plan if mode == "up" else classes_preview_plan
+    found = {name for name in flagged(plan, NAME) if name.startswith("default-sg-")}
+    assert found == {"default-sg-open-bad"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from policies.rules._support import UNKNOWN, Resource
 from policies.rules.aws_iam_no_admin_policy_attachment import NAME, check
 from preflight.harness import Plan
@@ -23,3 +25,11 @@ def test_role_managed_policy_arns_and_unknown_arns() -> None:
         "arn:aws:iam::aws:policy/PowerUserAccess", UNKNOWN]})
     verdict = check(role, {})
     assert len(verdict.findings) == 1 and verdict.unknown == ["managedPolicyArns[1]"]
+
+
+@pytest.mark.parametrize("mode", ["up"])
+def test_class_managed(mode: str, classes_plan: Plan, classes_preview_plan: Plan) -> None:
+    """AWS managed policies of the service-wide classes; a read-only one passes."""
+    plan = classes_plan if mode == "up" else classes_preview_plan
+    found = {name for name in flagged(plan, NAME) if name.startswith("managed-")}
+    assert found == {"managed-admin-variant-bad", "managed-full-access-bad"}

@@ -22,3 +22,11 @@ def test_flags_passrole_on_every_role(iam_plan: Plan) -> None:
 def test_patterns(action: str, resource: str, bad: bool) -> None:
     props = {"policy": f'{{"Statement": [{{"Effect": "Allow", "Action": "{action}", "Resource": "{resource}"}}]}}'}
     assert bool(check(Resource("aws:iam/policy:Policy", "p", "urn", props), {}).findings) is bad
+
+
+@pytest.mark.parametrize("mode", ["up", "preview"])
+def test_class_passrole(mode: str, classes_plan: Plan, classes_preview_plan: Plan) -> None:
+    """A role-name prefix matches the admin deploy role too; a named role passes."""
+    plan = classes_plan if mode == "up" else classes_preview_plan
+    found = {name for name in flagged(plan, NAME) if name.startswith("passrole-")}
+    assert found == {"passrole-prefix-bad"}

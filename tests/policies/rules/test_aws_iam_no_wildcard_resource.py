@@ -40,3 +40,11 @@ def test_agrees_with_parliament_on_resource_star(action: str) -> None:
 def test_deny_on_star_is_fine() -> None:
     props = {"policy": json.dumps({"Statement": [{"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}]})}
     assert check(Resource("aws:iam/policy:Policy", "p", "urn", props), {}).findings == []
+
+
+@pytest.mark.parametrize("mode", ["up", "preview"])
+def test_class_span(mode: str, classes_plan: Plan, classes_preview_plan: Plan) -> None:
+    """ARNs whose wildcard spans every bucket, object or secret; a bucket's own prefix and a prefix of secrets pass."""
+    plan = classes_plan if mode == "up" else classes_preview_plan
+    found = {name for name in flagged(plan, NAME) if name.startswith("span-")}
+    assert found == {"span-all-objects-bad", "span-all-secrets-bad", "span-bucket-prefix-bad"}

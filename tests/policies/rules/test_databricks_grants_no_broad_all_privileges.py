@@ -2,12 +2,43 @@
 
 from __future__ import annotations
 
+import pytest
+
 from policies.rules.databricks_grants_no_broad_all_privileges import NAME
 from preflight.harness import Plan
-from tests.policies.helpers import flagged
+from tests.policies.helpers import flagged, snippet_plan
 
 
 def test_flags_account_users_and_group_on_prod(access_plan: Plan) -> None:
     hits = flagged(access_plan, NAME)
     assert set(hits) == {"grants-prod-group-all-bad", "grants-account-users-bad"}
     assert "prod.silver" in hits["grants-prod-group-all-bad"][0]
+
+
+UC_CLASSES = """
+import pulumi_databricks as databricks
+
+databricks.Grants("upper-case-prod-bad", schema="PROD.silver", grants=[
+    {"principal": "data-engineers", "privileges": ["all privileges"]}])
+databricks.Grants("external-location-bad", external_location="prod-raw", grants=[
+    {"principal": "data-engineers", "privileges": ["ALL_PRIVILEGES"]}])
+databricks.Grants("external-location-read-good", external_location="prod-raw", grants=[
+    {"principal": "data-engineers", "privileges": ["READ_FILES"]}])
+databricks.Grants("account-users-mixed-case-bad", catalog="shared", grants=[
+    {"principal": "Account Users", "privileges": ["ALL_PRIVILEGES"]}])
+databricks.Catalog("owner-group-bad", name="Prod", owner="data-engineers", isolation_mode="ISOLATED")
+databricks.Catalog("owner-unset-good", name="prod_archive", isolation_mode="ISOLATED")
+databricks.StorageCredential("credential-owner-bad", name="prod-uc", owner="data-engineers",
+                             aws_iam_role={"role_arn": "arn:aws:iam::111122223333:role/uc"})
+"""
+
+
+def test_class_unity_catalog_names_securables_and_owners(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Unity Catalog names are case-insensitive; external locations and storage credentials are securables of the
+    stack that plans them; an owner holds every privilege (Databricks docs, "Manage Unity Catalog object
+    ownership")."""
+    plan = snippet_plan(tmp_path_factory, UC_CLASSES)
+    assert set(flagged(plan, NAME)) == {"upper-case-prod-bad", "external-location-bad",
+                                        "account-users-mixed-case-bad", "owner-group-bad", "credential-owner-bad"}
+    dev = snippet_plan(tmp_path_factory, UC_CLASSES, stack="dev")
+    assert set(flagged(dev, NAME)) == {"upper-case-prod-bad", "account-users-mixed-case-bad", "owner-group-bad"}

@@ -13,3 +13,8 @@ def test_flags_unpinned_and_range_versions(guardrails_plan: Plan) -> None:
 
 def test_prod_only(guardrails_dev_plan: Plan) -> None:
     assert flagged(guardrails_dev_plan, NAME) == {}
+
+
+def test_class_helm_v4_chart(classes_plan: Plan) -> None:
+    """`helm.v4.Chart` renders its chart in the program's own preview: an unpinned one changes under the plan."""
+    assert {name for name in flagged(classes_plan, NAME) if name.startswith("chart-v4-")} == {"chart-v4-unpinned-bad"}

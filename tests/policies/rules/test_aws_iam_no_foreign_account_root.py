@@ -1,0 +1,54 @@
+"""aws-iam-no-foreign-account-root: key and resource policies name no other account's root (AWS KMS developer
+guide, "Allowing users in other accounts to use a KMS key": a root principal delegates to the whole account)."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.rules.aws_iam_no_foreign_account_root import NAME
+from preflight.harness import Plan
+from tests.policies.helpers import flagged, notes, snippet_plan
+
+SNIPPET = """
+import pulumi
+import pulumi_aws as aws
+
+account = aws.organizations.Account("member", name="member", email="member@example.com")
+member = aws.Provider("member", region="eu-west-1", assume_roles=[{
+    "role_arn": account.id.apply(lambda id: f"arn:aws:iam::{id}:role/OrganizationAccountAccessRole")}])
+IN_MEMBER = pulumi.ResourceOptions(provider=member)
+
+
+def key(name, principal):
+    aws.kms.Key(name, enable_key_rotation=True, policy=pulumi.Output.json_dumps({"Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:*",
+                               "Resource": "*"}]}), opts=IN_MEMBER)
+
+
+key("key-own-root-good", account.id.apply(lambda id: f"arn:aws:iam::{id}:root"))
+key("key-foreign-root-bad", "arn:aws:iam::444455556666:root")
+key("key-foreign-account-id-bad", "444455556666")
+key("key-trusted-root-good", "arn:aws:iam::777788889999:root")
+queue = aws.sqs.Queue("queue", opts=IN_MEMBER)
+aws.sqs.QueuePolicy("queue-foreign-root-bad", queue_url=queue.url, policy={"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::444455556666:root"}, "Action": "sqs:SendMessage",
+    "Resource": "*"}]}, opts=IN_MEMBER)
+"""
+CONFIG = {NAME: {"trustedAccounts": ["777788889999"]}}
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Plan]:
+    return {"up": snippet_plan(tmp_path_factory, SNIPPET), "preview": snippet_plan(tmp_path_factory, SNIPPET,
+                                                                                   preview=True)}
+
+
+def test_flags_another_accounts_root_in_key_and_queue_policies(plans: dict[str, Plan]) -> None:
+    assert set(flagged(plans["up"], NAME, CONFIG)) == {"key-foreign-root-bad", "key-foreign-account-id-bad",
+                                                        "queue-foreign-root-bad"}
+
+
+def test_preview_notes_what_it_cannot_compare(plans: dict[str, Plan]) -> None:
+    """The member account's id is known only after the update: its provider's role ARN is unknown in a preview."""
+    assert flagged(plans["preview"], NAME, CONFIG) == {}
+    assert {"key-foreign-root-bad", "queue-foreign-root-bad"} <= set(notes(plans["preview"], NAME, CONFIG))
