@@ -512,12 +512,13 @@ def _forget_earlier_runs() -> None:
     would await them and fail with the earlier run's error."""
     from pulumi.runtime import settings as runtime_settings
 
-    with runtime_settings.SETTINGS.lock:
-        finished = {task for task in runtime_settings.SETTINGS.outputs if task.done()}
+    sdk_settings: Any = runtime_settings.SETTINGS  # `lock` and `outputs` are set at run time, not declared
+    with sdk_settings.lock:
+        finished = {task for task in sdk_settings.outputs if task.done()}
         for task in finished:
             if not task.cancelled():
                 task.exception()  # retrieved: no "exception was never retrieved" noise at exit
-        runtime_settings.SETTINGS.outputs -= finished
+        sdk_settings.outputs -= finished
     runtime_settings._get_rpc_manager().clear()
 
 

@@ -35,6 +35,9 @@ ALLOWED: dict[str, str] = {
                            "repository the secret-sync release pulls from (charts.external-secrets.io)",
     "stakater.github.io": "Stakater Reloader's chart repository, which the secret-sync release pulls from",
     "reloader.stakater.com": "Reloader's annotation prefix (secret.reloader.stakater.com/reload), not a host called",
+    "kubernetes.github.io": "the Kubernetes autoscaler's chart repository, which the cluster-autoscaler release "
+                            "pulls from",
+    "ebs.csi.aws.com": "the EBS CSI driver's provisioner name in StorageClasses, not a host called",
 }
 # Host-like tokens: dotted labels ending in a common public top-level domain. Module paths (`pulumi.export`),
 # file names (`values.yaml`) and URNs do not end in one of these.

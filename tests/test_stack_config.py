@@ -118,7 +118,7 @@ BAD_CONFIGS = [
     ("dev", _set("database.engineVersion", "13"), "database.engineVersion", "supported PostgreSQL major"),
     ("dev", _set("database.instanceClass", "m6g.large"), "database.instanceClass", "a DB instance class"),
     ("dev", _set("registries.organizationId", "123456"), "registries.organizationId", "an AWS Organizations id"),
-    ("dev", _set("network.vpcCidr", ""), "network.vpcCidr", "must be a CIDR block"),
+    ("dev", _set("network.cidr", ""), "network.cidr", "must not be empty"),
 ]
 
 
@@ -219,8 +219,9 @@ def test_kubernetes_quantities_accept_numbers_and_strings_as_kubernetes_does(giv
     """Kubernetes quantities (k8s.io/apimachinery resource.Quantity) are numbers with an optional SI suffix;
     a YAML number (`cpu: 2`) is a valid one. The config hands components one normal string."""
     raw = copy.deepcopy(raw_config("prod"))
-    raw["namespaceQuotas"]["environment"][kind] = given
-    quota = stack_config.parse("prod", raw).environment_quota
+    # The monitoring quota: the environment's also bounds the workers' HPA ceiling, which a tiny value refuses.
+    raw["namespaceQuotas"]["monitoring"][kind] = given
+    quota = stack_config.parse("prod", raw).monitoring_quota
     assert getattr(quota, kind) == normalised
 
 

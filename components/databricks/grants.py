@@ -163,16 +163,16 @@ class UnityCatalogGrants(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         for securable, row in sorted(args.table.items()):
             target = args.securable_names[securable]
-            on = {"catalog": target} if securable.kind == "catalog" else {"schema": target}
+            catalog, schema = (target, None) if securable.kind == "catalog" else (None, target)
             resource_name = f"{name}-{securable.kind}-{_resource_suffix(securable)}"
             if is_shared(row, args.sandbox_principals):
                 for principal, privileges in sorted(row.items()):
                     databricks.Grant(f"{resource_name}-{_principal_suffix(principal)}",
                                      principal=args.principal_names.get(principal, principal),
-                                     privileges=sorted(privileges), opts=child, **on)
+                                     privileges=sorted(privileges), catalog=catalog, schema=schema, opts=child)
                 continue
             grants = [databricks.GrantsGrantArgs(principal=args.principal_names.get(principal, principal),
                                                  privileges=sorted(privileges))
                       for principal, privileges in sorted(row.items())]
-            databricks.Grants(resource_name, grants=grants, opts=child, **on)
+            databricks.Grants(resource_name, grants=grants, catalog=catalog, schema=schema, opts=child)
         self.register_outputs({"securables": [s.full_name for s in sorted(args.table)]})

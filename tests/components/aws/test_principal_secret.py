@@ -47,7 +47,7 @@ def test_the_secret_has_a_kms_key_of_its_own_that_only_its_readers_use_through_s
     assert all(key.outputs["arn"] not in json.dumps(reveal(r.inputs)) for r in plan.registered
                if r.type not in (SECRET, "aws:kms/alias:Alias") and r.urn != key.urn), "the key is shared"
     statements = {s["Sid"]: s for s in json.loads(key.inputs["policy"])["Statement"]}
-    backend = plan.one("aws:iam/role:Role", name=f"{stack}-backend-role").outputs["arn"]
+    backend = plan.one("aws:iam/role:Role", name=f"{stack}-dbt-role").outputs["arn"]
     readers = statements["ReadersDecryptThroughSecretsManager"]
     assert readers["Principal"] == {"AWS": [backend]} and readers["Action"] == ["kms:Decrypt", "kms:DescribeKey"]
     assert readers["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}}
@@ -64,7 +64,7 @@ def test_the_secrets_policy_names_only_its_readers(stack: str) -> None:
     assert policy.inputs["blockPublicPolicy"] is True
     statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
     account = plan.one("aws:organizations/account:Account").id
-    backend = plan.one("aws:iam/role:Role", name=f"{stack}-backend-role").outputs["arn"]
+    backend = plan.one("aws:iam/role:Role", name=f"{stack}-dbt-role").outputs["arn"]
     assert statements["NamedRolesRead"]["Principal"] == {"AWS": [backend]}
     deny = statements["OnlyNamedRolesRead"]
     assert deny["Effect"] == "Deny" and deny["Action"] == "secretsmanager:GetSecretValue"

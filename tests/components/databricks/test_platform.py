@@ -36,7 +36,8 @@ def test_the_layer_hands_out_catalog_names_and_the_principals_application_id(sta
     assert outputs["catalogName"] == stack
     assert outputs["sandboxCatalogNames"] == [f"{u}_sandbox" for u in users]
     assert outputs["servicePrincipalApplicationId"] == plan.one(SERVICE_PRINCIPAL).outputs["applicationId"]
-    assert outputs["servicePrincipalSecretArn"] == plan.one("aws:secretsmanager/secret:Secret").outputs["arn"]
+    secret = plan.one("aws:secretsmanager/secret:Secret", name=f"{stack}-databricks-pipelines-secret-secret")
+    assert outputs["servicePrincipalSecretArn"] == secret.outputs["arn"]
 
 
 METASTORE = "databricks:index/metastoreAssignment:MetastoreAssignment"

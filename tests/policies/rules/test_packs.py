@@ -28,11 +28,8 @@ def test_every_policy_has_a_kebab_case_name_a_description_and_an_exemption_schem
 
 @pytest.mark.parametrize(("stack", "level"), [("dev", "advisory"), ("staging", "mandatory"), ("prod", "mandatory")])
 def test_enforcement_per_stack(stack: str, level: str) -> None:
-    from tests.policies.test_shipped_stacks import PENDING  # advisory until the branch that fixes them lands
-
     for pack in load_packs(PROJECT_DIR):
-        assert {lvl for name, (lvl, _) in resolve_config(pack, stack_config(stack)).items()
-                if stack not in PENDING.get(name, ((), ""))[0]} == {level}
+        assert {lvl for _name, (lvl, _) in resolve_config(pack, stack_config(stack)).items()} == {level}
 
 
 @pytest.mark.parametrize("stack", STACKS)
