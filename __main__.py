@@ -230,6 +230,7 @@ databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", Databr
     node_types=cfg.databricks.cluster_policy.node_types, max_workers=cfg.databricks.cluster_policy.max_workers,
     autotermination_minutes=cfg.databricks.cluster_policy.autotermination_minutes,
     metastore_id=cfg.databricks.metastore_id, metastore_pre_assigned=cfg.databricks.metastore_pre_assigned,
+    deploying_principal=cfg.databricks_deploying_principal,
     # The pipeline principal's OAuth secret goes to Secrets Manager in the member account; dbt's role reads it.
     aws_provider=aws_provider, aws_account_id=account.account_id,
     aws_administrator_role_arn=account.account_id.apply(

@@ -404,6 +404,12 @@ class StackConfig:
             self.ci.databricks_deployer_client_id
 
     @property
+    def databricks_deploying_principal(self) -> str | None:
+        """Who deploys the Databricks layer, whatever this run is (a preview too): the personal
+        `databricks.clientId`, else CI's deployer; None when neither is configured (the provider's own identity)."""
+        return self.databricks.client_id or self.ci.databricks_deployer_client_id
+
+    @property
     def pipelines_paused(self) -> bool:
         """ADR-001: pipelines are paused everywhere except prod."""
         return self.environment != "prod"

@@ -9,6 +9,13 @@ with the role's ARN as a string (the role may not exist yet) and reports `extern
 puts into the role's trust; the external location, whose creation validates the credential (Unity Catalog
 assumes the role and lists/writes the path), is created only after the role with that trust and the role's
 S3/KMS policy exist (`role_ready`, explicit `depends_on`).
+
+Grants: each of the two gets one authoritative `databricks.Grants` naming only the deploying principal, with
+exactly what it uses (`CREATE_EXTERNAL_LOCATION` on the credential; `CREATE_MANAGED_STORAGE` on the location, which
+creating a catalog rooted in it needs). It owns both as their creator, so nothing is added; what the resource
+buys is authority: a `READ_FILES` or `WRITE_FILES` someone grants by hand (path access to every catalog's managed
+storage, around Unity Catalog's table permissions) is revoked on the next `pulumi up`. Managed tables need no
+grant here, so no one else gets any.
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ import pulumi_databricks as databricks
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 _PREFIX_RE = re.compile(r"^([a-z0-9][a-z0-9_-]*/)+$")
+# What the deploying principal uses of each (Unity Catalog privileges reference): nothing that reads or writes files.
+ADMINISTRATOR_CREDENTIAL_PRIVILEGES = ("CREATE_EXTERNAL_LOCATION",)
+ADMINISTRATOR_LOCATION_PRIVILEGES = ("CREATE_MANAGED_STORAGE",)
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,9 @@ class CatalogStorageArgs:
     """The role (its trust carries the external id) and its S3/KMS policy: the external location waits for all."""
     workspace_id: str
     """The only workspace the credential and the location are bound to."""
+    administrator: pulumi.Input[str]
+    """The deploying principal (a service principal's application id, or a user name): the only grantee of both
+    (see the module docstring)."""
     prefix: str = "unity-catalog/"
     """Bucket prefix the external location covers. Default `unity-catalog/`; must end with `/`."""
     protect: bool = False
@@ -60,6 +73,8 @@ def validate_catalog_storage_args(args: CatalogStorageArgs) -> None:
     if not args.role_ready:
         problems.append("role_ready must name the role and its policy (the location's validation needs both), "
                         "got none")
+    if isinstance(args.administrator, str) and not args.administrator.strip():
+        problems.append(f"administrator must name the deploying principal, got {args.administrator!r}")
     if problems:
         raise ValueError("CatalogStorageArgs: " + "; ".join(problems))
 
@@ -111,13 +126,21 @@ class CatalogStorage(pulumi.ComponentResource):
         location_binding = databricks.WorkspaceBinding(
             f"{name}-location-binding", securable_type="external_location", securable_name=location.name,
             workspace_id=args.workspace_id, binding_type="BINDING_TYPE_READ_WRITE", opts=child)
+        databricks.Grants(f"{name}-credential-grants", storage_credential=credential.name, grants=[
+            databricks.GrantsGrantArgs(principal=args.administrator,
+                                       privileges=list(ADMINISTRATOR_CREDENTIAL_PRIVILEGES))], opts=child)
+        location_grants = databricks.Grants(f"{name}-location-grants", external_location=location.name, grants=[
+            databricks.GrantsGrantArgs(principal=args.administrator,
+                                       privileges=list(ADMINISTRATOR_LOCATION_PRIVILEGES))], opts=child)
 
         self.credential_name = credential.name
         self.external_id = credential.aws_iam_role.apply(
             lambda role: str(role.external_id) if role and role.external_id else "")
         self.location_name = location.name
-        # The URL is read only after the location is bound, so a catalog rooted in it waits for both.
-        self.url = pulumi.Output.all(location.url, location_binding.id).apply(lambda parts: parts[0])
+        # The URL is read only after the location is bound and its grants are in place, so a catalog rooted in it
+        # waits for all three.
+        self.url = pulumi.Output.all(location.url, location_binding.id, location_grants.id).apply(
+            lambda parts: parts[0])
         self.register_outputs({"credentialName": credential.name, "locationName": location.name, "url": self.url})
 
     def root_for(self, catalog_name: str) -> pulumi.Output[str]:

@@ -70,6 +70,10 @@ class DatabricksPlatformArgs:
     """That account's id (its root administers the secret's key)."""
     aws_administrator_role_arn: pulumi.Input[str]
     """The role `aws_provider` assumes: writes the secret and reads it back on refresh."""
+    deploying_principal: pulumi.Input[str] | None = None
+    """Who deploys (CI's deployer service principal's application id, or the personal `databricks.clientId`):
+    the grantee of the storage credential and external location. None: the identity the provider authenticates
+    as (`databricks.get_current_user`), which in a preview is the previewer: set it wherever CI previews."""
     metastore_pre_assigned: bool = False
     """True: the workspace is already attached (an account admin or automatic enablement did it); nothing is
     created. False: a MetastoreAssignment attaches it (the deploying principal must be an account admin)."""
@@ -148,7 +152,9 @@ class DatabricksPlatform(pulumi.ComponentResource):
         storage = CatalogStorage(f"{name}-storage", CatalogStorageArgs(
             name_prefix=f"ml-platform-{env}", bucket_name=args.processed_bucket, kms_key_arn=args.processed_key_arn,
             role_arn=args.storage_role_arn, role_ready=args.storage_role_ready, metastore_ready=metastore_ready,
-            workspace_id=workspace_id,
+            workspace_id=workspace_id, administrator=args.deploying_principal if args.deploying_principal is not None
+            else databricks.get_current_user_output(opts=pulumi.InvokeOutputOptions(
+                provider=workspace.provider)).user_name,
             protect=args.protect,
             retain_on_delete=args.retain_on_delete), opts=in_workspace)
         catalog = Catalog(f"{name}-catalog", CatalogArgs(

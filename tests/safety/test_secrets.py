@@ -57,6 +57,11 @@ def test_the_scanner_finds_plaintext_secrets() -> None:
                                          "ml-platform:note"]
 
 
+# Properties whose name ends like a credential's but which hold a name: `databricks.Grants(storage_credential=...)`
+# names the Unity Catalog storage credential the grants are on (pulumi_databricks grants.py).
+NAMES_NOT_CREDENTIALS = frozenset({"storageCredential"})
+
+
 def exposed_secrets(value: Any, path: str) -> list[str]:
     """Paths under `value` where a credential-named property holds a value that is not secret-marked."""
     found: list[str] = []
@@ -66,7 +71,8 @@ def exposed_secrets(value: Any, path: str) -> list[str]:
         for key, child in value.items():
             where = f"{path}.{key}"
             # A boolean (automountServiceAccountToken) is a setting, never a credential.
-            if SECRET_KEY.search(str(key)) and isinstance(child, str | int | float) and not isinstance(
+            if SECRET_KEY.search(str(key)) and key not in NAMES_NOT_CREDENTIALS and isinstance(
+                    child, str | int | float) and not isinstance(
                     child, bool) and child != "":
                 found.append(where)
             else:

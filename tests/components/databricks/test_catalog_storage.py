@@ -8,8 +8,11 @@ import json
 import pytest
 
 from components.databricks.catalog_storage import CatalogStorageArgs, validate_catalog_storage_args
-from tests.databricks.access import GRANTS
-from tests.databricks.snippets import stack_cfg, stack_plan
+from preflight.computed import DEFAULT_ACCOUNT_ID, DEFAULT_REGION, Context
+from preflight.harness import Plan, reveal
+from preflight.invokes import answer
+from tests.databricks.access import GRANT, GRANTS
+from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
 from tests.support import STACKS
 
 CREDENTIAL = "databricks:index/storageCredential:StorageCredential"
@@ -65,13 +68,66 @@ def test_credential_and_location_are_isolated_to_the_environments_workspace(stac
                              "bindingType": "BINDING_TYPE_READ_WRITE"}]
 
 
+# Unity Catalog privileges reference: creating an external location on a credential needs CREATE EXTERNAL LOCATION
+# on it; creating a catalog whose managed storage is in an external location needs CREATE MANAGED STORAGE on that
+# location. READ FILES / WRITE FILES would open path access to every catalog's managed storage: nobody gets them.
+CREDENTIAL_USE = {"CREATE_EXTERNAL_LOCATION"}
+LOCATION_USE = {"CREATE_MANAGED_STORAGE"}
+
+
+def _storage_grants(plan: Plan) -> dict[str, list[dict[str, object]]]:
+    """`storageCredential`/`externalLocation` -> the grants of the one Grants resource naming that securable."""
+    found: dict[str, list[dict[str, object]]] = {}
+    for grants in plan.of_type(GRANTS):
+        inputs = reveal(grants.inputs)
+        for kind in ("storageCredential", "externalLocation"):
+            if kind in inputs:
+                assert kind not in found, f"two Grants on the {kind}: neither would be authoritative"
+                found[kind] = inputs["grants"]
+    assert not [g.name for g in plan.of_type(GRANT)
+                if {"storageCredential", "externalLocation"} & set(reveal(g.inputs))], "a per-principal Grant"
+    return found
+
+
 @pytest.mark.parametrize("stack", STACKS)
-def test_nobody_is_granted_direct_file_access(stack: str) -> None:
-    # Managed tables need no grant on their storage. What the deploying identity holds as the owner is not
-    # visible offline; the absence of any Grants on these securables is.
+def test_credential_and_location_grants_are_authoritative_and_name_only_the_deploying_principal(stack: str) -> None:
+    """Issue 17: one authoritative Grants each (a READ_FILES granted by hand is revoked on the next `up`), naming
+    only the principal that deploys (the stack file's CI deployer, whatever identity runs a preview) with what it
+    uses; the grants name the securables by their resources' outputs, so they wait for them."""
     plan = stack_plan(stack)
-    assert [g.name for g in plan.of_type(GRANTS)
-            if "storageCredential" in g.inputs or "externalLocation" in g.inputs] == []
+    deployer = stack_cfg(stack).ci.databricks_deployer_client_id
+    assert deployer, f"{stack}: the shipped stacks name CI's Databricks deployer"
+    grants = _storage_grants(plan)
+    assert grants == {"storageCredential": [{"principal": deployer, "privileges": sorted(CREDENTIAL_USE)}],
+                      "externalLocation": [{"principal": deployer, "privileges": sorted(LOCATION_USE)}]}
+    credential, location = reveal(plan.one(CREDENTIAL).inputs), reveal(plan.one(LOCATION).inputs)
+    by_kind = {kind: reveal(g.inputs)[kind] for g in plan.of_type(GRANTS)
+               for kind in ("storageCredential", "externalLocation") if kind in reveal(g.inputs)}
+    assert by_kind == {"storageCredential": credential["name"], "externalLocation": location["name"]}
+
+
+def test_a_preview_grants_to_the_deployer_not_to_the_previewer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A preview authenticates as the read-only previewer; granting to "whoever runs" would show a change on
+    # every preview and revoke the deployer's grants if ever applied.
+    cfg = stack_cfg("staging")
+    monkeypatch.setattr(type(cfg.access), "is_preview", property(lambda self: True))
+    assert cfg.databricks_ci_client_id == cfg.ci.databricks_previewer_client_id
+    assert cfg.databricks_deploying_principal == cfg.ci.databricks_deployer_client_id
+
+
+def test_without_a_configured_deployer_the_grantee_is_the_providers_own_identity() -> None:
+    plan = platform_plan("staging")
+    current_user = answer("databricks:index/getCurrentUser:getCurrentUser", {},
+                          Context(DEFAULT_ACCOUNT_ID, DEFAULT_REGION))["userName"]
+    assert {g["principal"] for rows in _storage_grants(plan).values() for g in rows} == {current_user}
+
+
+def test_catalogs_rooted_in_the_location_wait_for_its_grants() -> None:
+    # The catalog's creation uses CREATE_MANAGED_STORAGE on the location: the grant must exist first.
+    plan = platform_plan("dev", ("alice",))
+    location_grants = next(g for g in plan.of_type(GRANTS) if "externalLocation" in g.inputs)
+    for catalog in plan.of_type("databricks:index/catalog:Catalog"):
+        assert location_grants.urn in catalog.options["dependsOn"], catalog.name
 
 
 @pytest.mark.parametrize(("changes", "words"), [
@@ -79,9 +135,11 @@ def test_nobody_is_granted_direct_file_access(stack: str) -> None:
     ({"prefix": "/unity-catalog"}, "prefix must be a relative path"),
     ({"workspace_id": "x"}, "workspace_id must be numeric"),
     ({"role_ready": ()}, "role_ready must name the role and its policy"),
+    ({"administrator": " "}, "administrator must name the deploying principal"),
 ])
 def test_bad_storage_args_are_refused(changes: dict[str, str], words: str) -> None:
     base = {"name_prefix": "ml-platform-dev", "bucket_name": "b", "kms_key_arn": None, "role_arn": "r",
-            "role_ready": ("role", "policy"), "workspace_id": "1"}
+            "role_ready": ("role", "policy"), "workspace_id": "1",
+            "administrator": "0a1b2c3d-0000-4000-8000-0000000000d1"}
     with pytest.raises(ValueError, match=words):
         validate_catalog_storage_args(CatalogStorageArgs(**{**base, **changes}))  # type: ignore[arg-type]
