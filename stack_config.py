@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeVar
 import pulumi
 import yaml
 
+from components.databricks.rotation import rotation_warning
 from components.kubernetes import capacity
 from components.kubernetes.versions import support_problem, support_warning
 from components.patterns import AVAILABILITY_ZONE as _ZONE_RE
@@ -808,6 +809,16 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
     if client_id is not None and client_secret is None:
         r.problem("databricksClientSecret", "is required when databricks.clientId is set "
                   "(pulumi config set --secret databricksClientSecret ...)")
+    rotated = r.string(db, "pipelineSecretRotation", "databricks.pipelineSecretRotation",
+                       re.compile(r"^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"),
+                       "the date of the last rotation, YYYY-MM-DD", default=None)
+    if rotated and _calendar_date(rotated) is None:
+        r.problem("databricks.pipelineSecretRotation", f"must be a calendar date, got {rotated!r}")
+    elif (rotated and (rotated_on := _calendar_date(rotated))
+          and rotated_on > (today or utc_today()) + timedelta(days=1)):  # a day of slack: UTC's tomorrow
+        r.problem("databricks.pipelineSecretRotation",
+                  f"must be the date of the last rotation, not after today ({(today or utc_today()).isoformat()}), "
+                  f"got {rotated!r}")
     databricks = DatabricksConfig(
         host=r.string(db, "host", "databricks.host", re.compile(r"^https://[a-z0-9.-]+$"),
                       "an https:// workspace URL") or "",
@@ -832,9 +843,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
                               "the region's Unity Catalog metastore id (UUID)") or "",
         metastore_pre_assigned=bool(r.boolean(db, "metastorePreAssigned", "databricks.metastorePreAssigned",
                                               default=False)),
-        pipeline_secret_rotation=r.string(db, "pipelineSecretRotation", "databricks.pipelineSecretRotation",
-                                          re.compile(r"^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"),
-                                          "the date of the last rotation, YYYY-MM-DD", default=None),
+        pipeline_secret_rotation=rotated,
     )
 
     users = r.strings(raw, "sandboxUsers", "sandboxUsers", _USER_RE,
@@ -1113,6 +1122,14 @@ def chart_override_problems(overrides: Mapping[str, Any], path: str,
     return problems
 
 
+def _calendar_date(text: str) -> date | None:
+    """`YYYY-MM-DD` as a date, None when no such day exists (2026-02-30)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def utc_today() -> date:
     """The clock the version calendar is judged by (tests replace it)."""
     return datetime.now(UTC).date()
@@ -1184,6 +1201,9 @@ def load() -> StackConfig:
     cfg = parse(stack, raw, secrets, access_mode=os.environ.get(ACCESS_MODE_VARIABLE, "deploy"), today=today)
     if (warning := support_warning(cfg.cluster.version, today)) is not None:
         pulumi.log.warn(f"{stack}: kubernetesVersion {warning}")
+    rotated = cfg.databricks.pipeline_secret_rotation
+    if (warning := rotation_warning(_calendar_date(rotated) if rotated else None, today)) is not None:
+        pulumi.log.warn(f"{stack}: databricks.pipelineSecretRotation: {warning}")
     return cfg
 
 

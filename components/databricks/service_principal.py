@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_databricks as databricks
 
+from components.databricks.rotation import SECRET_LIFETIME_DAYS
 from stack_config import ENVIRONMENTS
 
 _LIFETIME_RE = re.compile(r"^[1-9]\d*s$")
@@ -34,7 +35,7 @@ def service_principal_name(environment: str) -> str:
 class PipelineServicePrincipalArgs:
     environment: str
     """`dev`, `staging` or `prod`; names the principal `ml-pipelines-<environment>`."""
-    oauth_secret_lifetime: str | None = "7776000s"
+    oauth_secret_lifetime: str | None = f"{SECRET_LIFETIME_DAYS * 86400}s"
     """Lifetime of the OAuth M2M secret, `<seconds>s`. Default 90 days. None: no secret is created."""
     protect: bool = False
     """`protect` on the principal (its application id is in jobs and grants)."""
