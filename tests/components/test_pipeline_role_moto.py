@@ -19,25 +19,22 @@ What moto can and cannot judge (say so rather than pretend):
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
-from moto.server import ThreadedMotoServer
 
 from preflight.harness import Plan, reveal
 from tests.components.iam_plan import role_documents
+from tests.moto_server import ALLOWED, DENIED, enforce, moto_server, open_for_setup, outcome
 from tests.support import preflight_plan
 
 MOTO_ACCOUNT = "123456789012"
 REGION = "eu-west-1"
 STORES = ("raw", "processed", "artifacts", "enriched", "logs")
 OTHER = {"dev": "prod", "prod": "dev"}  # each world's foreign buckets come from the other: two plans, not three
-ALLOWED, DENIED = True, False
 ROLES = ("ingestion", "training", "inference", "backend", "mlflow", "dbt", "unity-catalog")
 
 
@@ -66,28 +63,14 @@ class World:
         return self.clients[cache_key]
 
 
-def _post(url: str, body: str) -> None:
-    request = urllib.request.Request(url, data=body.encode(), method="POST", headers={"Content-Type": "text/plain"})
-    with urllib.request.urlopen(request, timeout=10):
-        pass
-
-
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    try:
+    with moto_server() as url:
         yield url
-    finally:
-        _post(f"{url}/moto-api/reset-auth", "inf")  # in-process setting: leave it as moto's default
-        server.stop()
 
 
 def _setup(url: str, stack: str) -> World:
-    _post(f"{url}/moto-api/reset", "")
-    _post(f"{url}/moto-api/reset-auth", "100000")  # set-up calls are open until auth is switched on below
+    open_for_setup(url)  # set-up calls are open until `enforce` below
     plan, other = preflight_plan(stack), preflight_plan(OTHER[stack])
     anonymous = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "setup"}
     world = World(url, stack, {}, {}, {}, {})
@@ -138,23 +121,13 @@ def _setup(url: str, stack: str) -> World:
         {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
     key = iam.create_access_key(UserName="account-admin")["AccessKey"]
     world.admin = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
-    _post(f"{url}/moto-api/reset-auth", "0")  # from here on every call is authenticated and authorized
+    enforce(url)
     return world
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
 def world(request: pytest.FixtureRequest, moto_url: str) -> World:
     return _setup(moto_url, request.param)
-
-
-def outcome(call: Callable[[], Any]) -> bool:
-    try:
-        call()
-    except ClientError as error:
-        if error.response["Error"]["Code"] in ("AccessDenied", "403"):
-            return DENIED
-        raise
-    return ALLOWED
 
 
 # (role, call, store or other:<store>, key, expected). Calls: get, put, list, delete-object, delete-bucket.

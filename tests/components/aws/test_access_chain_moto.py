@@ -24,33 +24,24 @@ has the general list):
 from __future__ import annotations
 
 import json
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from moto.iam.aws_managed_policies import aws_managed_policies_data
-from moto.server import ThreadedMotoServer
 
 from preflight.harness import Plan, reveal
 from tests.components.aws.test_member_account import provider_inputs
 from tests.components.iam_plan import role_documents
+from tests.moto_server import ALLOWED, DENIED, enforce, moto_server, open_for_setup, outcome
 from tests.support import STACKS, plan_with, preflight_plan
 
 REGION = "eu-west-1"
 MANAGEMENT = "000000000000"  # the preflight's ambient account: where the plans put the CI roles
-ALLOWED, DENIED = True, False
 ADMIN = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 READ_ONLY = json.dumps(json.loads(aws_managed_policies_data)["ReadOnlyAccess"]["Document"])
-
-
-def _post(url: str, body: str) -> None:
-    request = urllib.request.Request(url, data=body.encode(), method="POST", headers={"Content-Type": "text/plain"})
-    with urllib.request.urlopen(request, timeout=10):
-        pass
 
 
 def preview_plan(stack: str) -> Plan:
@@ -99,13 +90,8 @@ def _credentials(answer: dict[str, Any]) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[World]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    _post(f"{url}/moto-api/reset", "")
-    _post(f"{url}/moto-api/reset-auth", "100000")  # set-up calls are open until auth is switched on below
-    try:
+    with moto_server() as url:
+        open_for_setup(url)  # set-up calls are open until `enforce` below
         plans = {stack: preflight_plan(stack) for stack in STACKS}
         world = World(url, {stack: plan.one("aws:organizations/account:Account").id for stack, plan in plans.items()})
         anonymous = {"aws_access_key_id": "AKIAIOSFODNN7EXAMPLE", "aws_secret_access_key": "setup"}
@@ -150,21 +136,8 @@ def world() -> Iterator[World]:
             member_s3 = world.client("s3", member)
             member_s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
             member_s3.put_object(Bucket=bucket, Key="data/seed", Body=b"seed")
-        _post(f"{url}/moto-api/reset-auth", "0")  # from here on every call is authenticated and authorized
+        enforce(url)
         yield world
-    finally:
-        _post(f"{url}/moto-api/reset-auth", "inf")
-        server.stop()
-
-
-def outcome(call: Callable[[], Any]) -> bool:
-    try:
-        call()
-    except ClientError as error:
-        if error.response["Error"]["Code"] in ("AccessDenied", "403"):
-            return DENIED
-        raise
-    return ALLOWED
 
 
 @pytest.mark.parametrize("stack", STACKS)
