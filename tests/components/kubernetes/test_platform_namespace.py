@@ -31,9 +31,11 @@ ALL_PORTS = "all ports"
 
 
 def _objects(stack: str, kind: str, namespace: str | None = None) -> list[dict[str, Any]]:
-    """The tenant namespaces' objects (the secret operators' namespace is SecretSync's: test_secret_sync.py)."""
-    return [m for m in registered_manifests(preflight_plan(stack)) if m["kind"] == kind
-            and (namespace is None or m["metadata"].get("namespace") == namespace)
+    """The tenant namespaces' own objects (PlatformNamespace's; the secret operators' namespace is SecretSync's:
+    test_secret_sync.py). The pod-specific exceptions the Dagster and ingress layers add to some namespaces are
+    tested with those layers (test_code_location, test_platform_ingress)."""
+    return [m for m in registered_manifests(preflight_plan(stack), "platform:kubernetes:PlatformNamespace")
+            if m["kind"] == kind and (namespace is None or m["metadata"].get("namespace") == namespace)
             and OPERATORS_NAMESPACE not in (m["metadata"].get("namespace"), m["metadata"]["name"])]
 
 
