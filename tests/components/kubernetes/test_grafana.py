@@ -4,6 +4,8 @@ cluster-wide and nothing the namespace's restricted Pod Security Standard refuse
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from components.kubernetes.grafana import CHART, CHART_REPOSITORY, CHART_VERSION, GrafanaArgs, validate_grafana_args
@@ -36,8 +38,47 @@ def test_our_schema_refuses_a_password_in_values_and_root_init() -> None:
     assert any("initChownData" in p for p in values_problems(CHART, {**values, "initChownData": {"enabled": True}}))
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_admin_login_is_synced_from_secrets_manager_and_generated_inside_the_vpc(stack: str) -> None:
+    """REALITY.md 8 and 1: the login lives in a Secrets Manager secret with its own KMS key, has no value in the
+    plan (the platform release's bootstrap Job generates it once, before Grafana's release waits for its pod),
+    is read only by the SecretStore's IRSA account, and reaches Grafana as the Secret `grafana-admin` that an
+    ExternalSecret writes with the keys the chart's `admin.existingSecret` expects."""
+    plan = preflight_plan(stack)
+    login = plan.one("aws:secretsmanager/secret:Secret", name="platform-monitoring-grafana-admin-login")
+    key = plan.one("aws:kms/key:Key", name="platform-monitoring-grafana-key")
+    assert login.inputs["name"] == f"ml-platform-{stack}/grafana/admin"
+    assert login.inputs["kmsKeyId"] == key.outputs["arn"] and key.inputs["enableKeyRotation"] is True
+    assert [v for v in plan.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+            if "grafana" in v.name] == []
+    secret = plan.one("kubernetes:external-secrets.io/v1:ExternalSecret",
+                      name="platform-monitoring-grafana-admin-secret")
+    assert secret.inputs["metadata"] == {"name": "grafana-admin", "namespace": "platform-monitoring"}
+    assert secret.inputs["spec"]["target"] == {"name": "grafana-admin", "creationPolicy": "Owner"}
+    assert {d["secretKey"]: d["remoteRef"] for d in secret.inputs["spec"]["data"]} == {
+        "admin-user": {"key": login.inputs["name"], "property": "username"},
+        "admin-password": {"key": login.inputs["name"], "property": "password"}}
+    reader = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name="platform-monitoring-grafana-secrets-policy")
+                        .inputs["policy"])
+    assert {json.dumps(s["Resource"]) for s in reader["Statement"]} == {
+        json.dumps(login.outputs["arn"]), json.dumps(key.outputs["arn"])}
+    # Written by the bootstrap Job: its values list the login, its role may write exactly that secret.
+    release = plan.one(RELEASE, name=f"{stack}-platform-release")
+    assert release.inputs["values"]["bootstrap"]["generatedLogins"] == [
+        {"secretId": login.inputs["name"], "username": "admin"}]
+    bootstrap = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-db-bootstrap-access")
+                           .inputs["policy"])
+    (write,) = [s for s in bootstrap["Statement"] if s["Sid"] == "WriteOwnSecrets"]
+    assert any(r.startswith(login.outputs["arn"].rsplit("-", 1)[0]) for r in write["Resource"])
+    grafana = plan.one(RELEASE, name="platform-monitoring-grafana-release")
+    assert {release.urn, secret.urn} <= set(grafana.options["dependsOn"])
+
+
 def test_bad_args_are_refused_naming_each_property() -> None:
     with pytest.raises(ValueError) as info:
-        validate_grafana_args(GrafanaArgs(namespace="", admin_secret="", chart_version="latest"))
-    for words in ("namespace must not be empty", "admin_secret must not be empty", "chart_version must pin"):
+        validate_grafana_args(GrafanaArgs(
+            namespace="", admin_login_secret="", account_id="1", region="r", oidc_provider_arn="o", oidc_issuer="i",
+            writer_role_arn="w", chart_version="latest", key_deletion_window_days=3))
+    for words in ("namespace must not be empty", "admin_login_secret must not be empty", "chart_version must pin",
+                  "key_deletion_window_days must be between 7 and 30"):
         assert words in str(info.value)

@@ -23,7 +23,7 @@ from components.kubernetes.load_balancer_controller import (
 )
 from components.kubernetes.upstream_chart import values_problems
 from preflight.harness import reveal
-from tests.support import STACKS, preflight_plan
+from tests.support import PROJECT_DIR, STACKS, preflight_plan
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 
@@ -86,19 +86,57 @@ def test_the_policy_is_scoped_to_this_account_and_region_and_to_albs(stack: str)
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_deleting_or_changing_a_load_balancer_needs_the_controllers_own_tag(stack: str) -> None:
+def test_deleting_or_changing_a_load_balancer_needs_this_clusters_own_tag(stack: str) -> None:
+    """Tag-based access control (IAM User Guide, "Controlling access to AWS resources using tags"): every
+    Delete/Modify/Set on a load balancer, target group or security group requires the controller's ownership tag
+    with this cluster's name; creation requires that tag in the request. Listener and rule calls are scoped to
+    the one ALB's listeners by ARN instead (ELB evaluates no resource tag for them before they exist)."""
+    cluster = preflight_plan(stack).one("aws:eks/cluster:Cluster").inputs["name"]
     for statement in _policy(stack):
-        destructive = [a for a in _listed(statement["Action"]) if a.split(":")[1].startswith(
-            ("Delete", "Modify", "Set")) and a.split(":")[1] not in ("DeleteListener", "DeleteRule", "ModifyListener",
-                                                                      "ModifyRule")]
+        actions = [a.split(":")[1] for a in _listed(statement["Action"])]
+        destructive = [a for a in actions if a.startswith(("Delete", "Modify", "Set", "Register", "Deregister"))
+                       and a not in ("DeleteListener", "DeleteRule", "ModifyListener", "ModifyRule")]
         if destructive:
-            assert statement["Condition"] == {"Null": {f"aws:ResourceTag/{CLUSTER_TAG}": "false"}}, destructive
+            assert statement["Condition"] == {"StringEquals": {f"aws:ResourceTag/{CLUSTER_TAG}": cluster}}, destructive
+        if any(a in ("CreateLoadBalancer", "CreateTargetGroup") for a in actions):
+            assert statement["Condition"] == {"StringEquals": {f"aws:RequestTag/{CLUSTER_TAG}": cluster}}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_policy_names_the_one_alb_its_vpc_and_its_certificate_and_needs_no_exemption(stack: str) -> None:
+    """The wildcard-resource rule passes without an exemption: the ALB by the name its Ingresses set, the
+    controller's `k8s-` target groups, security groups pinned by ec2:Vpc to the cluster's VPC (AWS's
+    documented form for CreateSecurityGroup: the VPC in its own statement), the environment's certificate."""
+    plan = preflight_plan(stack)
+    ingresses = plan.of_type("kubernetes:networking.k8s.io/v1:Ingress")
+    names = {i.inputs["metadata"]["annotations"]["alb.ingress.kubernetes.io/load-balancer-name"] for i in ingresses}
+    assert len(names) == 1
+    (name,) = names
+    vpc = plan.one("platform:network:Network").component_outputs["vpc_id"]
+    certificates = {i.inputs["metadata"]["annotations"]["alb.ingress.kubernetes.io/certificate-arn"] for i in ingresses}
+    for statement in _policy(stack):
+        for resource in _listed(statement["Resource"]):
+            if ":loadbalancer/" in resource or ":listener" in resource:
+                assert f"/app/{name}/" in resource, resource
+            if ":targetgroup/" in resource:
+                assert resource.endswith(":targetgroup/k8s-*/*"), resource
+            if ":security-group/" in resource:
+                assert statement["Condition"].get("ArnEquals", {}).get("ec2:Vpc", "").endswith(f":vpc/{vpc}") or \
+                    CLUSTER_TAG in json.dumps(statement["Condition"]), statement
+            if ":acm:" in resource:
+                assert {resource} == certificates
+    exemptions = [e for stack_file in ("staging", "prod") for e in json.loads(
+        (PROJECT_DIR / "policies" / "config" / f"{stack_file}.json").read_text()).get(
+        "aws-iam-no-wildcard-resource", {}).get("exemptions", []) if isinstance(e, dict)]
+    assert [e for e in exemptions if "load-balancer-controller" in e["resource"]] == []
 
 
 def test_bad_args_are_refused_naming_each_property() -> None:
     with pytest.raises(ValueError) as info:
         validate_load_balancer_controller_args(LoadBalancerControllerArgs(
             cluster_name="c", region="eu-west-1", account_id="1", vpc_id="v", oidc_provider_arn="o",
-            oidc_issuer="i", replicas=0, chart_version="latest"))
+            oidc_issuer="i", load_balancer_name="an-alb-name-far-longer-than-thirty-two", certificate_arn="a",
+            replicas=0, chart_version="latest"))
     assert "replicas must be between 1 and 3" in str(info.value)
     assert "chart_version must pin" in str(info.value)
+    assert "load_balancer_name must be an ALB name" in str(info.value)

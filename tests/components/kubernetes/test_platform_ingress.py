@@ -80,7 +80,8 @@ def test_an_existing_certificate_is_used_as_is_without_a_new_one() -> None:
 def test_bad_args_are_refused_naming_each_property() -> None:
     with pytest.raises(ValueError) as info:
         validate_platform_ingress_args(PlatformIngressArgs(
-            domain="example.com", group_name="g", certificate_arn="a", subnet_ids=[], client_cidrs=["0.0.0.0/0"],
+            domain="example.com", group_name="g", load_balancer_name="g", certificate_arn="a", subnet_ids=[],
+            client_cidrs=["0.0.0.0/0"],
             alb_cidrs=[], routes={}))
     for words in ("routes must name", "client_cidrs must be private", "alb_cidrs must name"):
         assert words in str(info.value)

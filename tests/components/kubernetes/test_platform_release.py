@@ -49,7 +49,8 @@ def test_release_deploys_the_pinned_local_chart_after_what_its_pods_need(stack: 
     assert release.inputs["namespace"] == f"platform-{stack}"
     waits = set(release.options["dependsOn"])
     accounts = [r.urn for r in plan.of_type("kubernetes:core/v1:ServiceAccount")
-                if r.inputs["metadata"]["namespace"] in (f"platform-{stack}", "platform-mlops")]
+                if r.inputs["metadata"]["namespace"] in (f"platform-{stack}", "platform-mlops")
+                and "platform:kubernetes:PlatformNamespace$" in r.urn]  # the chart's, not Dagster's own
     assert len(accounts) == 9  # six IRSA accounts + deployer in platform-<env>, mlflow + deployer in mlops
     assert set(accounts) <= waits
     assert {g.urn for g in plan.of_type("aws:eks/nodeGroup:NodeGroup")} <= waits
