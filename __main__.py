@@ -143,6 +143,8 @@ grafana_admin_secret = f"{prefix}/grafana/admin"  # created by the Grafana compo
 # string and reports its external id, which the role's trust (created here, before the keys that name the role)
 # requires. A deferred output carries the id back; it is resolved right after the Databricks layer below.
 storage_external_id, close_storage_trust_loop = pulumi.deferred_output()
+# Grafana's admin login is created with Grafana (below); the bootstrap role, created here, may write it.
+grafana_login_arn, resolve_grafana_login_arn = pulumi.deferred_output()
 data = DataStores(cfg.environment, DataStoresArgs(
     environment=cfg.environment, name_prefix=prefix, account_id=account.account_id,
     oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
@@ -152,8 +154,7 @@ data = DataStores(cfg.environment, DataStoresArgs(
                  **{f"database/{user}": arn for user, arn in database.user_secret_arns.items()},
                  "databricks": account.account_id.apply(
                      lambda acct: f"arn:aws:secretsmanager:{cfg.region}:{acct}:secret:{databricks_secret}-??????"),
-                 "grafana/admin": account.account_id.apply(
-                     lambda acct: f"arn:aws:secretsmanager:{cfg.region}:{acct}:secret:{grafana_admin_secret}-??????")},
+                 "grafana/admin": grafana_login_arn},
     backup_retention_days=cfg.backup_retention_days, key_deletion_window_days=cfg.kms_deletion_window_days,
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
     force_destroy=cfg.protection.force_destroy_buckets), opts=in_account)
@@ -222,6 +223,16 @@ for team in cfg.teams:
         database_login_arn=dagster_login_arn if team.code_location.runs_reach_database else None,
         database_key_arn=database.key_arn if team.code_location.runs_reach_database else None),
         opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider]))
+# Grafana's admin login exists before the platform release, whose bootstrap hook fills it; Grafana's own release
+# comes after that release (install below).
+grafana = Grafana("platform-monitoring-grafana", GrafanaArgs(
+    namespace="platform-monitoring", admin_login_secret=grafana_admin_secret, account_id=account.account_id,
+    region=cfg.region, oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+    writer_role_arn=pipeline_roles["db-bootstrap"].role_arn, key_deletion_window_days=cfg.kms_deletion_window_days,
+    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete),
+    opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider],
+                                depends_on=[monitoring_namespace, secret_sync]))
+resolve_grafana_login_arn(grafana.secret_arn)
 release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
     namespace=f"platform-{cfg.environment}", chart_path="charts/ml-platform", environment=cfg.environment,
     image_tag=cfg.helm.image_tag, pipelines_paused=cfg.pipelines_paused,
@@ -237,7 +248,7 @@ release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
     values_overrides=cfg.helm.values_overrides,
     protect=cfg.protection.protect),
     opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[
-        environment_namespace, mlops_namespace, secret_sync, database, *node_pools.values()]))
+        environment_namespace, mlops_namespace, secret_sync, database, grafana.login, *node_pools.values()]))
 
 
 # --- Dagster: the control plane in the environment namespace, one code location per team (issue 20) ------
@@ -269,14 +280,7 @@ for team in cfg.teams:
 
 
 # --- Access for people: ingress controller, one internal ALB with the environment's certificate, Grafana ---
-grafana = Grafana("platform-monitoring-grafana", GrafanaArgs(
-    namespace="platform-monitoring", admin_login_secret=grafana_admin_secret, account_id=account.account_id,
-    region=cfg.region, oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
-    writer_role_arn=pipeline_roles["db-bootstrap"].role_arn, key_deletion_window_days=cfg.kms_deletion_window_days,
-    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete),
-    # The bootstrap hook of the release fills the admin login before Grafana's release waits for its pod.
-    opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider],
-                                depends_on=[monitoring_namespace, secret_sync, release]))
+grafana.install(after=[release])
 if cfg.ingress is not None and cfg.domain is not None:
     alb_name = f"{prefix}-internal"
     certificate = EnvironmentCertificate(f"{cfg.environment}-certificate", EnvironmentCertificateArgs(

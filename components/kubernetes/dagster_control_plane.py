@@ -65,7 +65,9 @@ from components.kubernetes.code_location import (
 DAGSTER_IMAGE = "dagster"
 """ECR repository (`<project>/dagster`) of the control plane image."""
 DAGSTER_VERSION = "1.9.11"
-"""Dagster release of the control plane image (the ECR copy of `dagster/dagster-k8s`); pinned, bumped on purpose."""
+"""Dagster release of the control plane image (`<project>/dagster` in the stack's ECR: dagster-webserver,
+dagster-daemon, dagster-postgres, dagster-k8s and dagster-aws at this version, pushed before the first `up` that
+creates the Deployments, which wait for their pods); pinned, bumped on purpose."""
 WORKSPACE_CONFIG_MAP = "dagster-workspace"
 SERVICE_ACCOUNT = "dagster"
 WEBSERVER = "dagster-webserver"

@@ -130,10 +130,7 @@ def stack_arns(plan: Plan) -> tuple[set[str], set[str]]:
     secret = f"ml-platform-{plan.stack}/databricks/ml-pipelines-??????"
     exact |= {f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}",
               f"arn:aws:kms:{region}:{account}:key/*"}
-    # Grafana's admin login, which the bootstrap role fills: a secret of the plan, named by its contract name.
-    for login in plan.of_type("aws:secretsmanager/secret:Secret"):
-        if login.inputs["name"].endswith("/grafana/admin"):
-            exact.add(f"arn:aws:secretsmanager:{region}:{account}:secret:{login.inputs['name']}-??????")
+
     return exact, prefixes
 
 

@@ -185,6 +185,72 @@ def test_run_pods_reach_the_database_only_when_the_teams_config_says_so() -> Non
     assert _database_policies("prod", {"teams": closed})[first] == []
 
 
+def _database_secrets(plan: Any) -> dict[str, dict[str, Any]]:
+    """Namespace -> the ExternalSecret writing `dagster-database` there."""
+    return {r.inputs["metadata"]["namespace"]: r.inputs
+            for r in plan.of_type("kubernetes:external-secrets.io/v1:ExternalSecret")
+            if r.inputs["spec"]["target"]["name"] == "dagster-database"}
+
+
+def test_the_database_login_is_synced_only_where_runs_reach_the_database() -> None:
+    """The run launcher gives run pods the password from `dagster-database` of their namespace (key
+    `postgresql-password`, dagster_k8s.job): it is synced into a team's namespace, by a SecretStore that
+    authenticates as the team's account, exactly when its config says its runs reach the database; the team's
+    role then reads that one login, and a team that does not opt in reads no secret at all."""
+    teams = raw_config("prod")["teams"]
+    first = sorted(teams)[0]
+    for opted_in in (True, False):
+        changed = {**teams, first: {**teams[first], "codeLocation": {**teams[first].get("codeLocation", {}),
+                                                                     "runsReachDatabase": opted_in}}}
+        plan = plan_with("prod", {"teams": changed})
+        secrets = _database_secrets(plan)
+        expected = {"platform-prod"} | {f"team-{t}" for t, v in changed.items()
+                                        if v.get("codeLocation", {}).get("runsReachDatabase")}
+        assert set(secrets) == expected
+        login = plan.one("aws:secretsmanager/secret:Secret", name="prod-database-dagster-secret")
+        policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"team-{first}-dagster-runs")
+                            .inputs["policy"])
+        read = [s for s in policy["Statement"] if "secretsmanager:GetSecretValue" in s["Action"]]
+        assert [s["Resource"] for s in read] == ([login.outputs["arn"]] if opted_in else [])
+        if opted_in:
+            spec = secrets[f"team-{first}"]["spec"]
+            assert {d["secretKey"] for d in spec["data"]} == {"password", "postgresql-password"}
+            assert {d["remoteRef"]["key"] for d in spec["data"]} == {login.inputs["name"]}
+            store = next(r for r in plan.of_type("kubernetes:external-secrets.io/v1:SecretStore")
+                         if r.inputs["metadata"] == {"name": spec["secretStoreRef"]["name"],
+                                                      "namespace": f"team-{first}", "labels": {"team": first}})
+            assert store.inputs["spec"]["provider"]["aws"]["auth"]["jwt"]["serviceAccountRef"] == {"name": first}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_run_pods_may_upload_compute_logs_where_the_instance_sends_them_and_read_none(stack: str) -> None:
+    """Run pods run as the team's IRSA account (container context) and upload their steps' logs with the
+    instance's S3ComputeLogManager: the team's role may PutObject exactly under the instance's bucket and prefix,
+    and may neither read nor list there (the control plane's role reads them for the UI), so no team reads
+    another team's logs."""
+    plan = preflight_plan(stack)
+    (config_map,) = [r for r in plan.of_type("kubernetes:core/v1:ConfigMap")
+                     if r.inputs["metadata"]["name"] == "dagster-instance"
+                     and r.inputs["metadata"]["namespace"] == f"platform-{stack}"]
+    logs = yaml.safe_load(config_map.inputs["data"]["dagster.yaml"])["compute_logs"]["config"]
+    artifacts = plan.one("platform:storage:EncryptedBucket", name=f"{stack}-artifacts").component_outputs
+    assert logs["bucket"] == artifacts["bucket_name"]
+    for team in _cfg(stack).teams:
+        policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"team-{team.name}-dagster-runs")
+                            .inputs["policy"])
+        on_logs = [s for s in policy["Statement"] if str(s["Resource"]).startswith(artifacts["bucket_arn"])]
+        assert on_logs == [{"Sid": "UploadComputeLogs", "Effect": "Allow",
+                            "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
+                            "Resource": f"{artifacts['bucket_arn']}/{logs['prefix']}/*"}]
+        (key,) = [s for s in policy["Statement"] if s["Resource"] == artifacts["key_arn"]]
+        assert key["Condition"] == {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}
+        # The instance run pods read in the team's namespace is the control plane's (same bucket and prefix).
+        (team_instance,) = [r for r in plan.of_type("kubernetes:core/v1:ConfigMap")
+                            if r.inputs["metadata"]["name"] == "dagster-instance"
+                            and r.inputs["metadata"]["namespace"] == f"team-{team.name}"]
+        assert team_instance.inputs["data"] == config_map.inputs["data"]
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_a_teams_quota_budget_and_failure_stay_in_its_namespace(stack: str) -> None:
     """Isolation invariant: the team's server, its disruption budget and its quota are objects of its namespace;
@@ -224,5 +290,6 @@ def test_bad_args_are_refused_naming_each_property() -> None:
     with pytest.raises(ValueError) as info:
         validate_code_location_args(args)
     for words in ("port must be between 1024", "tag must pin", "database_cidrs must name",
-                  "control_plane_namespace must not", "labels.team must be 'fraud'"):
+                  "control_plane_namespace must not", "labels.team must be 'fraud'",
+                  "database_login_secret and region are required"):
         assert words in str(info.value)

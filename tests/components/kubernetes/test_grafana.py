@@ -69,9 +69,13 @@ def test_the_admin_login_is_synced_from_secrets_manager_and_generated_inside_the
     bootstrap = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-db-bootstrap-access")
                            .inputs["policy"])
     (write,) = [s for s in bootstrap["Statement"] if s["Sid"] == "WriteOwnSecrets"]
-    assert any(r.startswith(login.outputs["arn"].rsplit("-", 1)[0]) for r in write["Resource"])
+    assert login.outputs["arn"] in write["Resource"]
+    # Order (REALITY.md 1): the secret exists before the platform release whose hook fills it; the ExternalSecret
+    # and Grafana's release come after that release.
+    assert login.urn in release.options["dependsOn"]
     grafana = plan.one(RELEASE, name="platform-monitoring-grafana-release")
     assert {release.urn, secret.urn} <= set(grafana.options["dependsOn"])
+    assert release.urn in secret.options["dependsOn"]
 
 
 def test_bad_args_are_refused_naming_each_property() -> None:
