@@ -3,6 +3,13 @@ own namespace, running as the team's IRSA service account, and everything that l
 and nothing else: the Service, the NetworkPolicies on both ends, the namespaced RBAC for run Jobs, the
 instance ConfigMap run pods read, and a PodDisruptionBudget. Every object is named for the team, so onboarding
 a team adds these and changes none of another team's.
+
+REALITY.md, answered: (1) the team's namespace and account (TeamNamespace), the secret operator's CRDs, the
+image `<project>/<repository>` in ECR; (2) the server and its runs run as the team's IRSA account, whose role
+holds its prefix, compute-log uploads and (opted in) the `dagster` login; the control plane launches Jobs only
+through the namespaced Role; (3) only the control plane reaches the gRPC port; run pods reach the API server
+and, opted in, the database subnets; (5) a port or module change updates the Deployment and Service in place,
+a `repository` rename creates a new ECR repository and deletes the old (protected in prod: that update stops).
 """
 
 from __future__ import annotations

@@ -5,6 +5,15 @@ runs are launched as Jobs in the owning team's namespace (see `code_location.py`
 
 `workspace.yaml` is the one object every team shares: one entry per team, sorted, so onboarding a team
 changes it by exactly that entry and nothing else of the control plane.
+
+What the mocks cannot tell (REALITY.md), answered: (1) first: the RDS instance and the `dagster` login secret
+(database layer), the database and role (the platform release's pre-install bootstrap hook; the control plane
+depends on that release), the External Secrets CRDs (secret sync), the image in ECR (README, bootstrap step 3b).
+(2) pods authenticate as the `dagster` IRSA account; its role reads the one login and the compute-log prefix.
+(3) egress: the database subnets on its port, the API server (VPC, 443), the namespace's baseline for STS/S3.
+(4) NetworkPolicies: the VPC CNI enforces them (cluster add-ons). (5) `teams` changes only workspace.yaml (no
+restart; a test holds it); a new `dagster.yaml` rolls both Deployments (checksum). (8) the password: Secrets
+Manager -> ExternalSecret -> env, never values or state. (9) sorted workspace entries: no diff on a rerun.
 """
 
 from __future__ import annotations

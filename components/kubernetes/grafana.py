@@ -4,6 +4,12 @@ the claim goes), the admin credentials read from the Kubernetes Secret `grafana-
 Operator syncs from a Secrets Manager secret of this component (its own KMS key; the platform release's
 bootstrap Job generates the password into it once, so it never passes through Pulumi or values). The UI is
 reached through the internal ALB (platform_ingress.py).
+
+REALITY.md, answered: (1) the login's secret before the platform release whose bootstrap hook fills it, the
+release after it (`install`), the `ssd-retain` class and its CSI driver (cluster layer); (2) the SecretStore
+authenticates as `grafana-secrets`, whose role reads only that secret; (4) the volume needs the EBS CSI
+add-on; (5) a `storage_size` increase expands the claim (the class allows it), a class change would replace the
+volume (the release is protected in prod); (7) chart pinned (`CHART_VERSION`); (8) no password in values.
 """
 
 from __future__ import annotations

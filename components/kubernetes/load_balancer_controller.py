@@ -3,6 +3,12 @@
 Application Load Balancers only: WAF, Shield and Network Load Balancers are off, so their permissions are
 absent; everything it may change is an ALB, target group, listener or security group in this account and
 region, and deleting or modifying one requires the controller's own cluster tag.
+
+REALITY.md, answered: (1) node groups before the release (its pods), the certificate before the Ingresses;
+(2) the controller's IRSA role, trusted only by `kube-system/aws-load-balancer-controller`; (3) it calls ELB,
+EC2 and ACM through the VPC endpoints or NAT of its environment; (4) Ingresses of class `alb` need this
+controller (it creates the IngressClass); (5) a new `load_balancer_name` makes the controller create a new ALB
+and delete the old (DNS moves); (7) chart pinned.
 """
 
 from __future__ import annotations
