@@ -201,7 +201,8 @@ class CodeLocationConfig:
     """gRPC port of the code location server. Default 4000."""
     runs_reach_database: bool = False
     """Whether the team's run pods may reach the platform's PostgreSQL (Dagster run workers write their event
-    log there). Default false: no egress to the database."""
+    log there). Default false: no egress to the database and no `dagster-database` Secret in the team's
+    namespace, so the run launcher's run pods do not start there; a team that runs jobs sets it."""
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,8 @@ def _acm_certificate(name: str, inputs: Mapping[str, Any], ctx: Context) -> tupl
 def _route53_record(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
     fqdn = str(inputs.get("name", name)).rstrip(".")
     return f"{inputs.get('zoneId', 'Z')}_{fqdn}_{inputs.get('type', 'A')}", {"fqdn": fqdn}
+
+
 def _ec2(prefix: str, kind: str) -> Computed:
     """EC2's ids: a type prefix and 17 hex digits (`vpc-0a1b...`), with the resource's ARN."""
     def compute(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:

@@ -14,9 +14,9 @@ from tests.support import PROJECT_DIR, STACKS, plan_with, preflight_plan
 
 # Property names that carry a credential: passwords, tokens, client secrets, private keys.
 SECRET_KEY = re.compile(r"(?i)(password|passwd|passphrase|secret|token|private_?key|credentials?)$")
-# Values that look like a credential whatever their key (AWS access key, Databricks PAT, PEM, GitHub token).
 # Keys whose value names a Kubernetes Secret (a reference, never the credential), e.g. Grafana's admin.existingSecret.
 SECRET_REFERENCE_KEYS = frozenset({"existingSecret"})
+# Values that look like a credential whatever their key (AWS access key, Databricks PAT, PEM, GitHub token).
 SECRET_VALUE = re.compile(r"^(AKIA[0-9A-Z]{16}|dapi[0-9a-f]{32}|-----BEGIN [A-Z ]*PRIVATE KEY-----|gh[pousr]_\w{20,})")
 
 

@@ -4,6 +4,7 @@ writes only their own catalog, no two share one; offboarding drops a catalog wit
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -116,10 +117,16 @@ def test_a_sandbox_user_missing_from_the_workspace_fails_only_their_own_grants(u
         for who in row:
             if who == principal(missing):
                 continue
+            # Whole names only: user `r` is not `unmw5d53r`, catalog `r_sandbox` is not `unmw5d53r_sandbox`.
             carriers = [r.urn for r in plan.registered if r.type in grant_types
-                        and who in json.dumps(reveal(r.inputs)).replace(_application_id(plan), "ml-pipelines-dev")
-                        and securable[1] in json.dumps(reveal(r.inputs))]
+                        and _names(who, json.dumps(reveal(r.inputs)).replace(_application_id(plan), "ml-pipelines-dev"))
+                        and _names(securable[1], json.dumps(reveal(r.inputs)))]
             assert carriers and not set(carriers) & failed, f"{who} on {securable} fails with {missing}"
+
+
+def _names(name: str, text: str) -> bool:
+    """`name` occurs in `text` as a whole name (not inside a longer user, catalog or schema name)."""
+    return re.search(rf"(?<![A-Za-z0-9_@.-]){re.escape(name)}(?![A-Za-z0-9_@-])", text) is not None
 
 
 def _application_id(plan: Plan) -> str:
