@@ -13,21 +13,36 @@ import pulumi_aws as aws
 
 import stack_config
 from components.aws.account_baseline import AccountBaseline, AccountBaselineArgs
+from components.aws.certificate import EnvironmentCertificate, EnvironmentCertificateArgs
 from components.aws.ci_identities import CiIdentities, CiIdentitiesArgs
 from components.aws.ci_runners import CiRunners, CiRunnersArgs
 from components.aws.data_stores import DataStores, DataStoresArgs
 from components.aws.database import PlatformDatabase, PlatformDatabaseArgs
 from components.aws.member_account import MemberAccount, MemberAccountArgs
 from components.aws.network import ExistingNetworkArgs, Network, NetworkArgs
+from components.aws.pipeline_role import BucketGrant
 from components.aws.previewer import PreviewerRole, PreviewerRoleArgs
-from components.aws.registries import ImageRegistries, ImageRegistriesArgs
+from components.aws.registries import PLATFORM_IMAGES, ImageRegistries, ImageRegistriesArgs
 from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks.workspace import DatabricksWorkspaceArgs
 from components.kubernetes.access_entries import ClusterAccess, ClusterAccessArgs
 from components.kubernetes.cluster_addons import ClusterAddons, ClusterAddonsArgs
 from components.kubernetes.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
+from components.kubernetes.code_location import CodeLocation, CodeLocationArgs, code_location_host
+from components.kubernetes.dagster_control_plane import (
+    DAGSTER_IMAGE,
+    SERVICE_ACCOUNT,
+    CodeLocationEntry,
+    DagsterControlPlane,
+    DagsterControlPlaneArgs,
+)
 from components.kubernetes.eks_cluster import EksCluster, EksClusterArgs
+from components.kubernetes.grafana import CONTAINER_PORT as GRAFANA_PORT
+from components.kubernetes.grafana import POD_LABELS as GRAFANA_PODS
+from components.kubernetes.grafana import Grafana, GrafanaArgs
+from components.kubernetes.load_balancer_controller import LoadBalancerController, LoadBalancerControllerArgs
 from components.kubernetes.node_pool import NodePool, NodePoolArgs, Taint
+from components.kubernetes.platform_ingress import PlatformIngress, PlatformIngressArgs, Route
 from components.kubernetes.platform_namespace import PlatformNamespace, PlatformNamespaceArgs
 from components.kubernetes.platform_release import PlatformRelease, PlatformReleaseArgs
 from components.kubernetes.provider import KubernetesProvider, KubernetesProviderArgs
@@ -115,9 +130,12 @@ database = PlatformDatabase(f"{cfg.environment}-database", PlatformDatabaseArgs(
     secret_recovery_window_days=cfg.kms_deletion_window_days), opts=in_account)
 registries = ImageRegistries(f"{cfg.environment}-registries", ImageRegistriesArgs(
     name_prefix=cfg.project, organization_id=cfg.registries.organization_id, account_id=account.account_id,
+    # The platform chart's images, the Dagster control plane's, and one per team's code location.
+    images=(*PLATFORM_IMAGES, DAGSTER_IMAGE, *(team.code_location.repository for team in cfg.teams)),
     keep_images=cfg.registries.keep_images, key_deletion_window_days=cfg.kms_deletion_window_days,
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete), opts=in_account)
 databricks_secret = f"{prefix}/databricks/ml-pipelines"  # stored by the Databricks layer (contract name)
+grafana_admin_secret = f"{prefix}/grafana/admin"  # created by the Grafana component, filled by the bootstrap Job
 
 
 # --- AWS data: KMS-encrypted buckets, pipeline roles (IRSA), Unity Catalog storage role (issue 3) -------
@@ -125,6 +143,8 @@ databricks_secret = f"{prefix}/databricks/ml-pipelines"  # stored by the Databri
 # string and reports its external id, which the role's trust (created here, before the keys that name the role)
 # requires. A deferred output carries the id back; it is resolved right after the Databricks layer below.
 storage_external_id, close_storage_trust_loop = pulumi.deferred_output()
+# Grafana's admin login is created with Grafana (below); the bootstrap role, created here, may write it.
+grafana_login_arn, resolve_grafana_login_arn = pulumi.deferred_output()
 data = DataStores(cfg.environment, DataStoresArgs(
     environment=cfg.environment, name_prefix=prefix, account_id=account.account_id,
     oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
@@ -133,7 +153,8 @@ data = DataStores(cfg.environment, DataStoresArgs(
     secret_arns={"database/master": database.master_secret_arn,
                  **{f"database/{user}": arn for user, arn in database.user_secret_arns.items()},
                  "databricks": account.account_id.apply(
-                     lambda acct: f"arn:aws:secretsmanager:{cfg.region}:{acct}:secret:{databricks_secret}-??????")},
+                     lambda acct: f"arn:aws:secretsmanager:{cfg.region}:{acct}:secret:{databricks_secret}-??????"),
+                 "grafana/admin": grafana_login_arn},
     backup_retention_days=cfg.backup_retention_days, key_deletion_window_days=cfg.kms_deletion_window_days,
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
     force_destroy=cfg.protection.force_destroy_buckets), opts=in_account)
@@ -174,7 +195,7 @@ environment_namespace = PlatformNamespace(f"platform-{cfg.environment}", replace
     memory_quota=cfg.environment_quota.memory,
     service_accounts={pipeline: role.role_arn for pipeline, role in pipeline_roles.items() if pipeline != "mlflow"}),
     opts=in_cluster)
-PlatformNamespace("platform-monitoring", replace(
+monitoring_namespace = PlatformNamespace("platform-monitoring", replace(
     tenancy, namespace="platform-monitoring", cpu_quota=cfg.monitoring_quota.cpu,
     memory_quota=cfg.monitoring_quota.memory, scrapes_all_namespaces=True), opts=in_cluster)
 mlops_namespace = PlatformNamespace("platform-mlops", replace(
@@ -184,13 +205,34 @@ secret_sync = SecretSync(f"{cfg.environment}-secret-sync", SecretSyncArgs(
     vpc_cidr=cfg.network.vpc_cidr, internet_egress=cfg.egress_profile != "restricted",
     replicas=2 if cfg.is_prod else 1, protect=cfg.protection.protect),
     opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=list(node_pools.values())))
+# Dagster's run pods write compute logs under this prefix of the artifacts store (put only: the control plane
+# reads them); a team whose runs reach the database reads the `dagster` login to sync it (runsReachDatabase).
+compute_logs_prefix = "dagster/compute-logs/"
+dagster_login_arn = database.user_secret_arns["dagster"]
+team_namespaces: dict[str, TeamNamespace] = {}
 for team in cfg.teams:
-    TeamNamespace(f"team-{team.name}", TeamNamespaceArgs(
+    team_namespaces[team.name] = TeamNamespace(f"team-{team.name}", TeamNamespaceArgs(
+        # No namespace-wide path to the database: only the team's run pods get one, if its config says so.
         team=team.name, namespace=replace(tenancy, namespace=f"team-{team.name}", cpu_quota=team.quota.cpu,
-                                          memory_quota=team.quota.memory, labels={"team": team.name}),
+                                          memory_quota=team.quota.memory, labels={"team": team.name},
+                                          database_cidrs=()),
         oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
-        bucket_arn=data.grants["processed"].bucket_arn, key_arn=data.grants["processed"].key_arn),
+        bucket_arn=data.grants["processed"].bucket_arn, key_arn=data.grants["processed"].key_arn,
+        compute_logs=BucketGrant(data.grants["artifacts"].bucket_arn, data.grants["artifacts"].key_arn),
+        compute_logs_prefix=compute_logs_prefix,
+        database_login_arn=dagster_login_arn if team.code_location.runs_reach_database else None,
+        database_key_arn=database.key_arn if team.code_location.runs_reach_database else None),
         opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider]))
+# Grafana's admin login exists before the platform release, whose bootstrap hook fills it; Grafana's own release
+# comes after that release (install below).
+grafana = Grafana("platform-monitoring-grafana", GrafanaArgs(
+    namespace="platform-monitoring", admin_login_secret=grafana_admin_secret, account_id=account.account_id,
+    region=cfg.region, oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+    writer_role_arn=pipeline_roles["db-bootstrap"].role_arn, key_deletion_window_days=cfg.kms_deletion_window_days,
+    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete),
+    opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider],
+                                depends_on=[monitoring_namespace, secret_sync]))
+resolve_grafana_login_arn(grafana.secret_arn)
 release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
     namespace=f"platform-{cfg.environment}", chart_path="charts/ml-platform", environment=cfg.environment,
     image_tag=cfg.helm.image_tag, pipelines_paused=cfg.pipelines_paused,
@@ -200,12 +242,65 @@ release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
         ("workers", "pipeline"), ("mlflow", "mlflow"), ("dbt", "dbt"), ("bootstrap", "db-bootstrap"))},
     region=cfg.region, database_host=database.endpoint, master_secret_arn=database.master_secret_arn,
     login_secret_prefix=f"{prefix}/database", databricks_secret_name=databricks_secret,
+    generated_logins={grafana_admin_secret: "admin"},
     mlflow_zone_spread_required=cfg.node_pools["compute"].min_size >= 2,
     workers_max_replicas=cfg.workers_max_replicas, database_port=cfg.database_port,
     values_overrides=cfg.helm.values_overrides,
     protect=cfg.protection.protect),
     opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[
-        environment_namespace, mlops_namespace, secret_sync, database, *node_pools.values()]))
+        environment_namespace, mlops_namespace, secret_sync, database, grafana.login, *node_pools.values()]))
+
+
+# --- Dagster: the control plane in the environment namespace, one code location per team (issue 20) ------
+# Its metadata store is the platform's PostgreSQL (the `dagster` database and login the bootstrap Job of the
+# release creates), reached on the network's database subnets; the API server's endpoint is in the VPC.
+dagster_login = f"{prefix}/database/dagster"
+dagster = DagsterControlPlane(f"{cfg.environment}-dagster", DagsterControlPlaneArgs(
+    namespace=f"platform-{cfg.environment}", image=registries.repository_urls[DAGSTER_IMAGE],
+    code_locations={t.name: CodeLocationEntry(code_location_host(t.name), t.code_location.port) for t in cfg.teams},
+    database_host=database.endpoint, database_port=database.port, database_cidrs=network.database_cidrs,
+    database_login_secret=dagster_login, database_login_arn=dagster_login_arn, database_key_arn=database.key_arn,
+    region=cfg.region, compute_logs_bucket=buckets["artifacts"].bucket_name,
+    compute_logs_bucket_arn=data.grants["artifacts"].bucket_arn, compute_logs_key_arn=data.grants["artifacts"].key_arn,
+    compute_logs_prefix=compute_logs_prefix, oidc_provider_arn=cluster.oidc_provider_arn,
+    oidc_issuer=cluster.oidc_issuer, kubernetes_api_cidrs=[cfg.network.vpc_cidr]),
+    # The release's bootstrap hook creates the database and login before the control plane starts.
+    opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider],
+                                depends_on=[environment_namespace, secret_sync, release]))
+for team in cfg.teams:
+    location = team.code_location
+    CodeLocation(f"team-{team.name}-code-location", CodeLocationArgs(
+        team=team.name, service_account=team.name, tag=location.tag,
+        image=registries.repository_urls[location.repository], port=location.port, module=location.module,
+        control_plane_namespace=f"platform-{cfg.environment}", control_plane_service_account=SERVICE_ACCOUNT,
+        instance_yaml=dagster.instance_yaml, runs_reach_database=location.runs_reach_database,
+        database_cidrs=network.database_cidrs, database_port=cfg.database_port,
+        database_login_secret=dagster_login, region=cfg.region, kubernetes_api_cidrs=[cfg.network.vpc_cidr]),
+        opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[team_namespaces[team.name], secret_sync]))
+
+
+# --- Access for people: ingress controller, one internal ALB with the environment's certificate, Grafana ---
+grafana.install(after=[release])
+if cfg.ingress is not None and cfg.domain is not None:
+    alb_name = f"{prefix}-internal"
+    certificate = EnvironmentCertificate(f"{cfg.environment}-certificate", EnvironmentCertificateArgs(
+        domain=cfg.domain, hosted_zone_id=cfg.ingress.hosted_zone_id, certificate_arn=cfg.ingress.certificate_arn,
+        tags=cfg.tags), opts=in_account)
+    controller = LoadBalancerController(f"{cfg.environment}-load-balancer-controller", LoadBalancerControllerArgs(
+        cluster_name=cluster.name, region=cfg.region, account_id=account.account_id, vpc_id=network.vpc_id,
+        oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+        load_balancer_name=alb_name, certificate_arn=certificate.arn, protect=cfg.protection.protect),
+        opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider], depends_on=node_groups))
+    PlatformIngress(f"{cfg.environment}-ingress", PlatformIngressArgs(
+        domain=cfg.domain, group_name=alb_name, load_balancer_name=alb_name, certificate_arn=certificate.arn,
+        subnet_ids=network.private_subnet_ids, client_cidrs=[cfg.network.vpc_cidr], alb_cidrs=[cfg.network.vpc_cidr],
+        routes={
+            "dagster": Route(f"platform-{cfg.environment}", dagster.service_name, dagster.service_port,
+                             dagster.container_port, dagster.webserver_labels, "/server_info"),
+            "mlflow": Route("platform-mlops", "mlflow", 5000, 5000, {"app.kubernetes.io/name": "mlflow"}, "/health"),
+            "grafana": Route("platform-monitoring", grafana.service_name, 80, GRAFANA_PORT, GRAFANA_PODS,
+                             "/api/health")}),
+        opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[controller, release, grafana, dagster]))
 
 
 # --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes (issue 5)
@@ -261,3 +356,4 @@ pulumi.export("nat_public_ips", network.nat_public_ips)  # partners allow-list t
 pulumi.export("helm_release_status", release.status)
 pulumi.export("database_endpoint", database.endpoint)
 pulumi.export("image_repositories", registries.repository_urls)
+pulumi.export("dagster_workspace", dagster.workspace_yaml)

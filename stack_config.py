@@ -67,13 +67,18 @@ ACCESS_MODE_VARIABLE = "ML_PLATFORM_ACCESS"
 """Environment variable the workflows set to `deploy` or `preview`: which roles the providers assume. Not a
 stack config value, so that a preview and an up of the same commit read the same stack file."""
 ACCESS_MODES = ("deploy", "preview")
+# ECR repository names: lowercase segments separated by '/', each may hold '.', '_' and '-'.
+_REPOSITORY_RE = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$")
+_HOSTED_ZONE_RE = re.compile(r"^Z[A-Z0-9]{1,32}$")
+_CERTIFICATE_RE = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]{36}$")
+_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
 # Scalars are read as plain strings (Pulumi passes them unquoted); objects and lists arrive as JSON text.
 _STRING_KEYS: tuple[str, ...] = ("owner", "region", "githubRepository", "kubernetesVersion", "accessRoleName")
 _STRUCTURED_KEYS: tuple[str, ...] = ("account", "network", "cluster", "nodePools", "namespaceQuotas", "teams", "egress",
                     "rbacGroups", "databricks", "sandboxUsers", "sandboxForceDestroy", "protection", "helm",
-                    "database", "registries", "ci", "rbacGroupMembers")
+                    "database", "registries", "ci", "rbacGroupMembers", "ingress")
 SECRET_KEYS: tuple[str, ...] = ("databricksClientSecret", "mlflowDbPassword")
 KNOWN_KEYS: tuple[str, ...] = _STRING_KEYS + _STRUCTURED_KEYS + SECRET_KEYS
 
@@ -186,11 +191,29 @@ class Quota:
 
 
 @dataclass(frozen=True)
+class CodeLocationConfig:
+    repository: str
+    """Repository (in the platform's registry) of the team's code location image. Default `team-<name>`."""
+    tag: str
+    """Image tag of the code location. Default the stack's `helm.imageTag`."""
+    module: str = "definitions"
+    """Python module holding the team's Dagster `Definitions` (`dagster api grpc -m`). Default `definitions`."""
+    port: int = 4000
+    """gRPC port of the code location server. Default 4000."""
+    runs_reach_database: bool = False
+    """Whether the team's run pods may reach the platform's PostgreSQL (Dagster run workers write their event
+    log there). Default false: no egress to the database and no `dagster-database` Secret in the team's
+    namespace, so the run launcher's run pods do not start there; a team that runs jobs sets it."""
+
+
+@dataclass(frozen=True)
 class TeamConfig:
     name: str
     """Team name; namespace `team-<name>`, S3 prefix `teams/<name>/`."""
     quota: Quota
     """The team namespace's ResourceQuota."""
+    code_location: CodeLocationConfig
+    """The team's Dagster code location (`teams.<name>.codeLocation`), every key defaulted."""
 
 
 @dataclass(frozen=True)
@@ -347,6 +370,20 @@ class AccessConfig:
 
 
 @dataclass(frozen=True)
+class IngressConfig:
+    """`ml-platform:ingress`: the environment's domain and its certificate (Design Appendix 1.2)."""
+
+    base_domain: str
+    """Domain the environment's hosts derive from (Design Appendix 1.2): dev `dev.internal.<base>`, staging
+    `staging.<base>`, prod `app.<base>`; the UIs are `dagster.`, `mlflow.` and `grafana.` of that."""
+    hosted_zone_id: str | None = None
+    """Route 53 zone of the environment's domain, in the member account: the ACM certificate is validated by
+    DNS records the stack writes there. Exactly one of this and `certificate_arn`."""
+    certificate_arn: str | None = None
+    """An existing ACM certificate covering `*.<environment domain>` (validated elsewhere) instead."""
+
+
+@dataclass(frozen=True)
 class StackConfig:
     stack: str
     environment: Environment
@@ -381,6 +418,16 @@ class StackConfig:
     possibly empty."""
     workers_max_replicas: int = 2
     """The workers HPA's ceiling: what the compute pool and the environment quota hold (issue 15)."""
+    ingress: IngressConfig | None = None
+    """The internal ALB serving the UIs (`ingress`). Default none: no ALB, no certificate."""
+
+    @property
+    def domain(self) -> str | None:
+        """Design Appendix 1.2, environment matrix: the environment's domain under the configured base."""
+        if self.ingress is None:
+            return None
+        return {"dev": "dev.internal.", "staging": "staging.", "prod": "app."}[self.environment] + \
+            self.ingress.base_domain
 
     @property
     def is_prod(self) -> bool:
@@ -666,6 +713,46 @@ def _quantity_field(r: _Reader, value: Mapping[str, Any], key: str, path: str) -
     if error is not None:
         r.problem(path, error)
     return normalised
+def _ingress(r: _Reader, raw: Mapping[str, Any]) -> IngressConfig | None:
+    """`ingress`: the base domain and how its certificate is validated (a zone, or an existing certificate)."""
+    if "ingress" not in raw:
+        return None
+    value = r.mapping(raw, "ingress", "ingress")
+    r.unknown_keys(value, {"baseDomain", "hostedZoneId", "certificateArn"}, "ingress")
+    zone = r.string(value, "hostedZoneId", "ingress.hostedZoneId", _HOSTED_ZONE_RE,
+                    "a Route 53 zone id like 'Z0123ABC'", default=None)
+    certificate = r.string(value, "certificateArn", "ingress.certificateArn", _CERTIFICATE_RE,
+                           "an ACM certificate ARN", default=None)
+    if (zone is None) == (certificate is None) and not any(p.startswith("ingress.") for p in r.problems):
+        r.problem("ingress", "must set exactly one of hostedZoneId (the stack validates a new certificate by DNS) "
+                  f"and certificateArn (an existing one), got {sorted(k for k in value if k != 'baseDomain')}")
+    return IngressConfig(
+        base_domain=r.string(value, "baseDomain", "ingress.baseDomain", _DOMAIN_RE, "a domain like 'example.com'")
+        or "", hosted_zone_id=zone, certificate_arn=certificate)
+
+
+def _code_location(r: _Reader, team: Mapping[str, Any], name: str, raw: Mapping[str, Any]) -> CodeLocationConfig:
+    """`teams.<name>.codeLocation`: the team's Dagster gRPC server; every key has a default."""
+    path = f"teams.{name}.codeLocation"
+    value = r.mapping(team, "codeLocation", path, default={})
+    r.unknown_keys(value, {"repository", "tag", "module", "port", "runsReachDatabase"}, path)
+    helm = raw.get("helm") if isinstance(raw.get("helm"), dict) else {}
+    default_tag = helm.get("imageTag") if isinstance(helm.get("imageTag"), str) else ""  # type: ignore[union-attr]
+    # Without a valid helm.imageTag there is no default; that key's own problem is reported, not this one.
+    tag = r.string(value, "tag", f"{path}.tag", _IMAGE_TAG_RE, "an image tag", default=default_tag or None) or ""
+    if tag == "latest":
+        r.problem(f"{path}.tag", "must pin a version, got 'latest'")
+    return CodeLocationConfig(
+        repository=r.string(value, "repository", f"{path}.repository", _REPOSITORY_RE,
+                            "a repository name like 'team-fraud' (lowercase, '/', '-', '_', '.')",
+                            default=f"team-{name}") or f"team-{name}",
+        tag=tag,
+        module=r.string(value, "module", f"{path}.module", _MODULE_RE, "a Python module path like 'fraud.definitions'",
+                        default="definitions") or "definitions",
+        # Below 1024 needs root (the pods run as uid 10001); 3000 is the Dagster webserver's.
+        port=r.integer(value, "port", f"{path}.port", 1024, 65535, default=4000) or 4000,
+        runs_reach_database=bool(r.boolean(value, "runsReachDatabase", f"{path}.runsReachDatabase", default=False)),
+    )
 
 
 def _node_pool(r: _Reader, raw: Any, path: str, environment: str) -> NodePoolConfig:
@@ -777,9 +864,10 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
             r.problem(f"teams.{name}", "must be named with lowercase letters, digits and hyphens (a DNS label)")
             continue
         team = r.typed(value, dict, f"teams.{name}", "an object") or {}
-        r.unknown_keys(team, {"quota"}, f"teams.{name}")
+        r.unknown_keys(team, {"quota", "codeLocation"}, f"teams.{name}")
         teams.append(TeamConfig(name=name, quota=_quota(r, r.get(team, "quota", f"teams.{name}.quota"),
-                                                          f"teams.{name}.quota")))
+                                                          f"teams.{name}.quota"),
+                                code_location=_code_location(r, team, name, raw)))
 
     egress = r.mapping(raw, "egress", "egress", default={})
     r.unknown_keys(egress, {"allowedCidrs", "databasePort"}, "egress")
@@ -899,6 +987,8 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
 
     workers_max = _workers_ceiling(r, node_pools.get("compute"), env_quota, helm)
 
+    ingress = _ingress(r, raw)
+
     if r.problems:
         raise ConfigError(stack, r.problems)
     return StackConfig(
@@ -908,7 +998,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
         egress_allowed_cidrs=allowed_cidrs, database_port=database_port, rbac_groups=rbac, databricks=databricks,
         sandbox_users=users, sandbox_force_destroy=force_destroy, protection=protection, helm=helm,
         database=database, registries=registries, ci=ci, access=access, rbac_group_members=members,
-        workers_max_replicas=workers_max,
+        workers_max_replicas=workers_max, ingress=ingress,
     )
 
 

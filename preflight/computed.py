@@ -163,6 +163,22 @@ def _security_group(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tupl
     return sg, {"arn": f"arn:aws:ec2:{ctx.region}:{ctx.account_id}:security-group/{sg}"}
 
 
+def _acm_certificate(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
+    """ACM answers with one DNS validation record per name; a wildcard and its apex share the same record."""
+    arn = f"arn:aws:acm:{ctx.region}:{ctx.account_id}:certificate/{_uuid('acm', name)}"
+    domains = [str(inputs.get("domainName", name)), *(inputs.get("subjectAlternativeNames") or [])]
+    token = _digest("acm-validation", name, length=32)
+    return arn, {"arn": arn, "status": "PENDING_VALIDATION", "domainValidationOptions": [
+        {"domainName": domain, "resourceRecordName": f"_{token}.{domain.removeprefix('*.')}.",
+         "resourceRecordType": "CNAME", "resourceRecordValue": f"_{token}.acm-validations.aws."}
+        for domain in domains]}
+
+
+def _route53_record(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    fqdn = str(inputs.get("name", name)).rstrip(".")
+    return f"{inputs.get('zoneId', 'Z')}_{fqdn}_{inputs.get('type', 'A')}", {"fqdn": fqdn}
+
+
 def _ec2(prefix: str, kind: str) -> Computed:
     """EC2's ids: a type prefix and 17 hex digits (`vpc-0a1b...`), with the resource's ARN."""
     def compute(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
@@ -359,6 +375,8 @@ COMPUTED: dict[str, Computed] = {
     "databricks:index/accountNetworkPolicy:AccountNetworkPolicy": _databricks_network_policy,
     "databricks:index/externalLocation:ExternalLocation": _named(),
     "kubernetes:helm.sh/v3:Release": _helm_release,
+    "aws:acm/certificate:Certificate": _acm_certificate,
+    "aws:route53/record:Record": _route53_record,
 }
 
 

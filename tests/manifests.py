@@ -42,9 +42,18 @@ def is_kubernetes_object(resource: RecordedResource) -> bool:
             and not resource.type.startswith("pulumi:providers:"))
 
 
-def registered_manifests(plan: Plan) -> list[dict[str, Any]]:
-    """Every Kubernetes object the plan registers directly, as a manifest."""
-    return [_wire_to_manifest(r.inputs) for r in plan.registered if is_kubernetes_object(r)]
+def registered_manifests(plan: Plan, within: str | None = None) -> list[dict[str, Any]]:
+    """Every Kubernetes object the plan registers directly, as a manifest; with `within` (a component type
+    token), only those some component of that type holds."""
+    return [_wire_to_manifest(r.inputs) for r in plan.registered if is_kubernetes_object(r)
+            and (within is None or f"::{within}$" in r.urn or f"${within}$" in r.urn)]
+
+
+def local_release(plan: Plan) -> RecordedResource:
+    """The plan's one release of a chart of this repository (`charts/...`); upstream charts are other releases,
+    pinned, and cannot render offline (their values are checked against our schemas instead)."""
+    (release,) = [r for r in plan.of_type(HELM_RELEASE) if str(r.inputs["chart"]).startswith("charts/")]
+    return release
 
 
 PLATFORM_CHART = "charts/ml-platform"

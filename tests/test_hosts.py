@@ -38,6 +38,8 @@ ALLOWED: dict[str, str] = {
     "kubernetes.github.io": "the Kubernetes autoscaler's chart repository, which the cluster-autoscaler release "
                             "pulls from",
     "ebs.csi.aws.com": "the EBS CSI driver's provisioner name in StorageClasses, not a host called",
+    "aws.github.io": "the AWS Load Balancer Controller's Helm repository (eks-charts), fetched at its pinned version",
+    "grafana.github.io": "Grafana's Helm repository, fetched at its pinned chart version",
 }
 # Host-like tokens: dotted labels ending in a common public top-level domain. Module paths (`pulumi.export`),
 # file names (`values.yaml`) and URNs do not end in one of these.

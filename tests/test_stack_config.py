@@ -304,3 +304,49 @@ def test_an_unknown_access_mode_is_refused() -> None:
     with pytest.raises(stack_config.ConfigError, match=r"^dev: ML_PLATFORM_ACCESS \(environment variable\) must be "
                                                        r"one of deploy, preview, got 'admin'"):
         stack_config.parse("dev", raw_config("dev"), access_mode="admin")
+
+
+# --- Dagster code locations and the ingress (issue 20) -------------------------------------------------------
+
+DAGSTER_BAD_CONFIGS = [
+    ("prod", _set("teams.fraud.codeLocation", {"port": 80}), "teams.fraud.codeLocation.port",
+     "between 1024 and 65535"),
+    ("prod", _set("teams.fraud.codeLocation", {"tag": "latest"}), "teams.fraud.codeLocation.tag", "pin a version"),
+    ("prod", _set("teams.fraud.codeLocation", {"repository": "Team_Fraud"}), "teams.fraud.codeLocation.repository",
+     "a repository name"),
+    ("prod", _set("teams.fraud.codeLocation", {"module": "fraud-defs"}), "teams.fraud.codeLocation.module",
+     "a Python module path"),
+    ("prod", _set("teams.fraud.codeLocation", {"runsReachDatabase": "yes"}),
+     "teams.fraud.codeLocation.runsReachDatabase", "true or false"),
+    ("prod", _set("teams.fraud.codeLocation", {"image": "x"}), "teams.fraud.codeLocation.image",
+     "is not a known key"),
+    ("dev", _set("ingress", {"baseDomain": "example.com"}), "ingress", "exactly one of hostedZoneId"),
+    ("dev", _set("ingress.baseDomain", "Example"), "ingress.baseDomain", "a domain like"),
+    ("dev", _set("ingress.hostedZoneId", "zone-1"), "ingress.hostedZoneId", "a Route 53 zone id"),
+]
+
+
+@pytest.mark.parametrize(("stack", "mutate", "key", "words"), DAGSTER_BAD_CONFIGS,
+                         ids=[f"{s}-{k}" for s, _, k, _ in DAGSTER_BAD_CONFIGS])
+def test_bad_code_location_or_ingress_config_is_one_line(stack: str, mutate: Any, key: str, words: str) -> None:
+    message = parse_error(stack, mutate)
+    assert "\n" not in message
+    assert message.startswith(f"{stack}: {key} "), message
+    assert words in message
+
+
+def test_a_team_without_code_location_keys_gets_the_defaults() -> None:
+    raw = copy.deepcopy(raw_config("prod"))
+    raw["teams"] = {"search": {"quota": {"cpu": "1", "memory": "1Gi"}}}
+    (team,) = stack_config.parse("prod", raw).teams
+    assert team.code_location == stack_config.CodeLocationConfig(
+        repository="team-search", tag=raw["helm"]["imageTag"], module="definitions", port=4000,
+        runs_reach_database=False)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_environment_domain_follows_the_design_appendix_matrix(stack: str) -> None:
+    cfg = stack_config.parse(stack, raw_config(stack))
+    assert cfg.ingress is not None
+    prefix = {"dev": "dev.internal.", "staging": "staging.", "prod": "app."}[stack]
+    assert cfg.domain == prefix + cfg.ingress.base_domain

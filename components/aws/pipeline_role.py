@@ -63,7 +63,8 @@ MLFLOW_PREFIX = "mlflow/"
 # writes artifacts (models); inference reads them (the models it serves) and writes only `enriched`. The
 # platform services beside them: MLflow's tracking server reads and writes its own prefix of the artifacts
 # store and reads its database login; dbt reads only the Databricks pipeline principal's OAuth secret; the
-# database bootstrap Job reads the RDS-managed master secret and sets the applications' logins.
+# database bootstrap Job reads the RDS-managed master secret and sets the applications' logins (and Grafana's
+# admin login, which it generates once).
 PIPELINE_ACCESS: Mapping[str, StoreAccess] = {
     "ingestion": StoreAccess(writes=(("processed", ""), ("raw", "landing/"))),
     "training": StoreAccess(reads=("processed",), writes=(("artifacts", ""),)),
@@ -73,7 +74,7 @@ PIPELINE_ACCESS: Mapping[str, StoreAccess] = {
                           reads_secrets=("database/mlflow",)),
     "dbt": StoreAccess(reads_secrets=("databricks",)),
     "db-bootstrap": StoreAccess(reads_secrets=("database/master",),
-                                writes_secrets=("database/mlflow", "database/dagster")),
+                                writes_secrets=("database/mlflow", "database/dagster", "grafana/admin")),
 }
 
 

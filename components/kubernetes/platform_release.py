@@ -47,6 +47,9 @@ class PlatformReleaseArgs:
     """Namespace of MLflow (Design Appendix namespace table). Default platform-mlops."""
     database_users: Sequence[str] = ("mlflow", "dagster")
     """Logins and databases the bootstrap Job ensures."""
+    generated_logins: Mapping[str, str] = field(default_factory=dict)
+    """Secrets Manager name -> username: UI logins (not databases) the bootstrap Job fills once, e.g. Grafana's
+    admin. The bootstrap role must be allowed to write them (PIPELINE_ACCESS)."""
     mlflow_zone_spread_required: bool = True
     """Refuse to schedule both MLflow replicas in one zone. Default on; off where the pool may be one node."""
     workers_max_replicas: int = 20
@@ -135,7 +138,9 @@ class PlatformRelease(pulumi.ComponentResource):
                 },
                 "dbt": {"image": image["dbt"], "serviceAccountName": args.service_accounts["dbt"],
                         "schedule": "0 */6 * * *", "databricksSecretName": args.databricks_secret_name},
-                "bootstrap": {"image": image["bootstrap"], "serviceAccountName": args.service_accounts["bootstrap"]},
+                "bootstrap": {"image": image["bootstrap"], "serviceAccountName": args.service_accounts["bootstrap"],
+                              "generatedLogins": [{"secretId": secret, "username": user}
+                                                  for secret, user in sorted(args.generated_logins.items())]},
             }, args.values_overrides)
 
         self.release = Release(

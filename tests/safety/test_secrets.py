@@ -14,6 +14,11 @@ from tests.support import PROJECT_DIR, STACKS, plan_with, preflight_plan
 
 # Property names that carry a credential: passwords, tokens, client secrets, private keys.
 SECRET_KEY = re.compile(r"(?i)(password|passwd|passphrase|secret|token|private_?key|credentials?)$")
+# Keys whose value names a secret or credential object (a reference, never the credential itself).
+SECRET_REFERENCE_KEYS = frozenset({
+    "existingSecret",
+    "storageCredential",  # databricks.Grants(storage_credential=...): the storage credential's name (grants.py)
+})
 # Values that look like a credential whatever their key (AWS access key, Databricks PAT, PEM, GitHub token).
 SECRET_VALUE = re.compile(r"^(AKIA[0-9A-Z]{16}|dapi[0-9a-f]{32}|-----BEGIN [A-Z ]*PRIVATE KEY-----|gh[pousr]_\w{20,})")
 
@@ -57,11 +62,6 @@ def test_the_scanner_finds_plaintext_secrets() -> None:
                                          "ml-platform:note"]
 
 
-# Properties whose name ends like a credential's but which hold a name: `databricks.Grants(storage_credential=...)`
-# names the Unity Catalog storage credential the grants are on (pulumi_databricks grants.py).
-NAMES_NOT_CREDENTIALS = frozenset({"storageCredential"})
-
-
 def exposed_secrets(value: Any, path: str) -> list[str]:
     """Paths under `value` where a credential-named property holds a value that is not secret-marked."""
     found: list[str] = []
@@ -71,9 +71,8 @@ def exposed_secrets(value: Any, path: str) -> list[str]:
         for key, child in value.items():
             where = f"{path}.{key}"
             # A boolean (automountServiceAccountToken) is a setting, never a credential.
-            if SECRET_KEY.search(str(key)) and key not in NAMES_NOT_CREDENTIALS and isinstance(
-                    child, str | int | float) and not isinstance(
-                    child, bool) and child != "":
+            if SECRET_KEY.search(str(key)) and str(key) not in SECRET_REFERENCE_KEYS and isinstance(
+                    child, str | int | float) and not isinstance(child, bool) and child != "":
                 found.append(where)
             else:
                 found += exposed_secrets(child, where)

@@ -30,3 +30,8 @@ capabilities:
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{/* The bootstrap Job's UI logins as space-separated secret=username pairs. */}}
+{{- define "ml-platform.generatedLogins" -}}
+{{- range $i, $login := .Values.bootstrap.generatedLogins }}{{ if $i }} {{ end }}{{ printf "%s=%s" $login.secretId $login.username }}{{ end -}}
+{{- end -}}

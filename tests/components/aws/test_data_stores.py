@@ -14,7 +14,7 @@ ARGS = DataStoresArgs(environment="prod", name_prefix="ml-platform-prod", accoun
                       unity_catalog_external_id="00000000-0000-0000-0000-000000000000",
                       secret_arns={name: f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:{name}-AbCdEf"
                                    for name in ("database/master", "database/mlflow", "database/dagster",
-                                                "databricks")})
+                                                "databricks", "grafana/admin")})
 
 
 @pytest.mark.parametrize("stack", STACKS)

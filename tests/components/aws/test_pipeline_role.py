@@ -219,7 +219,9 @@ def test_the_bootstrap_job_reads_the_master_secret_and_writes_only_the_applicati
     plan = preflight_plan(stack)
     master = reveal(plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance").outputs)[
         "masterUserSecrets"][0]["secretArn"]
-    logins = sorted(_secret_arn(plan, stack, user) for user in ("mlflow", "dagster"))
+    # The applications' database logins and Grafana's admin login, which it generates once.
+    grafana = plan.one("aws:secretsmanager/secret:Secret", name="platform-monitoring-grafana-admin-login")
+    logins = sorted([*(_secret_arn(plan, stack, user) for user in ("mlflow", "dagster")), grafana.outputs["arn"]])
     statements = _statements(plan, stack, "db-bootstrap")
     assert set(statements) == {"ReadOwnSecrets", "WriteOwnSecrets", "DecryptOwnSecrets"}
     assert statements["ReadOwnSecrets"]["Resource"] == sorted([master, *logins])

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from components.aws.registries import PLATFORM_IMAGES, PULL_ACTIONS, ImageRegistriesArgs, validate_image_registries_args
+from components.kubernetes.dagster_control_plane import DAGSTER_IMAGE
 from preflight.harness import reveal
 from stack_config import parse
 from tests.support import STACKS, preflight_plan
@@ -20,7 +21,10 @@ def test_one_immutable_scanned_kms_encrypted_repository_per_image(stack: str) ->
     the key named (Amazon ECR User Guide, "Image tag mutability", "Image scanning", "Encryption at rest")."""
     plan = preflight_plan(stack)
     repositories = {reveal(r.inputs)["name"]: reveal(r.inputs) for r in plan.of_type("aws:ecr/repository:Repository")}
-    assert set(repositories) == {f"ml-platform/{image}" for image in PLATFORM_IMAGES}
+    cfg = parse(stack, raw_config(stack))
+    # The platform chart's images, the Dagster control plane's, one per team's code location (issue 20).
+    images = {*PLATFORM_IMAGES, DAGSTER_IMAGE, *(team.code_location.repository for team in cfg.teams)}
+    assert set(repositories) == {f"ml-platform/{image}" for image in images}
     keys = {reveal(k.outputs)["arn"] for k in plan.of_type("aws:kms/key:Key") if k.name == f"{stack}-registries-key"}
     for repository in repositories.values():
         assert repository["imageTagMutability"] == "IMMUTABLE"
@@ -38,14 +42,15 @@ def test_pulls_only_from_the_organisation_and_a_bounded_lifecycle(stack: str) ->
     cfg = parse(stack, raw_config(stack))
     policies = [json.loads(reveal(p.inputs)["policy"])
                 for p in plan.of_type("aws:ecr/repositoryPolicy:RepositoryPolicy")]
-    assert len(policies) == len(PLATFORM_IMAGES)
+    repositories = len(plan.of_type("aws:ecr/repository:Repository"))
+    assert len(policies) == repositories
     for policy in policies:
         (statement,) = policy["Statement"]
         assert statement["Effect"] == "Allow" and sorted(statement["Action"]) == sorted(PULL_ACTIONS)
         assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": cfg.registries.organization_id}}
     lifecycles = [json.loads(reveal(p.inputs)["policy"])
                   for p in plan.of_type("aws:ecr/lifecyclePolicy:LifecyclePolicy")]
-    assert len(lifecycles) == len(PLATFORM_IMAGES)
+    assert len(lifecycles) == repositories
     for lifecycle in lifecycles:
         untagged, kept = sorted(lifecycle["rules"], key=lambda r: r["rulePriority"])
         assert untagged["selection"] == {"tagStatus": "untagged", "countType": "sinceImagePushed",

@@ -49,7 +49,8 @@ def test_release_deploys_the_pinned_local_chart_after_what_its_pods_need(stack: 
     assert release.inputs["namespace"] == f"platform-{stack}"
     waits = set(release.options["dependsOn"])
     accounts = [r.urn for r in plan.of_type("kubernetes:core/v1:ServiceAccount")
-                if r.inputs["metadata"]["namespace"] in (f"platform-{stack}", "platform-mlops")]
+                if r.inputs["metadata"]["namespace"] in (f"platform-{stack}", "platform-mlops")
+                and "platform:kubernetes:PlatformNamespace$" in r.urn]  # the chart's, not Dagster's own
     assert len(accounts) == 9  # six IRSA accounts + deployer in platform-<env>, mlflow + deployer in mlops
     assert set(accounts) <= waits
     assert {g.urn for g in plan.of_type("aws:eks/nodeGroup:NodeGroup")} <= waits
@@ -322,3 +323,27 @@ def test_every_workload_fits_its_namespaces_quota_during_a_rollout(stack: str) -
         for key, amount in total.items():
             limit = _cpu(hard[key]) if key.endswith("cpu") else _memory(hard[key])
             assert amount <= limit, f"{namespace}: {key} {amount} over the quota {hard[key]}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_bootstrap_job_generates_the_ui_logins_the_stack_names_and_never_rotates_them(stack: str) -> None:
+    """Grafana's admin login (REALITY.md 8): the rendered bootstrap Job receives `secret=username` pairs of the
+    release's `bootstrap.generatedLogins` (the Grafana component's secret), its script fills such a secret only
+    when it holds no password, and the quarterly rotation CronJob receives the same pairs but rotates only the
+    database logins (the loop over GENERATED_LOGINS never looks at ROTATE: Grafana keeps its own copy)."""
+    plan = preflight_plan(stack)
+    login = plan.one("aws:secretsmanager/secret:Secret", name="platform-monitoring-grafana-admin-login")
+    documents = rendered_chart(plan)
+    bootstrap = [w for w in _kinds(documents, "Job") + _kinds(documents, "CronJob")
+                 if w["metadata"]["name"] in ("db-bootstrap", "db-rotate-logins")]
+    assert len(bootstrap) == 2
+    for workload in bootstrap:
+        spec = workload["spec"].get("jobTemplate", workload)["spec"]["template"]["spec"]
+        (container,) = spec["containers"]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["GENERATED_LOGINS"] == f"{login.inputs['name']}=admin"
+    (script,) = [d["data"]["bootstrap"] for d in _kinds(documents, "ConfigMap")
+                 if d["metadata"]["name"] == "db-bootstrap"]
+    loop = script[script.index("for pair in $GENERATED_LOGINS"):]
+    assert "ROTATE" not in loop and 'if [ -z "$existing" ]' in loop
+    assert "file:///tmp/login.json" in loop  # the password never in a process's arguments

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import yaml
 
 from components.kubernetes.platform_namespace import PlatformNamespaceArgs
 from components.kubernetes.team_namespace import TeamNamespaceArgs, validate_team_namespace_args
@@ -78,11 +79,25 @@ def test_adding_a_team_is_one_config_entry_and_changes_nothing_else() -> None:
     before = {r.urn: r.inputs for r in preflight_plan("prod").registered}
     after = {r.urn: r.inputs for r in plan_with("prod", {"teams": teams}).registered}
     assert set(before) <= set(after)
-    assert [urn for urn in before if after[urn] != before[urn]] == []
-    added = set(after) - set(before)
-    assert {urn.split("::")[-1].split("-")[1] for urn in added} == {new}
-    assert any(urn.endswith(f"::team-{new}-role") for urn in added)
-    assert any(urn.endswith(f"::team-{new}-namespace-namespace") for urn in added)
+    changed = [urn for urn in before if after[urn] != before[urn]]
+    assert [urn.split("::")[-1] for urn in changed] == ["prod-dagster-workspace"]
+
+    def entries(inputs: dict[str, object]) -> list[dict[str, object]]:
+        return yaml.safe_load(inputs["data"]["workspace.yaml"])["load_from"]  # type: ignore[index]
+
+    old, now = entries(before[changed[0]]), entries(after[changed[0]])
+    assert [e for e in now if e not in old] == [{"grpc_server": {
+        "host": f"dagster-code-location.team-{new}.svc.cluster.local", "port": 4000, "location_name": new}}]
+    assert [e for e in now if e in old] == old
+    # Everything added is the team's: named for it (its namespace, role, code location, its ECR repository).
+    added = {urn.split("::")[-1] for urn in set(after) - set(before)}
+    assert [name for name in added if f"team-{new}" not in name] == []
+    assert {f"team-{new}-role", f"team-{new}-namespace-namespace", f"team-{new}-code-location-deployment",
+            f"team-{new}-code-location-service", f"team-{new}-code-location-runs-binding",
+            f"prod-registries-team-{new}"} <= added
+    # The shipped teams opt their runs into the database; a new entry without codeLocation does not, so no
+    # login is synced into its namespace.
+    assert not any("database-secret" in name for name in added)
 
 
 def test_bad_args_are_refused_naming_each_property() -> None:

@@ -395,6 +395,21 @@ deployment("refs-optional-good", volumes=[{"name": "s", "secret": {"secret_name"
 deployment("refs-secret-bad", volumes=[{"name": "s", "secret": {"secret_name": "absent"}}])
 deployment("refs-claim-bad", volumes=[{"name": "d", "persistent_volume_claim": {"claim_name": "data"}}])
 deployment("refs-env-bad", env=[{"name": "K", "value_from": {"config_map_key_ref": {"name": "nope", "key": "k"}}}])
+# External Secrets Operator writes the Secret `spec.target.name` (default: the ExternalSecret's name) when its
+# creationPolicy is Owner (the default) or Orphan; with Merge or None it only updates one that must exist.
+def external_secret(name, target=None, policy=None):
+    spec = {"secretStoreRef": {"kind": "SecretStore", "name": "aws"}, "data": []}
+    if target is not None or policy is not None:
+        spec["target"] = {k: v for k, v in (("name", target), ("creationPolicy", policy)) if v is not None}
+    k8s.apiextensions.CustomResource(f"es-{name}", api_version="external-secrets.io/v1", kind="ExternalSecret",
+                                     metadata={"name": name, "namespace": "apps"}, spec=spec)
+external_secret("synced")
+external_secret("renamed-source", target="synced-renamed", policy="Owner")
+external_secret("merged", policy="Merge")
+deployment("refs-external-secret-good", volumes=[{"name": "s", "secret": {"secret_name": "synced"}}],
+           env=[{"name": "K", "value_from": {"secret_key_ref": {"name": "synced-renamed", "key": "k"}}}])
+deployment("refs-external-merge-bad", env=[{"name": "K", "value_from": {"secret_key_ref": {"name": "merged",
+                                                                                           "key": "k"}}}])
 k8s.helm.v3.Release("release-good", chart="charts/ml-platform", namespace="apps", values={
     "app": {"serviceAccountName": "exact", "backendStoreSecret": {"name": "present", "key": "k"}}})
 k8s.helm.v3.Release("release-bad", chart="charts/ml-platform", namespace="apps", values={

@@ -11,7 +11,7 @@ from policies.rules.kubernetes_workload_references_exist import NAME
 from preflight.harness import Plan
 from tests.policies.helpers import flagged
 
-BAD = {"refs-secret-bad", "refs-claim-bad", "refs-env-bad", "release-bad"}
+BAD = {"refs-secret-bad", "refs-claim-bad", "refs-env-bad", "release-bad", "refs-external-merge-bad"}
 
 
 @pytest.mark.parametrize("mode", ["up", "preview"])

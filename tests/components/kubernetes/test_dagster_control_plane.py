@@ -1,0 +1,164 @@
+"""The Dagster control plane: webserver and daemon in the environment namespace with pinned images, their
+metadata in the platform's PostgreSQL (own database and user, password from a synced Secret, never in a
+ConfigMap), compute logs under one prefix that the control plane's IRSA role is allowed and nothing more, and
+no business logic: it runs no team's code."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import yaml
+
+from components.kubernetes.dagster_control_plane import (
+    DAGSTER_VERSION,
+    SERVICE_ACCOUNT,
+    CodeLocationEntry,
+    DagsterControlPlaneArgs,
+    validate_dagster_control_plane_args,
+)
+from tests.manifests import registered_manifests
+from tests.support import STACKS, preflight_plan
+
+
+def _control_plane(stack: str) -> list[dict[str, Any]]:
+    return [m for m in registered_manifests(preflight_plan(stack))
+            if m["metadata"].get("labels", {}).get("app.kubernetes.io/part-of") == "dagster-control-plane"
+            and m["metadata"].get("namespace") == f"platform-{stack}"]
+
+
+def _instance(stack: str) -> dict[str, Any]:
+    (config_map,) = [m for m in _control_plane(stack) if m["kind"] == "ConfigMap"
+                     and m["metadata"]["name"] == "dagster-instance"]
+    return yaml.safe_load(config_map["data"]["dagster.yaml"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_metadata_lives_in_its_own_postgres_database_with_the_password_from_a_secret(stack: str) -> None:
+    instance = _instance(stack)
+    database = instance["storage"]["postgres"]["postgres_db"]
+    assert (database["db_name"], database["username"]) == ("dagster", "dagster")
+    assert database["password"] == {"env": "DAGSTER_PG_PASSWORD"}
+    assert instance["run_launcher"]["class"] == "K8sRunLauncher"
+    assert instance["run_launcher"]["config"]["postgres_password_secret"] == "dagster-database"
+    for deployment in (m for m in _control_plane(stack) if m["kind"] == "Deployment"):
+        env = {e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert env["DAGSTER_PG_PASSWORD"]["valueFrom"] == {"secretKeyRef": {"name": "dagster-database",
+                                                                            "key": "password"}}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_compute_logs_go_to_the_artifacts_bucket_under_the_prefix_the_role_is_allowed(stack: str) -> None:
+    plan = preflight_plan(stack)
+    artifacts = plan.one("platform:storage:EncryptedBucket", name=f"{stack}-artifacts").component_outputs
+    logs = _instance(stack)["compute_logs"]
+    assert logs["class"] == "S3ComputeLogManager"
+    assert (logs["config"]["bucket"], logs["config"]["prefix"]) == (artifacts["bucket_name"], "dagster/compute-logs")
+    policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-dagster-compute-logs")
+                        .inputs["policy"])
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["ReadWriteComputeLogs"]["Resource"] == f"{artifacts['bucket_arn']}/dagster/compute-logs/*"
+    assert by_sid["ListComputeLogs"]["Condition"] == {"StringLike": {"s3:prefix": ["dagster/compute-logs/*"]}}
+    database = plan.one("platform:database:PlatformDatabase").component_outputs
+    login = plan.one("aws:secretsmanager/secret:Secret", name=f"{stack}-database-dagster-secret").outputs["arn"]
+    assert {s["Resource"] for s in policy["Statement"]} == {
+        artifacts["bucket_arn"], f"{artifacts['bucket_arn']}/dagster/compute-logs/*", artifacts["key_arn"],
+        login, database["keyArn"]}
+    # The database key only through Secrets Manager: the login's decryption, not the database's volumes.
+    assert by_sid["DecryptDagsterLogin"]["Condition"] == {
+        "StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com"},
+        "StringEquals": {"kms:EncryptionContext:SecretARN": login}}
+    role = plan.one("aws:iam/role:Role", name=f"{stack}-dagster-role")
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    issuer = plan.one("platform:kubernetes:EksCluster").component_outputs["oidc_issuer"]
+    assert statement["Condition"]["StringEquals"][f"{issuer}:sub"] == \
+        f"system:serviceaccount:platform-{stack}:{SERVICE_ACCOUNT}"
+    (account,) = [m for m in _control_plane(stack) if m["kind"] == "ServiceAccount"]
+    assert account["metadata"]["annotations"] == {"eks.amazonaws.com/role-arn": role.outputs["arn"]}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_webserver_and_daemon_run_the_pinned_dagster_image_and_no_team_code(stack: str) -> None:
+    deployments = {m["metadata"]["name"]: m for m in _control_plane(stack) if m["kind"] == "Deployment"}
+    assert set(deployments) == {"dagster-webserver", "dagster-daemon"}
+    # The image is the one of the ECR repository the registries layer creates for the control plane.
+    repository = preflight_plan(stack).one("aws:ecr/repository:Repository", name=f"{stack}-registries-dagster")
+    for deployment in deployments.values():
+        pod = deployment["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        assert container["image"] == f"{repository.outputs['repositoryUrl']}:{DAGSTER_VERSION}"
+        assert pod["serviceAccountName"] == SERVICE_ACCOUNT
+        assert container["args"][-2:] == ["--workspace", "/opt/dagster/workspace/workspace.yaml"]
+    # The daemon is a singleton per instance: one replica, never two during a rollout.
+    assert deployments["dagster-daemon"]["spec"]["replicas"] == 1
+    assert deployments["dagster-daemon"]["spec"]["strategy"] == {"type": "Recreate"}
+    assert DAGSTER_VERSION.count(".") == 2 and DAGSTER_VERSION != "latest"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_metadata_store_is_the_platforms_rds_reached_on_its_database_subnets(stack: str) -> None:
+    """REALITY.md 1 and 3: the host is the RDS instance's address, the port its listener, and the control plane's
+    egress opens exactly the network's database subnets on that port (where RDS places the instance); the
+    control plane waits for the platform release, whose pre-install hook creates the `dagster` database and
+    login (charts/ml-platform/templates/bootstrap.yaml)."""
+    plan = preflight_plan(stack)
+    instance = plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance")
+    database = _instance(stack)["storage"]["postgres"]["postgres_db"]
+    assert (database["hostname"], database["port"]) == (instance.outputs["address"], instance.inputs["port"])
+    assert database["params"] == {"sslmode": "require"}  # the parameter group sets rds.force_ssl
+    (egress,) = [m for m in _control_plane(stack) if m["kind"] == "NetworkPolicy"
+                 and m["metadata"]["name"] == "dagster-control-plane-egress"]
+    to_database = [rule for rule in egress["spec"]["egress"] if rule["ports"] == [
+        {"protocol": "TCP", "port": instance.inputs["port"]}]]
+    blocks = plan.one("platform:network:Network").component_outputs["database_cidrs"]
+    assert [peer["ipBlock"]["cidr"] for rule in to_database for peer in rule["to"]] == list(blocks)
+    release = plan.one("kubernetes:helm.sh/v3:Release", name=f"{stack}-platform-release")
+    assert "dagster" in release.inputs["values"]["database"]["users"]
+    webserver = plan.one("kubernetes:apps/v1:Deployment", name=f"{stack}-dagster-webserver")
+    assert release.urn in webserver.options["dependsOn"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_database_password_is_synced_from_secrets_manager_by_the_control_planes_own_account(stack: str) -> None:
+    """REALITY.md 8: the password lives in Secrets Manager (written by the bootstrap Job), reaches the namespace
+    through External Secrets Operator, authenticated as the control plane's IRSA account (whose role reads that
+    login only), with the key the webserver reads and the key dagster-k8s hands to run pods
+    (`postgresql-password`, dagster_k8s.job.DAGSTER_PG_PASSWORD_SECRET_KEY)."""
+    plan = preflight_plan(stack)
+    namespace = f"platform-{stack}"
+    secret = plan.one("kubernetes:external-secrets.io/v1:ExternalSecret", name=f"{stack}-dagster-database-secret")
+    assert secret.inputs["metadata"]["namespace"] == namespace
+    spec = secret.inputs["spec"]
+    assert spec["target"] == {"name": "dagster-database", "creationPolicy": "Owner"}
+    assert spec["data"] == [{"secretKey": key, "remoteRef": {"key": f"ml-platform-{stack}/database/dagster",
+                                                             "property": "password"}}
+                            for key in ("password", "postgresql-password")]
+    store = plan.one("kubernetes:external-secrets.io/v1:SecretStore", name=f"{stack}-dagster-secret-store")
+    assert store.inputs["metadata"] == {"name": spec["secretStoreRef"]["name"], "namespace": namespace,
+                                        "labels": {"app.kubernetes.io/part-of": "dagster-control-plane"}}
+    assert store.inputs["spec"]["provider"]["aws"]["auth"] == {"jwt": {"serviceAccountRef": {"name": SERVICE_ACCOUNT}}}
+    login = plan.one("aws:secretsmanager/secret:Secret", name=f"{stack}-database-dagster-secret")
+    assert login.inputs["name"] == f"ml-platform-{stack}/database/dagster"
+    # The secret operator's CRDs exist before the ExternalSecret.
+    operator = plan.one("kubernetes:helm.sh/v3:Release", name=f"{stack}-secret-sync-external-secrets")
+    assert operator.urn in plan.one("platform:kubernetes:DagsterControlPlane").options["dependsOn"]
+
+
+def test_bad_args_are_refused_naming_each_property() -> None:
+    login = {"database_login_secret": "s", "database_login_arn": "arn", "database_key_arn": "k", "region": "r"}
+    args = DagsterControlPlaneArgs(
+        namespace="platform-prod", image="r", code_locations={}, database_host="h", database_cidrs=[],
+        **login, compute_logs_bucket="b", compute_logs_bucket_arn="a", compute_logs_key_arn="k",
+        oidc_provider_arn="o", oidc_issuer="i", kubernetes_api_cidrs=[], compute_logs_prefix="/logs",
+        image_tag="latest", webserver_replicas=0)
+    with pytest.raises(ValueError) as info:
+        validate_dagster_control_plane_args(args)
+    for words in ("code_locations must name", "compute_logs_prefix must be", "image_tag must pin",
+                  "webserver_replicas must be", "database_cidrs must name"):
+        assert words in str(info.value)
+    validate_dagster_control_plane_args(DagsterControlPlaneArgs(
+        namespace="platform-prod", image="r", code_locations={"fraud": CodeLocationEntry("h", 4000)},
+        database_host="h", database_cidrs=["10.0.0.0/16"], **login, compute_logs_bucket="b",
+        compute_logs_bucket_arn="a", compute_logs_key_arn="k", oidc_provider_arn="o", oidc_issuer="i",
+        kubernetes_api_cidrs=["10.0.0.0/16"]))

@@ -1,0 +1,88 @@
+"""Grafana: the upstream chart pinned in platform-monitoring, persistence on `ssd-retain`, the admin credentials
+from a Secret (synced from Secrets Manager) and never in values, values checked against our schema, nothing
+cluster-wide and nothing the namespace's restricted Pod Security Standard refuses (no root chown init)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.kubernetes.grafana import CHART, CHART_REPOSITORY, CHART_VERSION, GrafanaArgs, validate_grafana_args
+from components.kubernetes.upstream_chart import values_problems
+from preflight.harness import Secret, reveal
+from tests.support import STACKS, preflight_plan
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_grafana_is_pinned_persistent_on_ssd_retain_with_its_password_from_a_secret(stack: str) -> None:
+    release = preflight_plan(stack).one(RELEASE, name="platform-monitoring-grafana-release")
+    assert (release.inputs["chart"], release.inputs["version"]) == (CHART, CHART_VERSION)
+    assert release.inputs["repositoryOpts"] == {"repo": CHART_REPOSITORY}
+    assert release.inputs["namespace"] == "platform-monitoring"
+    values = reveal(release.inputs["values"])
+    assert not isinstance(release.inputs["values"], Secret)
+    assert values_problems(CHART, values) == []
+    assert values["persistence"] == {"enabled": True, "storageClassName": "ssd-retain", "size": "10Gi"}
+    assert values["admin"]["existingSecret"] == "grafana-admin"
+    assert "adminPassword" not in values
+    assert values["initChownData"] == {"enabled": False}
+    assert values["rbac"] == {"create": False}
+
+
+def test_our_schema_refuses_a_password_in_values_and_root_init() -> None:
+    values = reveal(preflight_plan("prod").one(RELEASE, name="platform-monitoring-grafana-release").inputs["values"])
+    assert any("adminPassword" in p for p in values_problems(CHART, {**values, "adminPassword": "x"}))
+    assert any("initChownData" in p for p in values_problems(CHART, {**values, "initChownData": {"enabled": True}}))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_admin_login_is_synced_from_secrets_manager_and_generated_inside_the_vpc(stack: str) -> None:
+    """REALITY.md 8 and 1: the login lives in a Secrets Manager secret with its own KMS key, has no value in the
+    plan (the platform release's bootstrap Job generates it once, before Grafana's release waits for its pod),
+    is read only by the SecretStore's IRSA account, and reaches Grafana as the Secret `grafana-admin` that an
+    ExternalSecret writes with the keys the chart's `admin.existingSecret` expects."""
+    plan = preflight_plan(stack)
+    login = plan.one("aws:secretsmanager/secret:Secret", name="platform-monitoring-grafana-admin-login")
+    key = plan.one("aws:kms/key:Key", name="platform-monitoring-grafana-key")
+    assert login.inputs["name"] == f"ml-platform-{stack}/grafana/admin"
+    assert login.inputs["kmsKeyId"] == key.outputs["arn"] and key.inputs["enableKeyRotation"] is True
+    assert [v for v in plan.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+            if "grafana" in v.name] == []
+    secret = plan.one("kubernetes:external-secrets.io/v1:ExternalSecret",
+                      name="platform-monitoring-grafana-admin-secret")
+    assert secret.inputs["metadata"] == {"name": "grafana-admin", "namespace": "platform-monitoring"}
+    assert secret.inputs["spec"]["target"] == {"name": "grafana-admin", "creationPolicy": "Owner"}
+    assert {d["secretKey"]: d["remoteRef"] for d in secret.inputs["spec"]["data"]} == {
+        "admin-user": {"key": login.inputs["name"], "property": "username"},
+        "admin-password": {"key": login.inputs["name"], "property": "password"}}
+    reader = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name="platform-monitoring-grafana-secrets-policy")
+                        .inputs["policy"])
+    assert {json.dumps(s["Resource"]) for s in reader["Statement"]} == {
+        json.dumps(login.outputs["arn"]), json.dumps(key.outputs["arn"])}
+    # Written by the bootstrap Job: its values list the login, its role may write exactly that secret.
+    release = plan.one(RELEASE, name=f"{stack}-platform-release")
+    assert release.inputs["values"]["bootstrap"]["generatedLogins"] == [
+        {"secretId": login.inputs["name"], "username": "admin"}]
+    bootstrap = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-db-bootstrap-access")
+                           .inputs["policy"])
+    (write,) = [s for s in bootstrap["Statement"] if s["Sid"] == "WriteOwnSecrets"]
+    assert login.outputs["arn"] in write["Resource"]
+    # Order (REALITY.md 1): the secret exists before the platform release whose hook fills it; the ExternalSecret
+    # and Grafana's release come after that release.
+    assert login.urn in release.options["dependsOn"]
+    grafana = plan.one(RELEASE, name="platform-monitoring-grafana-release")
+    assert {release.urn, secret.urn} <= set(grafana.options["dependsOn"])
+    assert release.urn in secret.options["dependsOn"]
+
+
+def test_bad_args_are_refused_naming_each_property() -> None:
+    with pytest.raises(ValueError) as info:
+        validate_grafana_args(GrafanaArgs(
+            namespace="", admin_login_secret="", account_id="1", region="r", oidc_provider_arn="o", oidc_issuer="i",
+            writer_role_arn="w", chart_version="latest", key_deletion_window_days=3))
+    for words in ("namespace must not be empty", "admin_login_secret must not be empty", "chart_version must pin",
+                  "key_deletion_window_days must be between 7 and 30"):
+        assert words in str(info.value)
