@@ -200,10 +200,11 @@ class CodeLocationConfig:
     """Python module holding the team's Dagster `Definitions` (`dagster api grpc -m`). Default `definitions`."""
     port: int = 4000
     """gRPC port of the code location server. Default 4000."""
-    runs_reach_database: bool = False
-    """Whether the team's run pods may reach the platform's PostgreSQL (Dagster run workers write their event
-    log there). Default false: no egress to the database and no `dagster-database` Secret in the team's
-    namespace, so the run launcher's run pods do not start there; a team that runs jobs sets it."""
+    runs_reach_database: bool = True
+    """Whether the team's run pods may reach the platform's PostgreSQL. Default true: Dagster's run workers write
+    their event log to the instance's database (every process shares one dagster.yaml), so without it no run of
+    the team starts. False only for a code location that never launches a run: no egress to the database and no
+    `dagster-database` Secret in the team's namespace."""
 
 
 @dataclass(frozen=True)
@@ -751,7 +752,7 @@ def _code_location(r: _Reader, team: Mapping[str, Any], name: str, raw: Mapping[
                         default="definitions") or "definitions",
         # Below 1024 needs root (the pods run as uid 10001); 3000 is the Dagster webserver's.
         port=r.integer(value, "port", f"{path}.port", 1024, 65535, default=4000) or 4000,
-        runs_reach_database=bool(r.boolean(value, "runsReachDatabase", f"{path}.runsReachDatabase", default=False)),
+        runs_reach_database=bool(r.boolean(value, "runsReachDatabase", f"{path}.runsReachDatabase", default=True)),
     )
 
 

@@ -341,7 +341,7 @@ def test_a_team_without_code_location_keys_gets_the_defaults() -> None:
     (team,) = stack_config.parse("prod", raw).teams
     assert team.code_location == stack_config.CodeLocationConfig(
         repository="team-search", tag=raw["helm"]["imageTag"], module="definitions", port=4000,
-        runs_reach_database=False)
+        runs_reach_database=True)  # Dagster's run workers write to the instance database: runs need it
 
 
 @pytest.mark.parametrize("stack", STACKS)

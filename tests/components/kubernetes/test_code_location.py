@@ -177,8 +177,8 @@ def test_run_pods_reach_the_database_only_when_the_teams_config_says_so() -> Non
     pod; there the database's security group is the gate.)"""
     teams = raw_config("prod")["teams"]
     assert _database_policies("prod") == {t: ["dagster-run-egress"] for t, v in teams.items()
-                                          if v.get("codeLocation", {}).get("runsReachDatabase")} | {
-        t: [] for t, v in teams.items() if not v.get("codeLocation", {}).get("runsReachDatabase")}
+                                          if v.get("codeLocation", {}).get("runsReachDatabase", True)} | {
+        t: [] for t, v in teams.items() if not v.get("codeLocation", {}).get("runsReachDatabase", True)}
     first = sorted(teams)[0]
     closed = {**teams, first: {**teams[first], "codeLocation": {**teams[first].get("codeLocation", {}),
                                                                 "runsReachDatabase": False}}}
@@ -205,7 +205,7 @@ def test_the_database_login_is_synced_only_where_runs_reach_the_database() -> No
         plan = plan_with("prod", {"teams": changed})
         secrets = _database_secrets(plan)
         expected = {"platform-prod"} | {f"team-{t}" for t, v in changed.items()
-                                        if v.get("codeLocation", {}).get("runsReachDatabase")}
+                                        if v.get("codeLocation", {}).get("runsReachDatabase", True)}
         assert set(secrets) == expected
         login = plan.one("aws:secretsmanager/secret:Secret", name="prod-database-dagster-secret")
         policy = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"team-{first}-dagster-runs")

@@ -95,9 +95,9 @@ def test_adding_a_team_is_one_config_entry_and_changes_nothing_else() -> None:
     assert {f"team-{new}-role", f"team-{new}-namespace-namespace", f"team-{new}-code-location-deployment",
             f"team-{new}-code-location-service", f"team-{new}-code-location-runs-binding",
             f"prod-registries-team-{new}"} <= added
-    # The shipped teams opt their runs into the database; a new entry without codeLocation does not, so no
-    # login is synced into its namespace.
-    assert not any("database-secret" in name for name in added)
+    # A new entry without codeLocation runs jobs like the shipped teams: its runs reach the database, so the
+    # login is synced into its namespace (Dagster's run workers write their event log there).
+    assert any("database-secret" in name for name in added)
 
 
 def test_bad_args_are_refused_naming_each_property() -> None:
