@@ -523,6 +523,28 @@ aws.ec2.DefaultSecurityGroup("default-sg-open-bad", vpc_id="vpc-1", egress=[{
     "protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}])
 aws.ec2.DefaultSecurityGroup("default-sg-closed-good", vpc_id="vpc-2")
 
+# ... and egress to a managed prefix list, judged by the list's entries (inline or added as entry resources)
+HTTPS = {"protocol": "tcp", "from_port": 443, "to_port": 443}
+open_list = aws.ec2.ManagedPrefixList("classes-open-list", address_family="IPv4", max_entries=2,
+                                      entries=[{"cidr": "0.0.0.0/0", "description": "anywhere"}])
+private_list = aws.ec2.ManagedPrefixList("classes-private-list", address_family="IPv4", max_entries=2, entries=[
+    {"cidr": "10.40.0.0/16", "description": "on-premises"}, {"cidr": "172.20.0.0/16", "description": "peer"}])
+grown_list = aws.ec2.ManagedPrefixList("classes-grown-list", address_family="IPv4", max_entries=2,
+                                       entries=[{"cidr": "10.41.0.0/16"}])
+aws.ec2.ManagedPrefixListEntry("classes-grown-list-internet", prefix_list_id=grown_list.id, cidr="0.0.0.0/0")
+aws.ec2.SecurityGroup("egress-pl-open-bad", vpc_id="vpc-1", egress=[{**HTTPS, "prefix_list_ids": [open_list.id]}])
+aws.ec2.SecurityGroup("egress-pl-private-good", vpc_id="vpc-1",
+                      egress=[{**HTTPS, "prefix_list_ids": [private_list.id]}])
+aws.vpc.SecurityGroupEgressRule("egress-pl-grown-bad", security_group_id="sg-1", ip_protocol="tcp", from_port=443,
+                                to_port=443, prefix_list_id=grown_list.id)
+aws.vpc.SecurityGroupEgressRule("egress-pl-private-rule-good", security_group_id="sg-1", ip_protocol="tcp",
+                                from_port=443, to_port=443, prefix_list_id=private_list.id)
+# An AWS-managed list (S3's public ranges in eu-west-1), known only by its id: not in the plan, refused.
+aws.ec2.SecurityGroupRule("egress-pl-aws-managed-bad", type="egress", security_group_id="sg-1", protocol="tcp",
+                          from_port=443, to_port=443, prefix_list_ids=["pl-6da54004"])
+aws.ec2.SecurityGroupRule("egress-pl-ingress-good", type="ingress", security_group_id="sg-1", protocol="tcp",
+                          from_port=443, to_port=443, prefix_list_ids=[open_list.id])
+
 # aws-ec2-launch-template-imdsv2: a node group without a launch template
 template = aws.ec2.LaunchTemplate("classes-template", metadata_options={
     "http_tokens": "required", "http_put_response_hop_limit": 1, "http_endpoint": "enabled"})
