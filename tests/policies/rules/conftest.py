@@ -241,6 +241,18 @@ dev_sp = databricks.ServicePrincipal("sp-dev", display_name="ml-pipelines-dev")
 prod = databricks.Catalog("catalog-prod", name="prod", isolation_mode="ISOLATED", opts=PROTECT)
 databricks.Catalog("catalog-open-bad", name="prod_scratch", opts=PROTECT)
 dev = databricks.Catalog("catalog-dev", name="dev", isolation_mode="ISOLATED", opts=PROTECT)
+# databricks-catalog-prod-isolated: bindings to the prod workspace (3333...) only, whatever the securable
+PROD_WS, DEV_WS, STAGING_WS = "3333333333333333", "1111111111111111", "2222222222222222"
+databricks.WorkspaceBinding("binding-prod-good", securable_name=prod.name, workspace_id=PROD_WS,
+                            binding_type="BINDING_TYPE_READ_WRITE")
+databricks.WorkspaceBinding("binding-prod-read-only-good", securable_name=prod.name, workspace_id=PROD_WS,
+                            binding_type="BINDING_TYPE_READ_ONLY")
+databricks.WorkspaceBinding("binding-to-dev-bad", securable_name=prod.name, securable_type="catalog",
+                            workspace_id=DEV_WS, binding_type="BINDING_TYPE_READ_ONLY")
+databricks.CatalogWorkspaceBinding("binding-legacy-to-staging-bad", catalog_name="prod", workspace_id=STAGING_WS)
+databricks.WorkspaceBinding("binding-location-to-dev-bad", securable_type="external_location",
+                            securable_name="prod-raw", workspace_id=DEV_WS)
+databricks.WorkspaceBinding("binding-unknown-workspace-bad", securable_name=prod.name, workspace_id="4444444444444444")
 alice = databricks.Catalog("catalog-alice", name="alice_sandbox", isolation_mode="ISOLATED", opts=PROTECT)
 
 databricks.Grants("grants-prod-good", catalog=prod.name, grants=[
@@ -260,6 +272,19 @@ databricks.Grants("grants-dev-silver-sandbox-bad", schema="dev.silver", grants=[
 databricks.Grants("grants-alice-good", catalog=alice.name, grants=[
     {"principal": "alice@example.com", "privileges": ["ALL_PRIVILEGES"]}])
 databricks.Grant("grant-additive-bad", catalog=dev.name, principal="data-analysts", privileges=["USE_CATALOG"])
+
+# databricks-grants-no-cross-environment: principals named by application id (any case), resolved through the
+# plan's service principals (one adopted by its id) or the pack config's principalEnvironments (CI principals)
+staging_sp = databricks.ServicePrincipal("sp-staging-adopted", application_id="9f0e8d7c-0000-4000-8000-00000000a002",
+                                         display_name="ml-pipelines-staging")
+databricks.Grants("grants-prod-adopted-staging-bad", schema="prod.bronze", grants=[
+    {"principal": "9F0E8D7C-0000-4000-8000-00000000A002", "privileges": ["USE_SCHEMA"]}])
+databricks.Grants("grants-prod-dev-deployer-bad", schema="prod.gold_views", grants=[
+    {"principal": "0A1B2C3D-0000-4000-8000-0000000000D1", "privileges": ["USE_SCHEMA", "SELECT"]}])
+databricks.Grants("grants-prod-own-deployer-good", schema="prod.platinum", grants=[
+    {"principal": "0a1b2c3d-0000-4000-8000-0000000000d3", "privileges": ["USE_SCHEMA", "SELECT"]}])
+databricks.Grants("grants-prod-unresolved-id-good", schema="prod.tin", grants=[
+    {"principal": "5a5a5a5a-0000-4000-8000-000000000001", "privileges": ["USE_SCHEMA"]}])
 """
 
 
