@@ -617,3 +617,72 @@ def classes_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
 @pytest.fixture(scope="session")
 def classes_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     return snippet_plan(tmp_path_factory, CLASSES_SNIPPET, preview=True)
+
+
+MANIFESTS_SNIPPET = """
+import pulumi_kubernetes as k8s
+import yaml
+
+# Objects created through yaml ConfigGroup/ConfigFile (v2: rendered by the provider; v1: by the SDK), judged
+# like directly declared ones. The object names say the verdict; the child resources are named by the component.
+RBAC = "rbac.authorization.k8s.io"
+
+
+def binding(name, role):
+    return {"apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": {"name": name, "namespace": "team-a"},
+            "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": role},
+            "subjects": [{"kind": "Group", "name": "data-engineers", "apiGroup": RBAC}]}
+
+
+def namespace(name, quota=True):
+    objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}]
+    if quota:
+        objs += [{"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "quota", "namespace": name},
+                  "spec": {"hard": {"requests.cpu": "4"}}},
+                 {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "limits", "namespace": name},
+                  "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"}}]}}]
+    return objs
+
+
+team = k8s.core.v1.Namespace("team-a", metadata={"name": "team-a"})
+k8s.yaml.v2.ConfigGroup("objs", objs=[binding("objs-admin-bad", "admin"), binding("objs-view-good", "view"),
+                                      *namespace("objs-ns-bad", quota=False), *namespace("objs-ns-good")])
+k8s.yaml.v2.ConfigGroup("text", yaml=yaml.safe_dump_all([binding("yaml-edit-bad", "edit"),
+                                                          binding("yaml-view-good", "view")]))
+k8s.yaml.v2.ConfigFile("file", file="manifests/bindings.yaml")
+k8s.yaml.v2.ConfigGroup("glob", files=["manifests/more/*.yaml"])
+# A computed field (the namespace from another resource): unknown in a preview, the rest still judged.
+k8s.yaml.v2.ConfigGroup("computed", objs=[{**binding("computed-cluster-admin-bad", "cluster-admin"),
+                                           "metadata": {"name": "computed-cluster-admin-bad",
+                                                        "namespace": team.metadata["name"]}}])
+k8s.yaml.ConfigGroup("v1", yaml=[yaml.safe_dump(binding("v1-edit-bad", "edit"))])
+k8s.yaml.ConfigFile("v1-file", file="manifests/v1.yaml")
+k8s.yaml.v2.ConfigFile("remote", file="https://example.com/manifests/bindings.yaml")
+"""
+
+
+def _bindings_file(*pairs: tuple[str, str]) -> str:
+    import yaml
+
+    rbac = "rbac.authorization.k8s.io"
+    return yaml.safe_dump_all([
+        {"apiVersion": f"{rbac}/v1", "kind": "RoleBinding", "metadata": {"name": name, "namespace": "team-a"},
+         "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": role},
+         "subjects": [{"kind": "Group", "name": "data-engineers", "apiGroup": rbac}]} for name, role in pairs])
+
+
+MANIFEST_FILES = {
+    "manifests/bindings.yaml": _bindings_file(("file-admin-bad", "admin"), ("file-view-good", "view")),
+    "manifests/more/a.yaml": _bindings_file(("glob-edit-bad", "edit")),
+    "manifests/v1.yaml": _bindings_file(("v1-file-admin-bad", "admin"), ("v1-file-view-good", "view")),
+}
+
+
+@pytest.fixture(scope="session")
+def manifests_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, MANIFESTS_SNIPPET, extra_files=MANIFEST_FILES)
+
+
+@pytest.fixture(scope="session")
+def manifests_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, MANIFESTS_SNIPPET, preview=True, extra_files=MANIFEST_FILES)
