@@ -41,7 +41,7 @@ def type_token(obj: Mapping[str, Any]) -> str:
 def _child_name(prefix: str, obj: Mapping[str, Any]) -> str:
     # The SDK's docs of `resourcePrefix`: a child is named "<prefix>-<resourceName>"; the resource name is the
     # object's `<namespace>/<name>` (or `<name>` when it has no namespace).
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+    metadata: Mapping[str, Any] = obj["metadata"] if isinstance(obj.get("metadata"), Mapping) else {}
     name, namespace = metadata.get("name"), metadata.get("namespace")
     return f"{prefix}-{namespace}/{name}" if namespace else f"{prefix}-{name}"
 

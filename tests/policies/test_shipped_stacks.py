@@ -63,7 +63,9 @@ def test_prod_workspace_ids_match_the_stack_files() -> None:
 def test_noncompliant_prod_variant_exits_1_naming_every_policy(tmp_path: Path) -> None:
     for name in ("Pulumi.yaml", "Pulumi.prod.yaml"):
         (tmp_path / name).write_text((PROJECT_DIR / name).read_text())
-    (tmp_path / "policies").symlink_to(PROJECT_DIR / "policies")
+    # The program runs in its project directory, as under the language host: it reads its chart from there.
+    for folder in ("policies", "charts"):
+        (tmp_path / folder).symlink_to(PROJECT_DIR / folder)
     program = (PROJECT_DIR / "__main__.py").read_text()
     (tmp_path / "__main__.py").write_text("\n".join([program, IAM_SNIPPET, GUARDRAILS_SNIPPET, ACCESS_SNIPPET,
                                                      INTEGRITY_SNIPPET]))
