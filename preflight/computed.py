@@ -362,6 +362,7 @@ COMPUTED: dict[str, Computed] = {
     "aws:ec2/vpcEndpoint:VpcEndpoint": _vpc_endpoint,
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": _ec2("sg", "security-group"),
     "aws:ec2/flowLog:FlowLog": _ec2("fl", "vpc-flow-log"),
+    "aws:ec2/managedPrefixList:ManagedPrefixList": _ec2("pl", "prefix-list"),
     "aws:sns/topic:Topic": _arn_of("sns", ""),
     "aws:secretsmanager/secret:Secret": _secretsmanager_secret,
     "random:index/randomPassword:RandomPassword": _random_password,

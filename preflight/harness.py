@@ -17,7 +17,7 @@ import runpy
 import sys
 import traceback
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import chdir, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -25,7 +25,7 @@ from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 
-from . import computed, gojson, invokes
+from . import computed, gojson, invokes, manifests
 from .project import StackSettings
 
 SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -150,6 +150,8 @@ class Plan:
     resources: list[RecordedResource]
     outputs: dict[str, Any]
     """Stack exports, wire form (secret wrappers kept)."""
+    unread: list[tuple[str, str]] = field(default_factory=list)
+    """(URN, reason) of yaml/v2 manifests not rendered offline: their objects are not in the plan."""
 
     def __iter__(self) -> Iterator[RecordedResource]:
         return iter(self.resources)
@@ -250,6 +252,9 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
             self.recorded: dict[str, RecordedResource] = {}
             self.order: list[str] = []
             self.contexts: dict[str, computed.Context] = {}
+            self.project_dir = Path.cwd()
+            self.unread: list[tuple[str, str]] = []
+            """(component URN, reason) of manifests the preflight could not render offline."""
 
         def make_urn(self, parent: str, type_: str, name: str) -> str:
             # The engine's rule (the SDK's mock differs): the full chain of parent types joined by "$",
@@ -303,6 +308,8 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
             if urn not in self.recorded:
                 self.order.append(urn)
             self.recorded[urn] = record
+            if request.type in manifests.YAML_V2:
+                self._render_manifests(urn, request, wire_inputs)
             if request.type == STACK_TYPE or not request.custom:
                 return resource_pb2.RegisterResourceResponse(urn=urn)
 
@@ -336,6 +343,17 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
             obj = struct_pb2.Struct()
             obj.update(outputs)
             return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj)
+
+        def _render_manifests(self, urn: str, request: Any, wire_inputs: dict[str, Any]) -> None:
+            """Register a yaml/v2 component's objects as its children, as the provider's Construct does."""
+            rendered = manifests.render(request.type, request.name, wire_inputs, self.project_dir, UNKNOWN)
+            self.unread.extend((urn, reason) for reason in rendered.unread)
+            provider = request.providers.get("kubernetes") or request.provider
+            for type_, name, obj in rendered.objects:
+                body = struct_pb2.Struct()
+                body.update(obj)
+                self.RegisterResource(resource_pb2.RegisterResourceRequest(
+                    type=type_, name=name, parent=urn, custom=True, object=body, provider=provider))
 
         def RegisterResourceOutputs(self, request: Any) -> Any:
             if request.urn in self.recorded:
@@ -475,6 +493,7 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
     os.environ.pop("PULUMI_CONFIG", None)
     set_all_config(dict(settings.config), list(settings.secret_keys))
     monitor = _build_monitor(settings.project, settings.stack, preview)
+    monitor.project_dir = project_dir
     pulumi.runtime.set_mocks(monitor.mocks, project=settings.project, stack=settings.stack, preview=preview,
                              monitor=monitor)
     runtime_settings.ROOT.set(None)  # set_mocks made a finished root; the program gets a fresh one
@@ -484,14 +503,16 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
         resources = [monitor.recorded[urn] for urn in monitor.order]
         outputs = next((r.component_outputs for r in resources if r.type == STACK_TYPE), {})
         return Plan(stack=settings.stack, project=settings.project, preview=preview, resources=resources,
-                    outputs=outputs)
+                    outputs=outputs, unread=list(monitor.unread))
 
     def program() -> None:
         runpy.run_path(str(main), run_name="__main__")
 
     apply_failures: list[tuple[list[str], BaseException]] = []
     try:
-        with _collector_paused(), _applies_blamed(project_dir, apply_failures):
+        # The language host runs a program in its project directory: relative paths (a ConfigFile's `file`)
+        # resolve there.
+        with _collector_paused(), _applies_blamed(project_dir, apply_failures), chdir(project_dir):
             _sync_await(run_in_stack(program))
     except pulumi.RunError as exc:
         exc.partial_plan = recorded_plan()  # type: ignore[attr-defined] - what was registered before it

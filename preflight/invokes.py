@@ -223,6 +223,13 @@ def _open_id_connect_provider(args: Mapping[str, Any], ctx: Context) -> dict[str
             "tags": {}}
 
 
+def _yaml_decode(args: Mapping[str, Any], _ctx: Context) -> dict[str, Any]:
+    """The provider's YAML parser behind the v1 `yaml.ConfigFile`/`ConfigGroup`: every non-empty document."""
+    import yaml
+
+    return {"result": [doc for doc in yaml.safe_load_all(str(args.get("text") or "")) if doc is not None]}
+
+
 INVOKES: dict[str, Invoke] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller_identity,
     "aws:index/getPartition:getPartition": _partition,
@@ -234,6 +241,7 @@ INVOKES: dict[str, Invoke] = {
     "databricks:index/getServicePrincipal:getServicePrincipal": _databricks_service_principal,
     "databricks:index/getCurrentUser:getCurrentUser": _databricks_current_user,
     "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider": _open_id_connect_provider,
+    "kubernetes:yaml:decode": _yaml_decode,
 }
 
 

@@ -295,6 +295,11 @@ def evaluate(project_dir: Path, plan: Plan, packs: list[LoadedPack] | None = Non
         for resource, request in requests:
             collect(servicer.Analyze(request, None), resource.urn)
         collect(servicer.AnalyzeStack(stack_request, None), "")
+    for urn, reason in plan.unread:
+        # No pack saw these objects: say so as the analyzer says it of an unknown value, never a silent pass.
+        violations.append(Violation(pack="preflight", policy="kubernetes-manifests", enforcement="advisory", urn=urn,
+                                    message=f"can't run policy on the objects of {urn.rsplit('::', 1)[-1]} offline: "
+                                            f"{reason}; `pulumi preview` renders them and every pack judges them."))
     return violations
 
 

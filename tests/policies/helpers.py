@@ -42,6 +42,8 @@ def notes(plan: Plan, policy: str, config: dict[str, Any] | None = None) -> dict
 
 
 def snippet_plan(tmp_path_factory: pytest.TempPathFactory, code: str, stack: str = "prod",
-                 preview: bool = False) -> Plan:
+                 preview: bool = False, extra_files: dict[str, str] | None = None) -> Plan:
     path: Path = tmp_path_factory.mktemp("snippet")
-    return run_snippet(path, code, stack=stack, preview=preview)
+    for name in extra_files or {}:
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+    return run_snippet(path, code, stack=stack, preview=preview, extra_files=extra_files)

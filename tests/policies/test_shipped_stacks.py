@@ -53,10 +53,19 @@ def test_prod_egress_allow_list_matches_the_stack_config() -> None:
         assert config[policy]["allowedEgressCidrs"] == cidrs
 
 
+def test_prod_workspace_ids_match_the_stack_files() -> None:
+    """The binding rule knows the other environments' workspaces only from the pack config: it must be theirs."""
+    ids = {stack: str(yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())["config"]
+                      ["ml-platform:databricks"]["workspaceId"]) for stack in STACKS}
+    assert read_policy_config(PROJECT_DIR, "prod")["databricks-catalog-prod-isolated"]["workspaceIds"] == ids
+
+
 def test_noncompliant_prod_variant_exits_1_naming_every_policy(tmp_path: Path) -> None:
     for name in ("Pulumi.yaml", "Pulumi.prod.yaml"):
         (tmp_path / name).write_text((PROJECT_DIR / name).read_text())
-    (tmp_path / "policies").symlink_to(PROJECT_DIR / "policies")
+    # The program runs in its project directory, as under the language host: it reads its chart from there.
+    for folder in ("policies", "charts"):
+        (tmp_path / folder).symlink_to(PROJECT_DIR / folder)
     program = (PROJECT_DIR / "__main__.py").read_text()
     (tmp_path / "__main__.py").write_text("\n".join([program, IAM_SNIPPET, GUARDRAILS_SNIPPET, ACCESS_SNIPPET,
                                                      INTEGRITY_SNIPPET]))

@@ -129,3 +129,13 @@ def test_an_object_document_with_a_secret_stays_secret(tmp_path: Path) -> None:
     wire = run_snippet(tmp_path, code).one("aws:iam/policy:Policy", "p").wire_outputs["policy"]
     assert isinstance(wire, dict) and "arn:aws:s3:::b/*" in wire["value"]
 
+
+
+def test_yaml_decode_returns_every_non_empty_document() -> None:
+    """The v1 yaml.ConfigGroup/ConfigFile parse through the provider's `kubernetes:yaml:decode`."""
+    from preflight.computed import Context
+    from preflight.invokes import answer
+
+    text = "a: 1\n---\n---\nb: [2]\n"
+    assert answer("kubernetes:yaml:decode", {"text": text}, Context("1", "eu-west-1")) == {
+        "result": [{"a": 1}, {"b": [2]}]}

@@ -241,6 +241,18 @@ dev_sp = databricks.ServicePrincipal("sp-dev", display_name="ml-pipelines-dev")
 prod = databricks.Catalog("catalog-prod", name="prod", isolation_mode="ISOLATED", opts=PROTECT)
 databricks.Catalog("catalog-open-bad", name="prod_scratch", opts=PROTECT)
 dev = databricks.Catalog("catalog-dev", name="dev", isolation_mode="ISOLATED", opts=PROTECT)
+# databricks-catalog-prod-isolated: bindings to the prod workspace (3333...) only, whatever the securable
+PROD_WS, DEV_WS, STAGING_WS = "3333333333333333", "1111111111111111", "2222222222222222"
+databricks.WorkspaceBinding("binding-prod-good", securable_name=prod.name, workspace_id=PROD_WS,
+                            binding_type="BINDING_TYPE_READ_WRITE")
+databricks.WorkspaceBinding("binding-prod-read-only-good", securable_name=prod.name, workspace_id=PROD_WS,
+                            binding_type="BINDING_TYPE_READ_ONLY")
+databricks.WorkspaceBinding("binding-to-dev-bad", securable_name=prod.name, securable_type="catalog",
+                            workspace_id=DEV_WS, binding_type="BINDING_TYPE_READ_ONLY")
+databricks.CatalogWorkspaceBinding("binding-legacy-to-staging-bad", catalog_name="prod", workspace_id=STAGING_WS)
+databricks.WorkspaceBinding("binding-location-to-dev-bad", securable_type="external_location",
+                            securable_name="prod-raw", workspace_id=DEV_WS)
+databricks.WorkspaceBinding("binding-unknown-workspace-bad", securable_name=prod.name, workspace_id="4444444444444444")
 alice = databricks.Catalog("catalog-alice", name="alice_sandbox", isolation_mode="ISOLATED", opts=PROTECT)
 
 databricks.Grants("grants-prod-good", catalog=prod.name, grants=[
@@ -260,6 +272,19 @@ databricks.Grants("grants-dev-silver-sandbox-bad", schema="dev.silver", grants=[
 databricks.Grants("grants-alice-good", catalog=alice.name, grants=[
     {"principal": "alice@example.com", "privileges": ["ALL_PRIVILEGES"]}])
 databricks.Grant("grant-additive-bad", catalog=dev.name, principal="data-analysts", privileges=["USE_CATALOG"])
+
+# databricks-grants-no-cross-environment: principals named by application id (any case), resolved through the
+# plan's service principals (one adopted by its id) or the pack config's principalEnvironments (CI principals)
+staging_sp = databricks.ServicePrincipal("sp-staging-adopted", application_id="9f0e8d7c-0000-4000-8000-00000000a002",
+                                         display_name="ml-pipelines-staging")
+databricks.Grants("grants-prod-adopted-staging-bad", schema="prod.bronze", grants=[
+    {"principal": "9F0E8D7C-0000-4000-8000-00000000A002", "privileges": ["USE_SCHEMA"]}])
+databricks.Grants("grants-prod-dev-deployer-bad", schema="prod.gold_views", grants=[
+    {"principal": "0A1B2C3D-0000-4000-8000-0000000000D1", "privileges": ["USE_SCHEMA", "SELECT"]}])
+databricks.Grants("grants-prod-own-deployer-good", schema="prod.platinum", grants=[
+    {"principal": "0a1b2c3d-0000-4000-8000-0000000000d3", "privileges": ["USE_SCHEMA", "SELECT"]}])
+databricks.Grants("grants-prod-unresolved-id-good", schema="prod.tin", grants=[
+    {"principal": "5a5a5a5a-0000-4000-8000-000000000001", "privileges": ["USE_SCHEMA"]}])
 """
 
 
@@ -538,6 +563,28 @@ aws.ec2.DefaultSecurityGroup("default-sg-open-bad", vpc_id="vpc-1", egress=[{
     "protocol": "-1", "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}])
 aws.ec2.DefaultSecurityGroup("default-sg-closed-good", vpc_id="vpc-2")
 
+# ... and egress to a managed prefix list, judged by the list's entries (inline or added as entry resources)
+HTTPS = {"protocol": "tcp", "from_port": 443, "to_port": 443}
+open_list = aws.ec2.ManagedPrefixList("classes-open-list", address_family="IPv4", max_entries=2,
+                                      entries=[{"cidr": "0.0.0.0/0", "description": "anywhere"}])
+private_list = aws.ec2.ManagedPrefixList("classes-private-list", address_family="IPv4", max_entries=2, entries=[
+    {"cidr": "10.40.0.0/16", "description": "on-premises"}, {"cidr": "172.20.0.0/16", "description": "peer"}])
+grown_list = aws.ec2.ManagedPrefixList("classes-grown-list", address_family="IPv4", max_entries=2,
+                                       entries=[{"cidr": "10.41.0.0/16"}])
+aws.ec2.ManagedPrefixListEntry("classes-grown-list-internet", prefix_list_id=grown_list.id, cidr="0.0.0.0/0")
+aws.ec2.SecurityGroup("egress-pl-open-bad", vpc_id="vpc-1", egress=[{**HTTPS, "prefix_list_ids": [open_list.id]}])
+aws.ec2.SecurityGroup("egress-pl-private-good", vpc_id="vpc-1",
+                      egress=[{**HTTPS, "prefix_list_ids": [private_list.id]}])
+aws.vpc.SecurityGroupEgressRule("egress-pl-grown-bad", security_group_id="sg-1", ip_protocol="tcp", from_port=443,
+                                to_port=443, prefix_list_id=grown_list.id)
+aws.vpc.SecurityGroupEgressRule("egress-pl-private-rule-good", security_group_id="sg-1", ip_protocol="tcp",
+                                from_port=443, to_port=443, prefix_list_id=private_list.id)
+# An AWS-managed list (S3's public ranges in eu-west-1), known only by its id: not in the plan, refused.
+aws.ec2.SecurityGroupRule("egress-pl-aws-managed-bad", type="egress", security_group_id="sg-1", protocol="tcp",
+                          from_port=443, to_port=443, prefix_list_ids=["pl-6da54004"])
+aws.ec2.SecurityGroupRule("egress-pl-ingress-good", type="ingress", security_group_id="sg-1", protocol="tcp",
+                          from_port=443, to_port=443, prefix_list_ids=[open_list.id])
+
 # aws-ec2-launch-template-imdsv2: a node group without a launch template
 template = aws.ec2.LaunchTemplate("classes-template", metadata_options={
     "http_tokens": "required", "http_put_response_hop_limit": 1, "http_endpoint": "enabled"})
@@ -585,3 +632,72 @@ def classes_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
 @pytest.fixture(scope="session")
 def classes_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     return snippet_plan(tmp_path_factory, CLASSES_SNIPPET, preview=True)
+
+
+MANIFESTS_SNIPPET = """
+import pulumi_kubernetes as k8s
+import yaml
+
+# Objects created through yaml ConfigGroup/ConfigFile (v2: rendered by the provider; v1: by the SDK), judged
+# like directly declared ones. The object names say the verdict; the child resources are named by the component.
+RBAC = "rbac.authorization.k8s.io"
+
+
+def binding(name, role):
+    return {"apiVersion": f"{RBAC}/v1", "kind": "RoleBinding", "metadata": {"name": name, "namespace": "team-a"},
+            "roleRef": {"apiGroup": RBAC, "kind": "ClusterRole", "name": role},
+            "subjects": [{"kind": "Group", "name": "data-engineers", "apiGroup": RBAC}]}
+
+
+def namespace(name, quota=True):
+    objs = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}]
+    if quota:
+        objs += [{"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "quota", "namespace": name},
+                  "spec": {"hard": {"requests.cpu": "4"}}},
+                 {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "limits", "namespace": name},
+                  "spec": {"limits": [{"type": "Container", "default": {"cpu": "500m"}}]}}]
+    return objs
+
+
+team = k8s.core.v1.Namespace("team-a", metadata={"name": "team-a"})
+k8s.yaml.v2.ConfigGroup("objs", objs=[binding("objs-admin-bad", "admin"), binding("objs-view-good", "view"),
+                                      *namespace("objs-ns-bad", quota=False), *namespace("objs-ns-good")])
+k8s.yaml.v2.ConfigGroup("text", yaml=yaml.safe_dump_all([binding("yaml-edit-bad", "edit"),
+                                                          binding("yaml-view-good", "view")]))
+k8s.yaml.v2.ConfigFile("file", file="manifests/bindings.yaml")
+k8s.yaml.v2.ConfigGroup("glob", files=["manifests/more/*.yaml"])
+# A computed field (the namespace from another resource): unknown in a preview, the rest still judged.
+k8s.yaml.v2.ConfigGroup("computed", objs=[{**binding("computed-cluster-admin-bad", "cluster-admin"),
+                                           "metadata": {"name": "computed-cluster-admin-bad",
+                                                        "namespace": team.metadata["name"]}}])
+k8s.yaml.ConfigGroup("v1", yaml=[yaml.safe_dump(binding("v1-edit-bad", "edit"))])
+k8s.yaml.ConfigFile("v1-file", file="manifests/v1.yaml")
+k8s.yaml.v2.ConfigFile("remote", file="https://example.com/manifests/bindings.yaml")
+"""
+
+
+def _bindings_file(*pairs: tuple[str, str]) -> str:
+    import yaml
+
+    rbac = "rbac.authorization.k8s.io"
+    return yaml.safe_dump_all([
+        {"apiVersion": f"{rbac}/v1", "kind": "RoleBinding", "metadata": {"name": name, "namespace": "team-a"},
+         "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": role},
+         "subjects": [{"kind": "Group", "name": "data-engineers", "apiGroup": rbac}]} for name, role in pairs])
+
+
+MANIFEST_FILES = {
+    "manifests/bindings.yaml": _bindings_file(("file-admin-bad", "admin"), ("file-view-good", "view")),
+    "manifests/more/a.yaml": _bindings_file(("glob-edit-bad", "edit")),
+    "manifests/v1.yaml": _bindings_file(("v1-file-admin-bad", "admin"), ("v1-file-view-good", "view")),
+}
+
+
+@pytest.fixture(scope="session")
+def manifests_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, MANIFESTS_SNIPPET, extra_files=MANIFEST_FILES)
+
+
+@pytest.fixture(scope="session")
+def manifests_preview_plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return snippet_plan(tmp_path_factory, MANIFESTS_SNIPPET, preview=True, extra_files=MANIFEST_FILES)
