@@ -25,6 +25,7 @@ from components.aws.previewer import PreviewerRole, PreviewerRoleArgs
 from components.aws.registries import PLATFORM_IMAGES, ImageRegistries, ImageRegistriesArgs
 from components.databricks.platform import DatabricksPlatform, DatabricksPlatformArgs
 from components.databricks.workspace import DatabricksWorkspaceArgs
+from components.deferred import deferred_output
 from components.kubernetes.access_entries import ClusterAccess, ClusterAccessArgs
 from components.kubernetes.cluster_addons import ClusterAddons, ClusterAddonsArgs
 from components.kubernetes.cluster_autoscaler import ClusterAutoscaler, ClusterAutoscalerArgs
@@ -138,27 +139,67 @@ databricks_secret = f"{prefix}/databricks/ml-pipelines"  # stored by the Databri
 grafana_admin_secret = f"{prefix}/grafana/admin"  # created by the Grafana component, filled by the bootstrap Job
 
 
+def secret_arn(name: str) -> pulumi.Output[str]:
+    """The member account's secret `name` (Secrets Manager appends `-` and six characters to every secret's ARN)."""
+    return account.account_id.apply(lambda acct: f"arn:aws:secretsmanager:{cfg.region}:{acct}:secret:{name}-??????")
+
+
 # --- AWS data: KMS-encrypted buckets, pipeline roles (IRSA), Unity Catalog storage role (issue 3) -------
 # The storage trust loop (issue 17): the Databricks layer creates the storage credential with the role's ARN as a
 # string and reports its external id, which the role's trust (created here, before the keys that name the role)
-# requires. A deferred output carries the id back; it is resolved right after the Databricks layer below.
-storage_external_id, close_storage_trust_loop = pulumi.deferred_output()
-# Grafana's admin login is created with Grafana (below); the bootstrap role, created here, may write it.
-grafana_login_arn, resolve_grafana_login_arn = pulumi.deferred_output()
-data = DataStores(cfg.environment, DataStoresArgs(
-    environment=cfg.environment, name_prefix=prefix, account_id=account.account_id,
-    oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
-    service_account_namespace=f"platform-{cfg.environment}", unity_catalog_external_id=storage_external_id,
-    service_account_namespaces={"mlflow": "platform-mlops"},
-    secret_arns={"database/master": database.master_secret_arn,
-                 **{f"database/{user}": arn for user, arn in database.user_secret_arns.items()},
-                 "databricks": account.account_id.apply(
-                     lambda acct: f"arn:aws:secretsmanager:{cfg.region}:{acct}:secret:{databricks_secret}-??????"),
-                 "grafana/admin": grafana_login_arn},
-    backup_retention_days=cfg.backup_retention_days, key_deletion_window_days=cfg.kms_deletion_window_days,
-    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
-    force_destroy=cfg.protection.force_destroy_buckets), opts=in_account)
-buckets, pipeline_roles, unity_catalog_role = data.buckets, data.pipeline_roles, data.unity_catalog_role
+# requires. A deferred output carries the id back, resolved by the Databricks layer, so the two are one block:
+# if anything in it raises, the id fails instead of leaving `pulumi up` waiting for it forever.
+with deferred_output("the storage credential's external id") as (storage_external_id, close_storage_trust_loop):
+    data = DataStores(cfg.environment, DataStoresArgs(
+        environment=cfg.environment, name_prefix=prefix, account_id=account.account_id,
+        oidc_provider_arn=cluster.oidc_provider_arn, oidc_issuer=cluster.oidc_issuer,
+        service_account_namespace=f"platform-{cfg.environment}", unity_catalog_external_id=storage_external_id,
+        service_account_namespaces={"mlflow": "platform-mlops"},
+        secret_arns={"database/master": database.master_secret_arn,
+                     **{f"database/{user}": arn for user, arn in database.user_secret_arns.items()},
+                     # Both made later (by the Databricks layer, with Grafana), so named here.
+                     "databricks": secret_arn(databricks_secret), "grafana/admin": secret_arn(grafana_admin_secret)},
+        backup_retention_days=cfg.backup_retention_days, key_deletion_window_days=cfg.kms_deletion_window_days,
+        protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete,
+        force_destroy=cfg.protection.force_destroy_buckets), opts=in_account)
+    buckets, pipeline_roles, unity_catalog_role = data.buckets, data.pipeline_roles, data.unity_catalog_role
+
+    # --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes (issue 5)
+    # CI's Databricks principal (deployer, or its read-only counterpart in a preview): the client id from config,
+    # the OAuth secret read now from Secrets Manager in the management account, readable only by that CI role.
+    databricks_client_id, databricks_client_secret = cfg.databricks.client_id, cfg.databricks.client_secret
+    if cfg.databricks_ci_client_id:
+        databricks_client_id = cfg.databricks_ci_client_id
+        databricks_client_secret = pulumi.Output.secret(aws.secretsmanager.get_secret_version_output(
+            secret_id=cfg.databricks_secret_names["preview" if access.is_preview else "deploy"],
+            opts=pulumi.InvokeOutputOptions(provider=account.management_provider)).secret_string)
+    processed = buckets["processed"]
+    databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", DatabricksPlatformArgs(
+        environment=cfg.environment,
+        workspace=DatabricksWorkspaceArgs(host=cfg.databricks.host, workspace_id=cfg.databricks.workspace_id,
+                                          client_id=databricks_client_id, client_secret=databricks_client_secret),
+        account_id=cfg.databricks.account_id, region=cfg.region,
+        processed_bucket=processed.bucket_name, processed_key_arn=processed.key_arn,
+        storage_role_arn=unity_catalog_role.expected_arn,
+        storage_role_ready=[unity_catalog_role.role, data.unity_catalog_access],
+        storage_buckets=[bucket.bucket_name for bucket in buckets.values()],
+        node_types=cfg.databricks.cluster_policy.node_types, max_workers=cfg.databricks.cluster_policy.max_workers,
+        autotermination_minutes=cfg.databricks.cluster_policy.autotermination_minutes,
+        metastore_id=cfg.databricks.metastore_id, metastore_pre_assigned=cfg.databricks.metastore_pre_assigned,
+        deploying_principal=cfg.databricks_deploying_principal,
+        # The pipeline principal's OAuth secret goes to Secrets Manager in the member account; dbt's role reads it.
+        aws_provider=aws_provider, aws_account_id=account.account_id,
+        aws_administrator_role_arn=account.account_id.apply(
+            lambda account: f"arn:aws:iam::{account}:role/{cfg.account.access_role_name}"),
+        secret_reader_role_arns=[pipeline_roles["dbt"].role_arn],
+        pipeline_secret_rotation=cfg.databricks.pipeline_secret_rotation,
+        key_deletion_window_days=cfg.kms_deletion_window_days,
+        sandbox_users=cfg.sandbox_users, user_email_domain=cfg.databricks.user_email_domain,
+        sandbox_force_destroy=cfg.sandbox_force_destroy,
+        restrict_serverless_egress=cfg.serverless_egress_restricted,
+        egress_allowed_domains=cfg.databricks.egress_allowed_domains,
+        protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete))
+    close_storage_trust_loop(databricks_platform.storage_external_id)
 
 
 # --- Kubernetes: provider, namespaces, team roles, the Helm release (issue 4) ---------------------------
@@ -232,7 +273,6 @@ grafana = Grafana("platform-monitoring-grafana", GrafanaArgs(
     protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete),
     opts=pulumi.ResourceOptions(providers=[aws_provider, kubernetes.provider],
                                 depends_on=[monitoring_namespace, secret_sync]))
-resolve_grafana_login_arn(grafana.secret_arn)
 release = PlatformRelease(f"{cfg.environment}-platform", PlatformReleaseArgs(
     namespace=f"platform-{cfg.environment}", chart_path="charts/ml-platform", environment=cfg.environment,
     image_tag=cfg.helm.image_tag, pipelines_paused=cfg.pipelines_paused,
@@ -301,44 +341,6 @@ if cfg.ingress is not None and cfg.domain is not None:
             "grafana": Route("platform-monitoring", grafana.service_name, 80, GRAFANA_PORT, GRAFANA_PODS,
                              "/api/health")}),
         opts=pulumi.ResourceOptions(provider=kubernetes.provider, depends_on=[controller, release, grafana, dagster]))
-
-
-# --- Databricks: workspace provider, catalogs and schemas, service principal, grants, sandboxes (issue 5)
-# CI's Databricks principal (deployer, or its read-only counterpart in a preview): the client id from config,
-# the OAuth secret read now from Secrets Manager in the management account, readable only by that CI role.
-databricks_client_id, databricks_client_secret = cfg.databricks.client_id, cfg.databricks.client_secret
-if cfg.databricks_ci_client_id:
-    databricks_client_id = cfg.databricks_ci_client_id
-    databricks_client_secret = pulumi.Output.secret(aws.secretsmanager.get_secret_version_output(
-        secret_id=cfg.databricks_secret_names["preview" if access.is_preview else "deploy"],
-        opts=pulumi.InvokeOutputOptions(provider=account.management_provider)).secret_string)
-processed = buckets["processed"]
-databricks_platform = DatabricksPlatform(f"{cfg.environment}-databricks", DatabricksPlatformArgs(
-    environment=cfg.environment,
-    workspace=DatabricksWorkspaceArgs(host=cfg.databricks.host, workspace_id=cfg.databricks.workspace_id,
-                                      client_id=databricks_client_id, client_secret=databricks_client_secret),
-    account_id=cfg.databricks.account_id, region=cfg.region,
-    processed_bucket=processed.bucket_name, processed_key_arn=processed.key_arn,
-    storage_role_arn=unity_catalog_role.expected_arn,
-    storage_role_ready=[unity_catalog_role.role, data.unity_catalog_access],
-    storage_buckets=[bucket.bucket_name for bucket in buckets.values()],
-    node_types=cfg.databricks.cluster_policy.node_types, max_workers=cfg.databricks.cluster_policy.max_workers,
-    autotermination_minutes=cfg.databricks.cluster_policy.autotermination_minutes,
-    metastore_id=cfg.databricks.metastore_id, metastore_pre_assigned=cfg.databricks.metastore_pre_assigned,
-    deploying_principal=cfg.databricks_deploying_principal,
-    # The pipeline principal's OAuth secret goes to Secrets Manager in the member account; dbt's role reads it.
-    aws_provider=aws_provider, aws_account_id=account.account_id,
-    aws_administrator_role_arn=account.account_id.apply(
-        lambda account: f"arn:aws:iam::{account}:role/{cfg.account.access_role_name}"),
-    secret_reader_role_arns=[pipeline_roles["dbt"].role_arn],
-    pipeline_secret_rotation=cfg.databricks.pipeline_secret_rotation,
-    key_deletion_window_days=cfg.kms_deletion_window_days,
-    sandbox_users=cfg.sandbox_users, user_email_domain=cfg.databricks.user_email_domain,
-    sandbox_force_destroy=cfg.sandbox_force_destroy,
-    restrict_serverless_egress=cfg.serverless_egress_restricted,
-    egress_allowed_domains=cfg.databricks.egress_allowed_domains,
-    protect=cfg.protection.protect, retain_on_delete=cfg.protection.retain_on_delete))
-close_storage_trust_loop(databricks_platform.storage_external_id)
 
 
 # --- Exports -------------------------------------------------------------------------------------------

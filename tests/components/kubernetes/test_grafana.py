@@ -4,6 +4,7 @@ cluster-wide and nothing the namespace's restricted Pod Security Standard refuse
 
 from __future__ import annotations
 
+import fnmatch
 import json
 
 import pytest
@@ -69,7 +70,12 @@ def test_the_admin_login_is_synced_from_secrets_manager_and_generated_inside_the
     bootstrap = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-db-bootstrap-access")
                            .inputs["policy"])
     (write,) = [s for s in bootstrap["Statement"] if s["Sid"] == "WriteOwnSecrets"]
-    assert login.outputs["arn"] in write["Resource"]
+    # Named before the secret exists (the role is created first): the secret's ARN is its name plus `-` and six
+    # characters (Secrets Manager, "Secret ARNs"), which the pattern matches and nothing else of that name's kind.
+    region, account = login.outputs["arn"].split(":")[3:5]
+    pattern = f"arn:aws:secretsmanager:{region}:{account}:secret:{login.inputs['name']}-??????"
+    assert pattern in write["Resource"]
+    assert fnmatch.fnmatchcase(login.outputs["arn"], pattern)
     # Order (REALITY.md 1): the secret exists before the platform release whose hook fills it; the ExternalSecret
     # and Grafana's release come after that release.
     assert login.urn in release.options["dependsOn"]
