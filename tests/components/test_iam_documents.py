@@ -127,9 +127,11 @@ def stack_arns(plan: Plan) -> tuple[set[str], set[str]]:
         exact |= {s["secretArn"] for s in reveal(instance.outputs).get("masterUserSecrets") or []}
     # The Databricks layer's secret by its contract name (its ARN ends in six random characters), and the keys of
     # this account and region (Secrets Manager decrypts with a secret's key; conditioned on the secret's ARN).
-    secret = f"ml-platform-{plan.stack}/databricks/ml-pipelines-??????"
-    exact |= {f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}",
-              f"arn:aws:kms:{region}:{account}:key/*"}
+    # Grafana's admin login likewise (created after the bootstrap role that writes it, so named by contract).
+    secrets = (f"ml-platform-{plan.stack}/databricks/ml-pipelines-??????",
+               f"ml-platform-{plan.stack}/grafana/admin-??????")
+    exact |= {f"arn:aws:secretsmanager:{region}:{account}:secret:{secret}" for secret in secrets}
+    exact.add(f"arn:aws:kms:{region}:{account}:key/*")
 
     return exact, prefixes
 

@@ -3,6 +3,7 @@ inline policy that is exactly the Environment Strategy's table over this stack's
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from pathlib import Path
 from typing import Any
@@ -220,8 +221,13 @@ def test_the_bootstrap_job_reads_the_master_secret_and_writes_only_the_applicati
     master = reveal(plan.one("aws:rds/instance:Instance", name=f"{stack}-database-instance").outputs)[
         "masterUserSecrets"][0]["secretArn"]
     # The applications' database logins and Grafana's admin login, which it generates once.
+    # Grafana's is created after this role, so the role names it by its name: the ARN Secrets Manager gives it is
+    # that name plus `-` and six characters ("Secret ARNs"), which `-??????` matches.
     grafana = plan.one("aws:secretsmanager/secret:Secret", name="platform-monitoring-grafana-admin-login")
-    logins = sorted([*(_secret_arn(plan, stack, user) for user in ("mlflow", "dagster")), grafana.outputs["arn"]])
+    region, account = grafana.outputs["arn"].split(":")[3:5]
+    grafana_arn = f"arn:aws:secretsmanager:{region}:{account}:secret:{grafana.inputs['name']}-??????"
+    assert fnmatch.fnmatchcase(grafana.outputs["arn"], grafana_arn)
+    logins = sorted([*(_secret_arn(plan, stack, user) for user in ("mlflow", "dagster")), grafana_arn])
     statements = _statements(plan, stack, "db-bootstrap")
     assert set(statements) == {"ReadOwnSecrets", "WriteOwnSecrets", "DecryptOwnSecrets"}
     assert statements["ReadOwnSecrets"]["Resource"] == sorted([master, *logins])
