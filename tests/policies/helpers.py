@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from policies.rules._support import Resource
 from preflight.harness import Plan
 from preflight.policy import Violation
 from tests.support import run_snippet, violations_of
@@ -45,3 +46,8 @@ def snippet_plan(tmp_path_factory: pytest.TempPathFactory, code: str, stack: str
                  preview: bool = False) -> Plan:
     path: Path = tmp_path_factory.mktemp("snippet")
     return run_snippet(path, code, stack=stack, preview=preview)
+
+
+def resource(type_: str, props: dict[str, Any], name: str = "r", stack: str = "prod") -> Resource:
+    """One resource as a rule's pure `check` receives it (props in the engine's camelCase wire names)."""
+    return Resource(type_, name, f"urn:pulumi:{stack}::ml-platform::{type_}::{name}", props)
