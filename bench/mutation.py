@@ -3,7 +3,7 @@
     venv/bin/python bench/mutation.py                              # every target, in order
     venv/bin/python bench/mutation.py --target policies/rules      # one target
     venv/bin/python bench/mutation.py policies/rules/aws_kms_key_rotation.py   # one module (target inferred)
-    venv/bin/python bench/mutation.py stack_config.py --mutants 'stack_config.x__network*'  # some functions
+    venv/bin/python bench/mutation.py stack_config.py --mutants 'stack_config.x__network__*'  # some functions
 
 Prints, per target, killed/survived/total and the time it took, and writes `bench/results/mutation/`:
 `summary.md` (the table), `<target>.md` (each surviving mutant with its diff) and `<target>.json`.
@@ -233,7 +233,7 @@ def write_stats(work: Path, target: Target, mutants: list[str], durations: dict[
     stats_file.write_text(json.dumps(stats, indent=1))
 
 
-def run_target(target: Target, only: list[str], workers: int = 1, mutants_glob: str = "*") -> Outcome:
+def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[str, ...] = ("*",)) -> Outcome:
     start = time.monotonic()
     durations = test_durations(target)
     work = work_folder(target, only)
@@ -250,11 +250,11 @@ def run_target(target: Target, only: list[str], workers: int = 1, mutants_glob: 
     mutants = sorted(statuses(work))
     write_stats(work, target, mutants, durations)
     # The mutants named (all: "*"): mutmut re-runs named mutants whatever their recorded result.
-    run = _mutmut(work, "run", "--max-children", str(workers), mutants_glob)
+    run = _mutmut(work, "run", "--max-children", str(workers), *globs)
     _log(work, "run", run)
     if run.returncode != 0:
         raise SystemExit(f"error: mutmut failed on {target.name}; see {work}/run.log")
-    tried = {m: s for m, s in statuses(work).items() if fnmatch.fnmatchcase(m, mutants_glob)}
+    tried = {m: s for m, s in statuses(work).items() if any(fnmatch.fnmatchcase(m, g) for g in globs)}
     outcome = Outcome(target, tried, time.monotonic() - start,
                       tuple(sorted({module_of(p) for p in (only or source_files(target))})))
     write_report(work, outcome)
@@ -286,8 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/mutation.py", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--target", choices=[t.name for t in TARGETS], help="one target (default: all)")
     parser.add_argument("modules", nargs="*", help="only these source files (paths from the repository root)")
-    parser.add_argument("--mutants", default="*", metavar="GLOB",
-                        help="only the mutants whose name matches, e.g. 'stack_config.x__network*' (default: all)")
+    parser.add_argument("--mutants", default="*", metavar="GLOB[,GLOB]",
+                        help="only the mutants whose name matches one, e.g. 'stack_config.x__network__*' "
+                             "(default: all); the table counts only those")
     parser.add_argument("--workers", type=int, default=1, help="mutants tested at once (default 1: a shared machine)")
     parser.add_argument("--nice", type=int, default=15, help="niceness of the run (default 15)")
     args = parser.parse_args(argv)
@@ -304,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     outcomes = []
     for target in chosen:
         print(f"== {target.name}", flush=True)
-        outcomes.append(run_target(target, list(args.modules), args.workers, args.mutants))
+        outcomes.append(run_target(target, list(args.modules), args.workers, tuple(args.mutants.split(","))))
         print(table(outcomes[-1:]), flush=True)
     summary = table(outcomes)
     (RESULTS / "summary.md").write_text(summary + "\n")
