@@ -198,8 +198,11 @@ def _mutmut(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(MUTMUT), *args], cwd=work, capture_output=True, text=True, check=False)
 
 
-def _log(work: Path, name: str, done: subprocess.CompletedProcess[str]) -> None:
-    (work / f"{name}.log").write_text(done.stdout + done.stderr)
+def _mutmut_logged(work: Path, log: str, *args: str) -> int:
+    """A mutmut run whose output goes to `<work>/<log>.log` as it runs (its progress line is there)."""
+    with (work / f"{log}.log").open("w") as out:
+        return subprocess.run([str(MUTMUT), *args], cwd=work, stdout=out, stderr=subprocess.STDOUT,
+                              check=False).returncode
 
 
 def statuses(work: Path) -> dict[str, str]:
@@ -243,16 +246,12 @@ def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[s
         "tests_by_mangled_function_name": {}, "duration_by_test": durations, "stats_time": 0.0,
         "function_hashes": {}, "function_dependencies": {}, "config_fingerprint": {},
         "watched_file_hashes": {}, "git_commit": None}))
-    generate = _mutmut(work, "run", "--max-children", str(workers))
-    _log(work, "generate", generate)
-    if generate.returncode != 0:
+    if _mutmut_logged(work, "generate", "run", "--max-children", str(workers)) != 0:
         raise SystemExit(f"error: mutmut could not generate the mutants of {target.name}; see {work}/generate.log")
     mutants = sorted(statuses(work))
     write_stats(work, target, mutants, durations)
     # The mutants named (all: "*"): mutmut re-runs named mutants whatever their recorded result.
-    run = _mutmut(work, "run", "--max-children", str(workers), *globs)
-    _log(work, "run", run)
-    if run.returncode != 0:
+    if _mutmut_logged(work, "run", "run", "--max-children", str(workers), *globs) != 0:
         raise SystemExit(f"error: mutmut failed on {target.name}; see {work}/run.log")
     tried = {m: s for m, s in statuses(work).items() if any(fnmatch.fnmatchcase(m, g) for g in globs)}
     outcome = Outcome(target, tried, time.monotonic() - start,
