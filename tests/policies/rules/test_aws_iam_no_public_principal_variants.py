@@ -101,3 +101,19 @@ def test_a_lambda_permission_to_a_service_passes_and_an_unknown_one_is_named() -
     assert check(resource(LAMBDA, {"principal": "s3.amazonaws.com"}), {}).messages == []
     verdict = check(resource(LAMBDA, {"principal": UNKNOWN}), {})
     assert verdict.messages == [] and verdict.unknown == ["principal"]
+
+
+def test_every_statement_is_read_after_a_narrowed_one() -> None:
+    narrowed = {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalOrgID": ORG}}}
+    open_ = {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage", "Resource": "*"}
+    props = {"policy": json.dumps({"Version": "2012-10-17", "Statement": [narrowed, open_]})}
+    assert check(resource("aws:sqs/queuePolicy:QueuePolicy", props), {}).messages == [
+        'policy.Statement[1] allows Principal "*"; name the accounts, roles or services that need access.']
+
+
+@pytest.mark.parametrize(("kind", "field"), [("aws:iam/role:Role", "assumeRolePolicy"),
+                                             ("aws:s3/bucketPolicy:BucketPolicy", "policy")])
+def test_an_unknown_document_is_named_not_judged(kind: str, field: str) -> None:
+    verdict = check(resource(kind, {field: UNKNOWN}), {})
+    assert verdict.messages == [] and verdict.unknown == [field]

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from policies.rules._support import UNKNOWN
 from policies.rules.aws_iam_trust_web_identity_pinned import check
 from tests.policies.helpers import resource
 
@@ -125,3 +126,19 @@ def test_a_trust_without_web_identity_is_outside_the_rule() -> None:
     deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*",
                                                    "Action": "sts:AssumeRoleWithWebIdentity"}]}
     assert check(resource(ROLE, {"assumeRolePolicy": json.dumps(deny)}), {}).messages == []
+
+
+@pytest.mark.parametrize(("sub", "pinned"), [("repo:example-org/platform:*:prod", True),
+                                             ("110169484474386276334", True), ("user-without-a-slash", True),
+                                             ("1101694?", False)])
+def test_a_subject_of_another_shape_is_pinned_by_having_no_wildcard(sub: str, pinned: bool) -> None:
+    """A GitHub subject's pattern may stand anywhere after the repository; another issuer's subject (a Google
+    account's numeric id, any opaque id) is one subject unless it holds a wildcard."""
+    issuer = GITHUB if sub.startswith("repo:") else "accounts.google.com"
+    props = trust({"StringLike": {f"{issuer}:sub": sub, f"{issuer}:aud": AUD}}, issuer=issuer)
+    assert check(resource(ROLE, props), {}).messages == ([] if pinned else missing(":sub"))
+
+
+def test_an_unknown_trust_is_named_not_judged() -> None:
+    verdict = check(resource(ROLE, {"assumeRolePolicy": UNKNOWN}), {})
+    assert verdict.messages == [] and verdict.unknown == ["assumeRolePolicy"]

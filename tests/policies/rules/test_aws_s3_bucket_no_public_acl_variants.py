@@ -59,3 +59,10 @@ def test_grants_to_a_canonical_user_or_the_log_delivery_group_pass() -> None:
 def test_unknown_values_are_named_not_judged() -> None:
     verdict = check(resource(BUCKET, {"acl": UNKNOWN, "grants": [{"type": "Group", "uri": UNKNOWN}]}), {})
     assert verdict.messages == [] and verdict.unknown == ["acl", "grants.uri"]
+
+
+def test_a_group_grant_is_read_by_its_uri_when_it_has_one() -> None:
+    """`id` stands in for the group only where `uri` is missing: a public `uri` beside an `id` is still public."""
+    grant = {"type": "Group", "uri": ALL_USERS,
+             "id": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"}
+    assert check(resource(COPY, {"grants": [grant]}), {}).messages == [f"an ACL grant goes to {ALL_USERS}; remove it."]

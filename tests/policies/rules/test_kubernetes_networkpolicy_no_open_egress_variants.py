@@ -58,3 +58,8 @@ def test_unknown_values_are_named_not_judged() -> None:
     assert check(policy(UNKNOWN), {}).unknown == ["spec.egress"]
     verdict = check(policy([{"to": UNKNOWN}, {"to": [{"ipBlock": {"cidr": UNKNOWN}}]}]), {})
     assert verdict.messages == [] and verdict.unknown == ["spec.egress[0].to", "spec.egress[1].to[0].ipBlock.cidr"]
+
+
+def test_every_rule_is_read_after_one_without_peers() -> None:
+    assert check(policy([{}, {"to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}]}]), {}).messages == [
+        "spec.egress[0] has no `to`, so it allows every destination; name the peers.", allows(1, 0, "0.0.0.0/0")]
