@@ -30,7 +30,10 @@ def test_pyproject_mutmut_section_covers_every_target() -> None:
 
 
 @pytest.mark.parametrize(("source", "tests"), [
-    ("policies/rules/aws_kms_key_rotation.py", ["tests/policies/rules/test_aws_kms_key_rotation.py"]),
+    ("policies/rules/aws_kms_key_rotation.py", ["tests/policies/rules/test_aws_kms_key_rotation.py",
+                                                "tests/policies/rules/test_aws_kms_key_rotation_variants.py"]),
+    ("policies/rules/aws_kms_key_policy_wildcard_root_only.py",
+     ["tests/policies/rules/test_aws_kms_key_policy_wildcard_root_only.py"]),
     ("stack_config.py", ["tests/test_stack_config.py", "tests/test_stack_config_boundaries.py",
                          "tests/test_stack_config_network.py", "tests/test_stack_config_network_boundaries.py"]),
     ("components/aws/network.py", ["tests/components/aws/test_network.py"]),
