@@ -135,3 +135,36 @@ def test_adjacent_ranges_do_not_overlap_nested_ones_do() -> None:
         "range",
         "staging: network.cidr '10.10.16.0/20' overlaps dev's network.cidr '10.10.0.0/16'; every stack needs its own "
         "range"]
+
+
+def test_each_bad_value_is_named_with_what_is_allowed() -> None:
+    """The messages the README's "one line naming stack, key, value and what is allowed" promises, in full."""
+    assert problems("staging", {"cidr": "10.20.0.0/16", "natGateway": "single"}) == [
+        "network.natGateway is not a known key; did you mean 'natGateways'? (known: cidr, databaseSubnetIds, "
+        "natGateways, privateSubnetIds, vpcCidr, vpcId)"]
+    assert problems("dev", {"cidr": "10.10.0.0/16", "natGateways": "two"}) == [
+        "network.natGateways must be single or perAz, got 'two'"]
+    assert problems("staging", adopted(vpcId="vpc-x"), adopt=True) == [
+        "network.vpcId must be a VPC id like 'vpc-0123abcd', got 'vpc-x'"]
+    assert problems("staging", adopted(vpcCidr=None), adopt=True) == ["network.vpcCidr is required"]
+    assert problems("staging", adopted(privateSubnetIds=["subnet-0a0000000000000a1"]), adopt=True) == [
+        "network.privateSubnetIds must be a mapping of subnet id to availability zone (subnet-0123abcd: eu-west-1a), "
+        "got ['subnet-0a0000000000000a1']"]
+
+
+@pytest.mark.parametrize("zone", ["eu-west-1", "eu-west-1ab", "eu-west-2a", "EU-WEST-1A", 1])
+def test_a_subnet_zone_is_one_zone_of_the_region(zone: Any) -> None:
+    private = {"subnet-0a0000000000000a1": zone, "subnet-0a0000000000000b2": "eu-west-1b"}
+    assert problems("staging", adopted(privateSubnetIds=private), adopt=True) == [
+        f"network.privateSubnetIds.subnet-0a0000000000000a1 must name a zone of eu-west-1 like 'eu-west-1a', "
+        f"got {zone!r}"]
+
+
+def test_an_adopted_network_keeps_its_ids() -> None:
+    raw = copy.deepcopy(raw_config("staging"))
+    raw["network"] = adopted()
+    raw["account"]["id"] = ADOPTED_ACCOUNT
+    existing = stack_config.parse("staging", raw).network.existing
+    assert existing is not None
+    assert (existing.vpc_id, existing.vpc_cidr) == ("vpc-0a0000000000000e5", "10.20.0.0/16")
+    assert (existing.private_subnets, existing.database_subnets) == (PRIVATE, DATABASE)
