@@ -277,11 +277,12 @@ def write_report(work: Path, outcome: Outcome) -> None:
 
 
 def table(outcomes: list[Outcome]) -> str:
-    rows = ["| target | killed | survived | no tests | total | score | goal | time |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = ["| target | killed | of which timeouts | survived | no tests | total | score | goal | time |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for o in outcomes:
-        rows.append(f"| {o.target.name} | {o.detected} | {o.count('survived')} | {o.count('no tests')} | "
-                    f"{o.total} | {o.score:.1%} | {o.target.goal:.0%} | {o.seconds / 60:.1f} min |")
+        rows.append(f"| {o.target.name} | {o.detected} | {o.count('timeout')} | {o.count('survived')} | "
+                    f"{o.count('no tests')} | {o.total} | {o.score:.1%} | {o.target.goal:.0%} | "
+                    f"{o.seconds / 60:.1f} min |")
     return "\n".join(rows)
 
 
