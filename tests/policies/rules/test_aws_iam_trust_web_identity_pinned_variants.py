@@ -132,9 +132,9 @@ def test_a_trust_without_web_identity_is_outside_the_rule() -> None:
                                              ("110169484474386276334", True), ("user-without-a-slash", True),
                                              ("1101694?", False)])
 def test_a_subject_of_another_shape_is_pinned_by_having_no_wildcard(sub: str, pinned: bool) -> None:
-    """A GitHub subject's pattern may stand anywhere after the repository; another issuer's subject (a Google
-    account's numeric id, any opaque id) is one subject unless it holds a wildcard."""
-    issuer = GITHUB if sub.startswith("repo:") else "accounts.google.com"
+    """A GitHub subject's pattern may stand anywhere after the repository; another issuer's subject (a numeric
+    account id, any opaque id) is one subject unless it holds a wildcard."""
+    issuer = GITHUB if sub.startswith("repo:") else "oidc.example.com"
     props = trust({"StringLike": {f"{issuer}:sub": sub, f"{issuer}:aud": AUD}}, issuer=issuer)
     assert check(resource(ROLE, props), {}).messages == ([] if pinned else missing(":sub"))
 
