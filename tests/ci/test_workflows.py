@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bench import mutation
 from tests.ci.workflows import WORKFLOW_FILES, WORKFLOWS, jobs, steps_using, workflow
 from tests.support import PROJECT_DIR, STACKS
 
@@ -84,8 +85,8 @@ def test_every_action_is_pinned_to_a_full_commit_sha_with_its_tag_in_a_comment()
             assert re.fullmatch(r"[0-9a-f]{40}", match["ref"]), f"{name}: {line.strip()}"
             assert re.fullmatch(r"\s+# v\d+(\.\d+){1,2}", match["comment"]), f"{name}: tag comment: {line.strip()}"
             pins.setdefault(match["action"], set()).add(match["ref"] + match["comment"].strip())
-    assert set(pins) == {"actions/checkout", "actions/setup-python", "aws-actions/configure-aws-credentials",
-                         "pulumi/actions"}
+    assert set(pins) == {"actions/checkout", "actions/setup-python", "actions/upload-artifact",
+                         "aws-actions/configure-aws-credentials", "pulumi/actions"}
     assert {action: len(refs) for action, refs in pins.items()} == dict.fromkeys(pins, 1), "one pin per action"
 
 
@@ -154,9 +155,12 @@ def test_only_checks_yml_calls_ci_run_and_both_triggers_use_it() -> None:
 
 
 def test_every_matrix_covers_every_stack() -> None:
-    matrices = [job["strategy"]["matrix"]["stack"] for _, _, job in jobs() if "strategy" in job]
-    assert len(matrices) == 3  # preflight, preview, drift
-    assert all(m == list(STACKS) for m in matrices)
+    """Every matrix over stacks; the mutation workflow's matrix is over its targets, not stacks."""
+    matrices = [job["strategy"]["matrix"] for _, _, job in jobs() if "strategy" in job]
+    by_stack = [m["stack"] for m in matrices if "stack" in m]
+    assert len(by_stack) == 3  # preflight, preview, drift
+    assert all(m == list(STACKS) for m in by_stack)
+    assert [m for m in matrices if "stack" not in m] == [{"target": [t.name for t in mutation.TARGETS]}]
 
 
 # --- permissions --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from policies.rules._support import Resource
 from preflight.harness import Plan
 from preflight.policy import Violation
 from tests.support import run_snippet, violations_of
@@ -47,3 +48,8 @@ def snippet_plan(tmp_path_factory: pytest.TempPathFactory, code: str, stack: str
     for name in extra_files or {}:
         (path / name).parent.mkdir(parents=True, exist_ok=True)
     return run_snippet(path, code, stack=stack, preview=preview, extra_files=extra_files)
+
+
+def resource(type_: str, props: dict[str, Any], name: str = "r", stack: str = "prod") -> Resource:
+    """One resource as a rule's pure `check` receives it (props in the engine's camelCase wire names)."""
+    return Resource(type_, name, f"urn:pulumi:{stack}::ml-platform::{type_}::{name}", props)

@@ -1,0 +1,326 @@
+"""Mutation testing (issue 21): mutmut, one target at a time, each mutant against its own module's tests.
+
+    venv/bin/python bench/mutation.py                              # every target, in order
+    venv/bin/python bench/mutation.py --target policies/rules      # one target
+    venv/bin/python bench/mutation.py policies/rules/aws_kms_key_rotation.py   # one module (target inferred)
+    venv/bin/python bench/mutation.py stack_config.py --mutants 'stack_config.x__network__*'  # some functions
+
+Prints, per target, killed/survived/total and the time it took, and writes `bench/results/mutation/`:
+`summary.md` (the table), `<target>.md` (each surviving mutant with its diff) and `<target>.json`.
+Never asserts: a score below the target is reported, not failed. One worker, niced (`--nice`, default 15):
+mutation runs are the heaviest thing done on a shared machine.
+
+How a mutant is tested. mutmut copies the project into `mutants/` and runs pytest there, so the tests
+import the mutated code (its forced-fail run proves it: mutmut stops if a forced failure passes). It picks
+each mutant's tests from a stats run that records which test called which function, but this suite
+computes every plan and every verdict once per process (`tests/support.py`, the snippet fixtures, the
+rules' action tables): only the first test that built a plan is recorded as reaching the code behind it,
+and a mutant would be tried against a test that asserts nothing about it. So this script gives mutmut the
+stats itself: a mutant of `<dir>/<module>.py` runs the tests of its mirror (`tests/<dir>/test_<module>.py`,
+`tests/<dir>/test_<module>_*.py`; STYLE.md: the test tree mirrors the source tree); a module without one
+(a shared helper such as `policies/rules/_support.py`) runs the target's whole test selection. pytest
+stops at the first failure, so a killed mutant costs the time to the first failing test, a survivor the
+whole selection. A mutant that only another module's tests would kill counts as survived: the score says
+what a module's own tests guarantee.
+
+Each target runs in its own work folder (`bench/results/mutation/<target>/`: symlinks to the repository
+and a pyproject.toml whose `[tool.mutmut]` is the repository's with this target's sources and tests), made
+anew each run. mutmut runs twice there: once to generate the mutants (no test is attributed yet, so every
+mutant is marked "no tests" without running), then, with the stats written, on every mutant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import fnmatch
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results" / "mutation"
+MUTMUT = Path(sys.executable).parent / "mutmut"
+# Not linked into a work folder: its own pyproject.toml is written there; mutmut makes mutants/.
+_NOT_LINKED = {".git", "pyproject.toml", "mutants", "venv", ".venv-checkov", ".pytest_cache", ".hypothesis",
+               ".ruff_cache", "__pycache__"}
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    sources: tuple[str, ...]
+    """What is mutated (folders or files, from the repository root)."""
+    tests: tuple[str, ...]
+    """The target's test selection (pytest paths)."""
+    goal: float
+    """The share of mutants killed that issue 21 asks for."""
+
+
+TARGETS = (
+    Target("policies/rules", ("policies/rules",), ("tests/policies/rules",), 0.90),
+    Target("stack_config", ("stack_config.py",),
+           tuple(str(p.relative_to(ROOT)) for p in sorted(ROOT.glob("tests/test_stack_config*.py"))), 0.90),
+    Target("components", ("components",), ("tests/components",), 0.85),
+    Target("preflight", ("preflight",), ("tests/preflight",), 0.85),
+)
+
+# mutmut's exit codes, as `mutmut results` names them; a timeout is a detected mutant (the tests did not
+# pass), as mutmut's own score counts it.
+DETECTED = {"killed", "timeout", "caught by type check", "segfault"}
+
+
+@dataclass
+class Outcome:
+    target: Target
+    status_by_mutant: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    modules: tuple[str, ...] = ()
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for s in self.status_by_mutant.values() if s in statuses)
+
+    @property
+    def detected(self) -> int:
+        return self.count(*DETECTED)
+
+    @property
+    def total(self) -> int:
+        return len(self.status_by_mutant)
+
+    @property
+    def score(self) -> float:
+        return self.detected / self.total if self.total else 0.0
+
+
+def slug(name: str) -> str:
+    return name.replace("/", "-")
+
+
+def module_of(path: str) -> str:
+    """`policies/rules/_iam.py` -> `policies.rules._iam` (a package's `__init__.py` -> the package)."""
+    dotted = path.removesuffix(".py").replace("/", ".")
+    return dotted.removesuffix(".__init__")
+
+
+def source_files(target: Target, root: Path = ROOT) -> list[str]:
+    files: list[str] = []
+    for source in target.sources:
+        path = root / source
+        found = [path] if path.is_file() else sorted(path.rglob("*.py"))
+        files += [str(p.relative_to(root)) for p in found if "__pycache__" not in p.parts]
+    return files
+
+
+def mirror_tests(path: str, target: Target, root: Path = ROOT) -> list[str]:
+    """The test files that mirror a source module (`components/aws/network.py` ->
+    `tests/components/aws/test_network.py`), or [] when it has none."""
+    source = Path(path)
+    folder = root / "tests" / source.parent
+    if source.stem == "__init__" or not folder.is_dir():
+        return []
+    found = [folder / f"test_{source.stem}.py", *sorted(folder.glob(f"test_{source.stem}_*.py"))]
+    in_selection = [p for p in found if p.is_file()
+                    and any(p.is_relative_to(root / t) or p == root / t for t in target.tests)]
+    return [str(p.relative_to(root)) for p in in_selection]
+
+
+def target_of(path: str) -> Target:
+    for target in TARGETS:
+        if any(path == s or path.startswith(s.rstrip("/") + "/") for s in target.sources):
+            return target
+    raise SystemExit(f"error: {path} is in no target ({', '.join(t.name for t in TARGETS)})")
+
+
+def mutmut_section(target: Target, only: list[str], root: Path = ROOT) -> dict[str, object]:
+    """The repository's `[tool.mutmut]` with this target's sources and tests; the other targets' sources are
+    copied unmutated (the tests import them)."""
+    base = dict(tomllib.loads((root / "pyproject.toml").read_text())["tool"]["mutmut"])
+    others = [s for t in TARGETS if t is not target for s in t.sources]
+    # Folders first: mutmut copies a file of also_copy into a folder it expects to exist.
+    also = sorted(set(base.get("also_copy", [])) | set(others), key=lambda p: (not (root / p).is_dir(), p))
+    section = {**base, "source_paths": list(target.sources), "also_copy": also,
+               "pytest_add_cli_args_test_selection": list(target.tests)}
+    if only:
+        section["only_mutate"] = only
+    return section
+
+
+def _toml_value(value: object) -> str:
+    return json.dumps(value)  # strings, lists of strings, booleans and numbers: TOML reads JSON's spelling
+
+
+def work_folder(target: Target, only: list[str]) -> Path:
+    """A fresh folder that looks like the repository to mutmut, with this target's configuration."""
+    work = RESULTS / slug(target.name)
+    if work.exists():
+        shutil.rmtree(work)
+    work.mkdir(parents=True)
+    for entry in ROOT.iterdir():
+        if entry.name not in _NOT_LINKED:
+            (work / entry.name).symlink_to(entry)
+    (work / "pyproject.toml").write_text(pyproject_text(target, only))
+    return work
+
+
+def pyproject_text(target: Target, only: list[str], root: Path = ROOT) -> str:
+    """The repository's pyproject.toml with its `[tool.mutmut]` (the last section) made this target's."""
+    text = (root / "pyproject.toml").read_text()
+    head = re.split(r"^\[tool\.mutmut\]\s*$", text, flags=re.MULTILINE)[0].rstrip()
+    section = "\n".join(f"{key} = {_toml_value(value)}" for key, value in mutmut_section(target, only, root).items())
+    return f"{head}\n\n[tool.mutmut]\n{section}\n"
+
+
+def test_durations(target: Target) -> dict[str, float]:
+    """Every test of the selection with its duration (mutmut's timeouts are multiples of it), from one plain
+    run in the repository; a red selection stops here."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=0",
+                           "--durations-min=0", *target.tests], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
+    if done.returncode != 0:
+        sys.stdout.write(done.stdout[-4000:] + done.stderr[-2000:])
+        raise SystemExit(f"error: the tests of {target.name} do not pass unmutated")
+    durations: dict[str, float] = {}
+    for line in done.stdout.splitlines():
+        match = re.match(r"^(\d+\.\d+)s (?:setup|call|teardown)\s+(\S.*)$", line)
+        if match:
+            durations[match[2]] = durations.get(match[2], 0.0) + float(match[1])
+    return durations
+
+
+def _mutmut(work: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(MUTMUT), *args], cwd=work, capture_output=True, text=True, check=False)
+
+
+def _mutmut_logged(work: Path, log: str, *args: str) -> int:
+    """A mutmut run whose output goes to `<work>/<log>.log` as it runs (its progress line is there)."""
+    with (work / f"{log}.log").open("w") as out:
+        return subprocess.run([str(MUTMUT), *args], cwd=work, stdout=out, stderr=subprocess.STDOUT,
+                              check=False).returncode
+
+
+def statuses(work: Path) -> dict[str, str]:
+    done = _mutmut(work, "results", "--all", "True")
+    found = dict(re.findall(r"^\s+(\S+): (.+)$", done.stdout, re.MULTILINE))
+    if not found:
+        raise SystemExit(f"error: `mutmut results` listed nothing in {work}:\n{done.stdout}{done.stderr}")
+    return found
+
+
+def mangled(mutant: str) -> str:
+    return re.sub(r"__mutmut_\d+$", "", mutant)
+
+
+def write_stats(work: Path, target: Target, mutants: list[str], durations: dict[str, float]) -> None:
+    """Attribute each mutated function to the tests of its module's mirror (or the whole selection)."""
+    path_by_module = {module_of(p): p for p in source_files(target)}
+    stats_file = work / "mutants" / "mutmut-stats.json"
+    stats = json.loads(stats_file.read_text())
+    tests_by_function: dict[str, list[str]] = {}
+    for name in mutants:
+        function = mangled(name)
+        module = function.rpartition(".")[0]
+        source = path_by_module.get(module)
+        files = mirror_tests(source, target) if source else []
+        tests = [t for t in durations if any(t.startswith(f + "::") for f in files)] if files else list(durations)
+        tests_by_function[function] = tests
+        tests_by_function[function.replace(".__init__.", ".")] = tests
+    stats["tests_by_mangled_function_name"] = tests_by_function
+    stats["duration_by_test"] = durations
+    stats_file.write_text(json.dumps(stats, indent=1))
+
+
+def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[str, ...] = ("*",)) -> Outcome:
+    start = time.monotonic()
+    durations = test_durations(target)
+    work = work_folder(target, only)
+    (work / "mutants").mkdir()
+    # No test attributed yet: the first run generates the mutants and marks each "no tests" without running.
+    (work / "mutants" / "mutmut-stats.json").write_text(json.dumps({
+        "tests_by_mangled_function_name": {}, "duration_by_test": durations, "stats_time": 0.0,
+        "function_hashes": {}, "function_dependencies": {}, "config_fingerprint": {},
+        "watched_file_hashes": {}, "git_commit": None}))
+    if _mutmut_logged(work, "generate", "run", "--max-children", str(workers)) != 0:
+        raise SystemExit(f"error: mutmut could not generate the mutants of {target.name}; see {work}/generate.log")
+    mutants = sorted(statuses(work))
+    write_stats(work, target, mutants, durations)
+    # mutmut's workers write no bytecode: without it each one compiles the copy anew (the mutated stack_config.py
+    # is 24 MB: 4 s a worker, 0.4 s from bytecode). The files are not touched again, so the bytecode stays valid.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "mutants"], cwd=work, check=True)
+    # The mutants named (all: "*"): mutmut re-runs named mutants whatever their recorded result.
+    if _mutmut_logged(work, "run", "run", "--max-children", str(workers), *globs) != 0:
+        raise SystemExit(f"error: mutmut failed on {target.name}; see {work}/run.log")
+    tried = {m: s for m, s in statuses(work).items() if any(fnmatch.fnmatchcase(m, g) for g in globs)}
+    outcome = Outcome(target, tried, time.monotonic() - start,
+                      tuple(sorted({module_of(p) for p in (only or source_files(target))})))
+    write_report(work, outcome)
+    return outcome
+
+
+def write_report(work: Path, outcome: Outcome) -> None:
+    survivors = sorted(m for m, s in outcome.status_by_mutant.items() if s not in DETECTED)
+    lines = [f"# Mutation testing: {outcome.target.name}", "", table([outcome]), "", "## Not killed", ""]
+    for mutant in survivors:
+        diff = _mutmut(work, "show", mutant).stdout.strip()
+        lines += [f"### `{mutant}` ({outcome.status_by_mutant[mutant]})", "", "```diff", diff, "```", ""]
+    (RESULTS / f"{slug(outcome.target.name)}.md").write_text("\n".join(lines))
+    (RESULTS / f"{slug(outcome.target.name)}.json").write_text(json.dumps(
+        {"target": outcome.target.name, "seconds": round(outcome.seconds, 1), "modules": outcome.modules,
+         "status_by_mutant": outcome.status_by_mutant}, indent=1))
+
+
+def table(outcomes: list[Outcome]) -> str:
+    rows = ["| target | killed | of which timeouts | survived | no tests | total | score | goal | time |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for o in outcomes:
+        rows.append(f"| {o.target.name} | {o.detected} | {o.count('timeout')} | {o.count('survived')} | "
+                    f"{o.count('no tests')} | {o.total} | {o.score:.1%} | {o.target.goal:.0%} | "
+                    f"{o.seconds / 60:.1f} min |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench/mutation.py", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--target", choices=[t.name for t in TARGETS], help="one target (default: all)")
+    parser.add_argument("modules", nargs="*", help="only these source files (paths from the repository root)")
+    parser.add_argument("--mutants", default="*", metavar="GLOB[,GLOB]",
+                        help="only the mutants whose name matches one, e.g. 'stack_config.x__network__*' "
+                             "(default: all); the table counts only those")
+    parser.add_argument("--tests", nargs="+", metavar="PATH",
+                        help="run the mutants against these of the target's tests only (the score then says what "
+                             "they kill), e.g. the network's tests for the network's functions")
+    parser.add_argument("--workers", type=int, default=1, help="mutants tested at once (default 1: a shared machine)")
+    parser.add_argument("--nice", type=int, default=15, help="niceness of the run (default 15)")
+    args = parser.parse_args(argv)
+    if args.nice:
+        os.nice(args.nice)
+    if args.modules:
+        targets = {target_of(m).name for m in args.modules}
+        if len(targets) > 1 or (args.target and {args.target} != targets):
+            parser.error(f"modules of one target at a time (these are of {', '.join(sorted(targets))})")
+        chosen = [next(t for t in TARGETS if t.name in targets)]
+    else:
+        chosen = [t for t in TARGETS if args.target in (None, t.name)]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    outcomes = []
+    for target in chosen:
+        if args.tests:
+            target = dataclasses.replace(target, tests=tuple(args.tests))
+        print(f"== {target.name}" + (f" (tests: {' '.join(target.tests)})" if args.tests else ""), flush=True)
+        outcomes.append(run_target(target, list(args.modules), args.workers, tuple(args.mutants.split(","))))
+        print(table(outcomes[-1:]), flush=True)
+    summary = table(outcomes)
+    (RESULTS / "summary.md").write_text(summary + "\n")
+    print(summary)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

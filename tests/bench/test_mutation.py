@@ -1,0 +1,91 @@
+"""bench/mutation.py: each target's mutmut configuration, and which tests a mutant of a module runs."""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from bench import mutation
+from tests.support import PROJECT_DIR
+
+
+def test_targets_are_the_issues_four_with_their_goals() -> None:
+    """Issue 21: 90% killed in the rules and the config validation, 85% in the components and the preflight."""
+    assert {t.name: (t.sources, t.goal) for t in mutation.TARGETS} == {
+        "policies/rules": (("policies/rules",), 0.90), "stack_config": (("stack_config.py",), 0.90),
+        "components": (("components",), 0.85), "preflight": (("preflight",), 0.85)}
+    for target in mutation.TARGETS:
+        assert all((PROJECT_DIR / p).exists() for p in (*target.sources, *target.tests)), target.name
+
+
+def test_pyproject_mutmut_section_covers_every_target() -> None:
+    section = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["tool"]["mutmut"]
+    assert section["source_paths"] == [s for t in mutation.TARGETS for s in t.sources]
+    assert section["pytest_add_cli_args_test_selection"] == [s for t in mutation.TARGETS for s in t.tests]
+    # Workers must not inherit plans that mutmut's own process built from the unmutated code.
+    assert section["process_isolation"] == "forkserver"
+
+
+@pytest.mark.parametrize(("source", "tests"), [
+    ("policies/rules/aws_kms_key_rotation.py", ["tests/policies/rules/test_aws_kms_key_rotation.py",
+                                                "tests/policies/rules/test_aws_kms_key_rotation_variants.py"]),
+    ("policies/rules/aws_kms_key_policy_wildcard_root_only.py",
+     ["tests/policies/rules/test_aws_kms_key_policy_wildcard_root_only.py"]),
+    ("stack_config.py", ["tests/test_stack_config.py", "tests/test_stack_config_boundaries.py",
+                         "tests/test_stack_config_network.py", "tests/test_stack_config_network_boundaries.py"]),
+    ("components/aws/network.py", ["tests/components/aws/test_network.py"]),
+    ("preflight/harness.py", ["tests/preflight/test_harness.py"]),
+    ("policies/rules/_support.py", []),       # a shared helper: the target's whole selection
+    ("components/aws/__init__.py", []),
+])
+def test_a_module_runs_the_tests_of_its_mirror(source: str, tests: list[str]) -> None:
+    assert mutation.mirror_tests(source, mutation.target_of(source)) == tests
+
+
+def test_a_path_outside_every_target_is_refused() -> None:
+    with pytest.raises(SystemExit, match="in no target"):
+        mutation.target_of("ci/lock.py")
+
+
+def test_module_names_are_mutmuts() -> None:
+    assert mutation.module_of("policies/rules/_iam.py") == "policies.rules._iam"
+    assert mutation.module_of("components/aws/__init__.py") == "components.aws"
+    assert mutation.mangled("stack_config.x__network__mutmut_12") == "stack_config.x__network"
+    assert mutation.mangled("preflight.harness.xǁPlanǁone__mutmut_3") == "preflight.harness.xǁPlanǁone"
+
+
+@pytest.mark.parametrize("name", [t.name for t in mutation.TARGETS])
+def test_work_folder_config_is_read_by_mutmut_as_the_target(name: str, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """mutmut's own reader, on the pyproject.toml a target's work folder gets."""
+    from mutmut import configuration
+
+    target = next(t for t in mutation.TARGETS if t.name == name)
+    for source in mutation.source_files(target)[:1] + [s for s in target.sources]:
+        (tmp_path / source).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "pyproject.toml").write_text(mutation.pyproject_text(target, []))
+    monkeypatch.chdir(tmp_path)
+    configuration.reset_config()
+    try:
+        config = configuration.config()
+    finally:
+        configuration.reset_config()
+    assert config.source_paths == [Path(s) for s in target.sources]
+    assert config.pytest_add_cli_args_test_selection == list(target.tests)
+    others = {s for t in mutation.TARGETS if t is not target for s in t.sources}
+    copied = [str(p) for p in config.also_copy]
+    assert others <= set(copied) and not set(target.sources) & set(copied)
+    # mutmut copies a file of also_copy into a folder that an earlier entry made.
+    listed = copied[:copied.index("tests")]
+    folders = [p for p in listed if (PROJECT_DIR / p).is_dir()]
+    assert listed[:len(folders)] == folders
+    assert config.pytest_add_cli_args == ["-p", "no:cacheprovider"]
+
+
+def test_mutants_folders_are_ignored_by_git() -> None:
+    for path in ("mutants/stack_config.py", "bench/results/mutation/stack_config/mutants/x.py"):
+        done = subprocess.run(["git", "check-ignore", "-q", path], cwd=PROJECT_DIR, check=False)
+        assert done.returncode == 0, path
