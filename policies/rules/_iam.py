@@ -208,7 +208,7 @@ _PRINCIPAL_PINNING_KEYS = ("aws:principalorgid", "aws:principalaccount", "aws:so
 _EXACT_OPERATORS = ("stringequals", "arnequals", "stringlike", "arnlike")
 
 
-def _pinned(conditions: Mapping[str, Any], keys: tuple[str, ...]) -> bool:
+def _pinned(conditions: Mapping[str, Any], keys: tuple[str, ...], named_prefix_pins: bool) -> bool:
     for operator, block in conditions.items():
         op = operator.lower()
         if op.startswith("forallvalues:") or op.endswith("ifexists") or not isinstance(block, Mapping):
@@ -219,9 +219,10 @@ def _pinned(conditions: Mapping[str, Any], keys: tuple[str, ...]) -> bool:
             if not any(key.lower().startswith(k) for k in keys):
                 continue
             listed = as_list(values)
-            # StringLike's wildcards are allowed only after a named part (`...:secret:name-??????`).
-            if listed and all(isinstance(v, str) and v and not v.startswith(("*", "?")) and v != "*"
-                              for v in listed):
+            # StringLike's wildcards are allowed only after a named part (`...:secret:name-??????`), and only for
+            # resources: an organisation or account id with any wildcard (`o-*`, `1111*`) matches others' too.
+            if listed and all(isinstance(v, str) and v and not v.startswith(("*", "?"))
+                              and (named_prefix_pins or not any(c in v for c in "*?")) for v in listed):
                 return True
     return False
 
@@ -229,10 +230,10 @@ def _pinned(conditions: Mapping[str, Any], keys: tuple[str, ...]) -> bool:
 def resources_pinned_by_condition(statement: Statement) -> bool:
     """The statement's Condition names the resources exactly (a resource tag, subnet or VPC, KMS encryption
     context): a wildcard in Resource is then no longer every resource."""
-    return _pinned(statement.conditions, _RESOURCE_PINNING_KEYS)
+    return _pinned(statement.conditions, _RESOURCE_PINNING_KEYS, named_prefix_pins=True)
 
 
 def principals_pinned_by_condition(statement: Statement) -> bool:
     """The statement's Condition names the callers' organisation or account exactly: `Principal: "*"` is then
     no longer the public (AWS: "use aws:PrincipalOrgID with Principal *" to grant an organisation)."""
-    return _pinned(statement.conditions, _PRINCIPAL_PINNING_KEYS)
+    return _pinned(statement.conditions, _PRINCIPAL_PINNING_KEYS, named_prefix_pins=False)

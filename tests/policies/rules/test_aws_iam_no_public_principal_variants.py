@@ -71,8 +71,10 @@ def test_a_resource_policy_star_narrowed_to_an_organisation_or_account_passes(ke
     {"StringEquals": {"aws:PrincipalOrgID": []}},
     {"StringEquals": {"aws:SourceVpc": "vpc-1"}},
     {"StringLike": {"aws:PrincipalOrgID": "?-a1b2"}},
+    {"StringLike": {"aws:PrincipalOrgID": "o-*"}},
+    {"StringLike": {"aws:PrincipalAccount": "1111*"}},
 ], ids=["for-all-values", "if-exists", "not-equals", "star", "empty", "no-values", "other-key",
-        "leading-question-mark"])
+        "leading-question-mark", "every-organisation", "account-prefix"])
 def test_conditions_that_narrow_nothing_do_not_pass(condition: dict[str, Any]) -> None:
     props = {"policy": document("*", condition)}
     assert check(resource("aws:sqs/queuePolicy:QueuePolicy", props), {}).messages == public("policy")
