@@ -9,14 +9,19 @@ from typing import Any
 
 import pytest
 
-from policies.rules._support import UNKNOWN
-from policies.rules.aws_ec2_security_group_no_open_egress import check
+from policies.rules._support import UNKNOWN, Resource, StackView, Verdict
+from policies.rules.aws_ec2_security_group_no_open_egress import check as check_stack
 from tests.policies.helpers import resource
 
 SG = "aws:ec2/securityGroup:SecurityGroup"
 DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
 RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 EGRESS_RULE = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+
+
+def check(one: Resource, config: dict[str, Any]) -> Verdict:
+    """The rule is a stack policy (prefix lists are joined to their entries): one resource as a whole stack."""
+    return check_stack(StackView({one.type: [one]}), config)
 
 
 def message(path: str, cidr: str) -> str:
@@ -70,11 +75,12 @@ def test_allowed_public_ranges_pass_and_only_they(kind: str, props: dict[str, An
 
 
 def test_unknown_values_are_named_not_judged() -> None:
-    assert check(resource(SG, {"egress": UNKNOWN}), {}).unknown == ["egress"]
-    assert check(resource(SG, {"egress": [{"cidrBlocks": [UNKNOWN]}]}), {}).unknown == ["egress[0].cidrBlocks"]
-    assert check(resource(RULE, {"type": UNKNOWN, "cidrBlocks": ["0.0.0.0/0"]}), {}).unknown == ["type"]
-    assert check(resource(RULE, {"type": "egress", "ipv6CidrBlocks": [UNKNOWN]}), {}).unknown == ["ipv6CidrBlocks"]
-    assert check(resource(EGRESS_RULE, {"cidrIpv6": UNKNOWN}), {}).unknown == ["cidrIpv6"]
+    # A stack policy names the resource with the path: the helper's resource is called `r`.
+    assert check(resource(SG, {"egress": UNKNOWN}), {}).unknown == ["r.egress"]
+    assert check(resource(SG, {"egress": [{"cidrBlocks": [UNKNOWN]}]}), {}).unknown == ["r.egress[0].cidrBlocks"]
+    assert check(resource(RULE, {"type": UNKNOWN, "cidrBlocks": ["0.0.0.0/0"]}), {}).unknown == ["r.type"]
+    assert check(resource(RULE, {"type": "egress", "ipv6CidrBlocks": [UNKNOWN]}), {}).unknown == ["r.ipv6CidrBlocks"]
+    assert check(resource(EGRESS_RULE, {"cidrIpv6": UNKNOWN}), {}).unknown == ["r.cidrIpv6"]
     for props in ({"egress": UNKNOWN}, {"egress": [{"cidrBlocks": [UNKNOWN]}]}):
         verdict = check(resource(SG, props), {})
         assert verdict.messages == []
