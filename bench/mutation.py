@@ -23,6 +23,13 @@ stops at the first failure, so a killed mutant costs the time to the first faili
 whole selection. A mutant that only another module's tests would kill counts as survived: the score says
 what a module's own tests guarantee.
 
+Sampling (`--sample N`): a target's mutants are more than a shared machine runs in a session (the components'
+tests build plans: seconds a mutant). `--sample N` runs N mutants drawn uniformly at random (`--seed`, default 21,
+so a run can be repeated) from those the globs match, and the table gives the sample's score with its 95% Wilson
+interval: an estimate of the whole target's score, not the score of every mutant. Random mutant sampling is the
+standard way to estimate a mutation score (Wong and Mathur 1995; Zhang et al., ISSTA 2013, found a few percent of
+the mutants enough for a close estimate).
+
 Each target runs in its own work folder (`bench/results/mutation/<target>/`: symlinks to the repository
 and a pyproject.toml whose `[tool.mutmut]` is the repository's with this target's sources and tests), made
 anew each run. mutmut runs twice there: once to generate the mutants (no test is attributed yet, so every
@@ -35,7 +42,9 @@ import argparse
 import dataclasses
 import fnmatch
 import json
+import math
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -83,6 +92,8 @@ class Outcome:
     status_by_mutant: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
     modules: tuple[str, ...] = ()
+    population: int = 0
+    """How many mutants the sample was drawn from (0: every mutant matched was run)."""
 
     def count(self, *statuses: str) -> int:
         return sum(1 for s in self.status_by_mutant.values() if s in statuses)
@@ -98,6 +109,29 @@ class Outcome:
     @property
     def score(self) -> float:
         return self.detected / self.total if self.total else 0.0
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """The 95% Wilson score interval of the share killed (what a sample says of its population)."""
+        return wilson(self.detected, self.total)
+
+
+def wilson(successes: int, trials: int, z: float = 1.959964) -> tuple[float, float]:
+    """The Wilson score interval of a binomial proportion (95% for the default z)."""
+    if trials == 0:
+        return (0.0, 1.0)
+    p = successes / trials
+    centre = (p + z * z / (2 * trials)) / (1 + z * z / trials)
+    half = z * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials)) / (1 + z * z / trials)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def sample(mutants: list[str], globs: tuple[str, ...], size: int, seed: int) -> list[str]:
+    """`size` of the mutants the globs match, drawn uniformly at random with `seed` (all of them when fewer)."""
+    matched = sorted(m for m in mutants if any(fnmatch.fnmatchcase(m, g) for g in globs))
+    if size <= 0 or size >= len(matched):
+        return matched
+    return sorted(random.Random(seed).sample(matched, size))
 
 
 def slug(name: str) -> str:
@@ -237,7 +271,8 @@ def write_stats(work: Path, target: Target, mutants: list[str], durations: dict[
     stats_file.write_text(json.dumps(stats, indent=1))
 
 
-def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[str, ...] = ("*",)) -> Outcome:
+def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[str, ...] = ("*",),
+               sample_size: int = 0, seed: int = 21) -> Outcome:
     start = time.monotonic()
     durations = test_durations(target)
     work = work_folder(target, only)
@@ -255,11 +290,16 @@ def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[s
     # is 24 MB: 4 s a worker, 0.4 s from bytecode). The files are not touched again, so the bytecode stays valid.
     subprocess.run([sys.executable, "-m", "compileall", "-q", "mutants"], cwd=work, check=True)
     # The mutants named (all: "*"): mutmut re-runs named mutants whatever their recorded result.
-    if _mutmut_logged(work, "run", "run", "--max-children", str(workers), *globs) != 0:
+    chosen = sample(mutants, globs, sample_size, seed) if sample_size else []
+    names = chosen or list(globs)
+    if _mutmut_logged(work, "run", "run", "--max-children", str(workers), *names) != 0:
         raise SystemExit(f"error: mutmut failed on {target.name}; see {work}/run.log")
-    tried = {m: s for m, s in statuses(work).items() if any(fnmatch.fnmatchcase(m, g) for g in globs)}
+    found = statuses(work)
+    tried = ({m: found[m] for m in chosen} if chosen
+             else {m: s for m, s in found.items() if any(fnmatch.fnmatchcase(m, g) for g in globs)})
+    population = sum(1 for m in mutants if any(fnmatch.fnmatchcase(m, g) for g in globs)) if chosen else 0
     outcome = Outcome(target, tried, time.monotonic() - start,
-                      tuple(sorted({module_of(p) for p in (only or source_files(target))})))
+                      tuple(sorted({module_of(p) for p in (only or source_files(target))})), population)
     write_report(work, outcome)
     return outcome
 
@@ -273,16 +313,18 @@ def write_report(work: Path, outcome: Outcome) -> None:
     (RESULTS / f"{slug(outcome.target.name)}.md").write_text("\n".join(lines))
     (RESULTS / f"{slug(outcome.target.name)}.json").write_text(json.dumps(
         {"target": outcome.target.name, "seconds": round(outcome.seconds, 1), "modules": outcome.modules,
-         "status_by_mutant": outcome.status_by_mutant}, indent=1))
+         "population": outcome.population, "status_by_mutant": outcome.status_by_mutant}, indent=1))
 
 
 def table(outcomes: list[Outcome]) -> str:
-    rows = ["| target | killed | of which timeouts | survived | no tests | total | score | goal | time |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = ["| target | killed | of which timeouts | survived | no tests | total | sampled from | score | "
+            "95% interval | goal | time |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
     for o in outcomes:
+        low, high = o.interval
         rows.append(f"| {o.target.name} | {o.detected} | {o.count('timeout')} | {o.count('survived')} | "
-                    f"{o.count('no tests')} | {o.total} | {o.score:.1%} | {o.target.goal:.0%} | "
-                    f"{o.seconds / 60:.1f} min |")
+                    f"{o.count('no tests')} | {o.total} | {o.population or 'all'} | {o.score:.1%} | "
+                    f"{low:.1%} to {high:.1%} | {o.target.goal:.0%} | {o.seconds / 60:.1f} min |")
     return "\n".join(rows)
 
 
@@ -296,6 +338,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", nargs="+", metavar="PATH",
                         help="run the mutants against these of the target's tests only (the score then says what "
                              "they kill), e.g. the network's tests for the network's functions")
+    parser.add_argument("--sample", type=int, default=0, metavar="N",
+                        help="run N of the matched mutants, drawn at random (default 0: all); the score is then an "
+                             "estimate with its 95%% interval")
+    parser.add_argument("--seed", type=int, default=21, help="the sample's random seed (default 21)")
     parser.add_argument("--workers", type=int, default=1, help="mutants tested at once (default 1: a shared machine)")
     parser.add_argument("--nice", type=int, default=15, help="niceness of the run (default 15)")
     args = parser.parse_args(argv)
@@ -314,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.tests:
             target = dataclasses.replace(target, tests=tuple(args.tests))
         print(f"== {target.name}" + (f" (tests: {' '.join(target.tests)})" if args.tests else ""), flush=True)
-        outcomes.append(run_target(target, list(args.modules), args.workers, tuple(args.mutants.split(","))))
+        outcomes.append(run_target(target, list(args.modules), args.workers, tuple(args.mutants.split(",")),
+                                   args.sample, args.seed))
         print(table(outcomes[-1:]), flush=True)
     summary = table(outcomes)
     (RESULTS / "summary.md").write_text(summary + "\n")

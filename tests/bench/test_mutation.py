@@ -89,3 +89,22 @@ def test_mutants_folders_are_ignored_by_git() -> None:
     for path in ("mutants/stack_config.py", "bench/results/mutation/stack_config/mutants/x.py"):
         done = subprocess.run(["git", "check-ignore", "-q", path], cwd=PROJECT_DIR, check=False)
         assert done.returncode == 0, path
+
+
+def test_a_sample_is_drawn_from_the_matched_mutants_and_repeats_with_its_seed() -> None:
+    mutants = [f"m.x_f__mutmut_{i}" for i in range(1, 201)] + [f"m.x_g__mutmut_{i}" for i in range(1, 51)]
+    drawn = mutation.sample(mutants, ("m.x_f__*",), 20, seed=7)
+    assert len(drawn) == len(set(drawn)) == 20
+    assert all(m.startswith("m.x_f__") for m in drawn)
+    assert drawn == mutation.sample(mutants, ("m.x_f__*",), 20, seed=7)
+    assert drawn != mutation.sample(mutants, ("m.x_f__*",), 20, seed=8)
+    assert mutation.sample(mutants, ("m.x_g__*",), 60, seed=7) == sorted(m for m in mutants if "x_g" in m)
+
+
+def test_the_interval_is_wilsons() -> None:
+    # Wilson's 95% interval of 90 successes in 100 trials (Newcombe 1998, method 3): 0.8256 to 0.9448.
+    low, high = mutation.wilson(90, 100)
+    assert (round(low, 4), round(high, 4)) == (0.8256, 0.9448)
+    low, high = mutation.wilson(10, 10)  # all killed: the upper bound is 1, the lower z^2/(n+z^2) = 0.7225
+    assert (round(low, 4), round(high, 4)) == (0.7225, 1.0)
+    assert mutation.wilson(0, 0) == (0.0, 1.0)
