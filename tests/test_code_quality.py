@@ -31,3 +31,12 @@ def test_ruff_is_clean() -> None:
     done = subprocess.run([_tool("ruff"), "check", "--output-format", "concise", "."], cwd=PROJECT_DIR,
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_symlink_is_committed() -> None:
+    """A committed symlink points at a path of the machine it was made on (one did: components/components ->
+    /work/main/components), dangles in every other clone and loops any recursive copy."""
+    listed = subprocess.run(["git", "ls-files", "--stage"], cwd=PROJECT_DIR, capture_output=True, text=True,
+                            check=True).stdout.splitlines()
+    assert listed
+    assert [line.split("\t", 1)[1] for line in listed if line.startswith("120000 ")] == []
