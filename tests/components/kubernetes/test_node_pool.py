@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.kubernetes.node_pool import NODE_POLICY_ARNS, NodePoolArgs, Taint, validate_node_pool_args
+from components.kubernetes.node_pool import NodePoolArgs, Taint, validate_node_pool_args
 from preflight.harness import RecordedResource, reveal
 from stack_config import parse
 from tests.support import STACKS, plan_with, preflight_plan
@@ -13,6 +13,15 @@ from tests.test_stack_config import raw_config
 
 POOLS = ("system", "data", "compute")
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+# EKS User Guide, "Amazon EKS node IAM role": the kubelet's EC2 describe calls (AmazonEKSWorkerNodePolicy), the
+# VPC CNI's when it runs on the node role (AmazonEKS_CNI_Policy), image pulls from ECR (the README: the nodes
+# pull with AmazonEC2ContainerRegistryReadOnly). Nothing else: a pod on the node may reach what the node holds.
+WORKER_NODE_POLICIES = [
+    "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+    "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+]
 
 
 def _pool(stack: str, pool: str) -> tuple[RecordedResource, list[RecordedResource]]:
@@ -45,13 +54,25 @@ def test_launch_template_requires_imdsv2_with_one_hop_and_encrypted_gp3_root(sta
 @pytest.mark.parametrize("stack", STACKS)
 @pytest.mark.parametrize("pool", POOLS)
 def test_node_role_has_exactly_the_three_worker_policies(stack: str, pool: str) -> None:
+    """EKS User Guide, "Amazon EKS node IAM role" (and the README's EKS row: "node role with the three worker
+    policies only"): a broader managed policy, or another in place of one of these, fails."""
     _, children = _pool(stack, pool)
-    attached = sorted(c.inputs["policyArn"] for c in children
-                      if c.type == "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-    assert attached == sorted(NODE_POLICY_ARNS)
+    attached = sorted(c.inputs["policyArn"] for c in children if c.type == ATTACHMENT)
+    assert attached == WORKER_NODE_POLICIES
     assert not [c for c in children if c.type in ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")]
     role = _child(children, "aws:iam/role:Role")
     assert _child(children, NODE_GROUP).inputs["nodeRoleArn"] == role.outputs["arn"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("pool", POOLS)
+def test_the_node_group_is_created_after_its_role_holds_every_worker_policy(stack: str, pool: str) -> None:
+    """EKS User Guide, "Amazon EKS node IAM role": nodes register only if the role holds the worker policies when
+    they boot; a node group created before its attachments exist fails to join (CREATE_FAILED, NodeCreationFailure)."""
+    _, children = _pool(stack, pool)
+    attachments = {c.urn for c in children if c.type == ATTACHMENT}
+    assert len(attachments) == 3
+    assert attachments <= set(_child(children, NODE_GROUP).options["dependsOn"])
 
 
 @pytest.mark.parametrize("stack", STACKS)
