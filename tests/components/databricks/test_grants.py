@@ -1,20 +1,22 @@
 """Unity Catalog access, read back from each stack's plan as a table (principal x securable -> privileges) and
-compared with ADR-001's table written out independently (tests/databricks/access.py), cell by cell."""
+compared with ADR-001's table written out independently (tests/databricks/access.py), cell by cell.
+
+The privileges are written here from the design documents, never imported from grants.py (a list compared with
+itself cannot be wrong): ADR-001 "Service Principal Isolation" and "Sandbox Data Sharing" ("Sandbox reads from
+dev.bronze.* and dev.silver.* (no data copy); Sandbox writes to {username}_sandbox.gold.* (isolated); implemented
+via Unity Catalog permissions"), and the README's "Add a developer sandbox" and Databricks rows, which spell them
+out: ALL_PRIVILEGES for `ml-pipelines-<env>` on its own catalog only; for a sandbox user USE_CATALOG on
+`<user>_sandbox` and USE_SCHEMA, CREATE_TABLE, MODIFY, SELECT, READ_VOLUME, WRITE_VOLUME on its `gold` ("no
+CREATE_SCHEMA, no ALL_PRIVILEGES, no MANAGE"), and read-only dev.bronze and dev.silver (USE_CATALOG on `dev`,
+USE_SCHEMA + SELECT). What each privilege allows: Databricks' "Unity Catalog privileges reference"
+(MODIFY adds, updates and deletes table data; CREATE_TABLE creates tables; WRITE_VOLUME writes volume files).
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from components.databricks.grants import (
-    FULL_ACCESS,
-    READ_CATALOG,
-    READ_SCHEMA,
-    SANDBOX_CATALOG,
-    SANDBOX_WRITE_SCHEMA,
-    ManagedCatalog,
-    Securable,
-    access_table,
-)
+from components.databricks.grants import ManagedCatalog, Securable, access_table
 from tests.databricks.access import ADR_SCOPE, CATALOG, GRANT, adr_table, plan_table, table_differences
 from tests.databricks.privileges import PRIVILEGES, unknown_privileges
 from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
@@ -106,16 +108,107 @@ def test_a_misspelt_or_misplaced_privilege_is_unknown() -> None:
     assert unknown_privileges("catalog", ["READ_FILES"]) == ["READ_FILES"]
 
 
-def test_the_rule_constants_are_unity_catalog_privileges() -> None:
-    assert unknown_privileges("catalog", FULL_ACCESS | READ_CATALOG | SANDBOX_CATALOG) == []
-    assert unknown_privileges("schema", FULL_ACCESS | READ_SCHEMA | SANDBOX_WRITE_SCHEMA) == []
+# ADR-001 / README, literally (see the module docstring).
+PIPELINE_FULL_ACCESS = frozenset({"ALL_PRIVILEGES"})
+SANDBOX_READS_ENVIRONMENT_CATALOG = frozenset({"USE_CATALOG"})
+SANDBOX_READS_SCHEMA = frozenset({"USE_SCHEMA", "SELECT"})
+SANDBOX_OPENS_OWN_CATALOG = frozenset({"USE_CATALOG"})
+SANDBOX_WRITES_OWN_GOLD = frozenset({"USE_SCHEMA", "CREATE_TABLE", "MODIFY", "SELECT", "READ_VOLUME", "WRITE_VOLUME"})
+# Unity Catalog privileges reference: what changes data or structure, or hands out control. None of these may be
+# in a read grant; a sandbox may hold only the table/volume writes, and only on its own gold schema.
+WRITES_DATA = frozenset({"MODIFY", "CREATE_TABLE", "CREATE_VOLUME", "WRITE_VOLUME", "CREATE_FUNCTION",
+                         "CREATE_MODEL", "CREATE_MATERIALIZED_VIEW", "REFRESH", "WRITE_FILES"})
+CONTROLS = frozenset({"ALL_PRIVILEGES", "MANAGE", "CREATE_SCHEMA", "APPLY_TAG"})
 
 
-def test_rules_merge_into_one_row_per_securable() -> None:
+def _dev_table(*users: str) -> dict[Securable, dict[str, frozenset[str]]]:
+    return access_table(ManagedCatalog("dev", ("bronze", "silver", "gold"), "ml-pipelines-dev"),
+                        [ManagedCatalog(f"{u}_sandbox", ("gold",), f"{u}@example.com") for u in users])
+
+
+def test_the_access_table_is_adr_001s_cell_by_cell_written_out() -> None:
+    """Two sandboxes against ADR-001's table, every cell literal: a privilege added to or dropped from any rule
+    (a read set that gains MODIFY, a sandbox that gains CREATE_SCHEMA) changes a cell and fails here."""
     a, b = "a@example.com", "b@example.com"
-    table = access_table(ManagedCatalog("dev", ("bronze", "silver", "gold"), "sp"),
-                         [ManagedCatalog("a_sandbox", ("gold",), a), ManagedCatalog("b_sandbox", ("gold",), b)])
-    assert table[Securable("catalog", "dev")] == {"sp": FULL_ACCESS, a: READ_CATALOG, b: READ_CATALOG}
-    assert table[Securable("schema", "dev.gold")] == {"sp": FULL_ACCESS}
-    assert table[Securable("schema", "b_sandbox.gold")] == {b: SANDBOX_WRITE_SCHEMA}
-    assert table[Securable("catalog", "b_sandbox")] == {b: SANDBOX_CATALOG}
+    assert _dev_table("a", "b") == {
+        Securable("catalog", "dev"): {"ml-pipelines-dev": frozenset({"ALL_PRIVILEGES"}),
+                                      a: frozenset({"USE_CATALOG"}), b: frozenset({"USE_CATALOG"})},
+        Securable("schema", "dev.bronze"): {"ml-pipelines-dev": frozenset({"ALL_PRIVILEGES"}),
+                                            a: frozenset({"USE_SCHEMA", "SELECT"}),
+                                            b: frozenset({"USE_SCHEMA", "SELECT"})},
+        Securable("schema", "dev.silver"): {"ml-pipelines-dev": frozenset({"ALL_PRIVILEGES"}),
+                                            a: frozenset({"USE_SCHEMA", "SELECT"}),
+                                            b: frozenset({"USE_SCHEMA", "SELECT"})},
+        Securable("schema", "dev.gold"): {"ml-pipelines-dev": frozenset({"ALL_PRIVILEGES"})},
+        Securable("catalog", "a_sandbox"): {a: frozenset({"USE_CATALOG"})},
+        Securable("schema", "a_sandbox.gold"): {a: frozenset({
+            "USE_SCHEMA", "CREATE_TABLE", "MODIFY", "SELECT", "READ_VOLUME", "WRITE_VOLUME"})},
+        Securable("catalog", "b_sandbox"): {b: frozenset({"USE_CATALOG"})},
+        Securable("schema", "b_sandbox.gold"): {b: frozenset({
+            "USE_SCHEMA", "CREATE_TABLE", "MODIFY", "SELECT", "READ_VOLUME", "WRITE_VOLUME"})},
+    }
+
+
+def test_without_sandboxes_the_pipeline_principal_alone_has_full_access_to_its_catalog() -> None:
+    """ADR-001 Service Principal Isolation: `ml-pipelines-<env>` has full access to its own catalog, and nobody
+    else holds anything on it (staging and prod have no sandboxes)."""
+    for env in ("staging", "prod"):
+        table = access_table(ManagedCatalog(env, ("bronze", "silver", "gold"), f"ml-pipelines-{env}"))
+        assert table == {Securable("catalog", env): {f"ml-pipelines-{env}": PIPELINE_FULL_ACCESS},
+                         **{Securable("schema", f"{env}.{s}"): {f"ml-pipelines-{env}": PIPELINE_FULL_ACCESS}
+                            for s in ("bronze", "silver", "gold")}}
+
+
+def test_a_sandbox_only_reads_dev_bronze_and_silver_and_nothing_in_dev_can_be_written_by_it() -> None:
+    """ADR-001: the sandbox *reads* dev.bronze.* and dev.silver.*, and nothing of dev.gold; a read grant that
+    gains MODIFY or CREATE_TABLE (or becomes the sandbox's write set) lets a developer change dev's data."""
+    table = _dev_table("a")
+    user = "a@example.com"
+    assert table[Securable("catalog", "dev")][user] == SANDBOX_READS_ENVIRONMENT_CATALOG
+    for schema in ("dev.bronze", "dev.silver"):
+        assert table[Securable("schema", schema)][user] == SANDBOX_READS_SCHEMA, schema
+    assert user not in table[Securable("schema", "dev.gold")]
+    on_dev = {privilege for securable, row in table.items() if securable.full_name.split(".")[0] == "dev"
+              for privilege in row.get(user, frozenset())}
+    assert on_dev & (WRITES_DATA | CONTROLS) == set()
+
+
+def test_a_sandbox_writes_its_own_gold_and_controls_nothing() -> None:
+    """ADR-001 "writes to {username}_sandbox.gold.* (isolated)"; README: no CREATE_SCHEMA, no ALL_PRIVILEGES, no
+    MANAGE (the platform owns the catalog)."""
+    table = _dev_table("a")
+    user = "a@example.com"
+    assert table[Securable("catalog", "a_sandbox")] == {user: SANDBOX_OPENS_OWN_CATALOG}
+    assert table[Securable("schema", "a_sandbox.gold")] == {user: SANDBOX_WRITES_OWN_GOLD}
+    assert {p for row in table.values() for p in row.get(user, frozenset())} & CONTROLS == set()
+
+
+def test_the_written_out_sets_are_unity_catalog_privileges() -> None:
+    # The literals above must be spelt as the provider spells them, or the tests compare nonsense.
+    assert unknown_privileges("catalog", PIPELINE_FULL_ACCESS | SANDBOX_READS_ENVIRONMENT_CATALOG
+                              | SANDBOX_OPENS_OWN_CATALOG | CONTROLS) == []
+    assert unknown_privileges("schema", PIPELINE_FULL_ACCESS | SANDBOX_READS_SCHEMA | SANDBOX_WRITES_OWN_GOLD) == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_in_the_plan_the_pipeline_principal_holds_exactly_all_privileges_on_its_catalog_and_schemas(
+        stack: str) -> None:
+    """README's Databricks row: `ml-pipelines-<env>` has ALL_PRIVILEGES on its own catalog only."""
+    table = plan_table(stack_plan(stack))
+    held = {securable: row[f"ml-pipelines-{stack}"] for securable, row in table.items()
+            if f"ml-pipelines-{stack}" in row}
+    assert held == {("catalog", stack): frozenset({"ALL_PRIVILEGES"}),
+                    **{("schema", f"{stack}.{s}"): frozenset({"ALL_PRIVILEGES"}) for s in ("bronze", "silver", "gold")}}
+
+
+def test_in_the_dev_plan_a_sandbox_user_holds_exactly_the_readme_privileges() -> None:
+    table = plan_table(platform_plan("dev", ("alice",)))
+    held = {securable: row["alice@example.com"] for securable, row in table.items() if "alice@example.com" in row}
+    assert held == {
+        ("catalog", "dev"): frozenset({"USE_CATALOG"}),
+        ("schema", "dev.bronze"): frozenset({"USE_SCHEMA", "SELECT"}),
+        ("schema", "dev.silver"): frozenset({"USE_SCHEMA", "SELECT"}),
+        ("catalog", "alice_sandbox"): frozenset({"USE_CATALOG"}),
+        ("schema", "alice_sandbox.gold"): frozenset({"USE_SCHEMA", "CREATE_TABLE", "MODIFY", "SELECT", "READ_VOLUME",
+                                                     "WRITE_VOLUME"}),
+    }
