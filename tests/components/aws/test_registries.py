@@ -7,12 +7,23 @@ import json
 
 import pytest
 
-from components.aws.registries import PLATFORM_IMAGES, PULL_ACTIONS, ImageRegistriesArgs, validate_image_registries_args
-from components.kubernetes.dagster_control_plane import DAGSTER_IMAGE
+from components.aws.registries import ImageRegistriesArgs, validate_image_registries_args
 from preflight.harness import reveal
 from stack_config import parse
+from tests.components.iam_plan import as_list
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
+
+# The README's platform services row: "one ECR repository per platform image (`ml-platform/{pipeline,mlflow,dbt,
+# db-bootstrap,dagster}` and `ml-platform/team-<name>` per team's code location".
+PLATFORM_REPOSITORIES = ("ml-platform/pipeline", "ml-platform/mlflow", "ml-platform/dbt", "ml-platform/db-bootstrap",
+                         "ml-platform/dagster")
+# What pulling an image takes from a repository (Amazon ECR User Guide, "Private repository policy examples",
+# "Allow pull"; "Amazon ECR managed policies": AmazonEC2ContainerRegistryPullOnly). Nothing that pushes
+# (ecr:PutImage, ecr:InitiateLayerUpload, ecr:UploadLayerPart, ecr:CompleteLayerUpload), deletes or reads the
+# policy. ecr:GetAuthorizationToken is account-wide (Resource "*"), never in a repository policy: the pullers' own
+# roles hold it.
+PULL_ACTIONS = ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -22,9 +33,10 @@ def test_one_immutable_scanned_kms_encrypted_repository_per_image(stack: str) ->
     plan = preflight_plan(stack)
     repositories = {reveal(r.inputs)["name"]: reveal(r.inputs) for r in plan.of_type("aws:ecr/repository:Repository")}
     cfg = parse(stack, raw_config(stack))
-    # The platform chart's images, the Dagster control plane's, one per team's code location (issue 20).
-    images = {*PLATFORM_IMAGES, DAGSTER_IMAGE, *(team.code_location.repository for team in cfg.teams)}
-    assert set(repositories) == {f"ml-platform/{image}" for image in images}
+    # The platform chart's images, the Dagster control plane's, one per team's code location (issue 20;
+    # `codeLocation.repository`, by default `team-<name>`).
+    teams = {f"ml-platform/{team.code_location.repository}" for team in cfg.teams}
+    assert sorted(repositories) == sorted({*PLATFORM_REPOSITORIES, *teams})
     keys = {reveal(k.outputs)["arn"] for k in plan.of_type("aws:kms/key:Key") if k.name == f"{stack}-registries-key"}
     for repository in repositories.values():
         assert repository["imageTagMutability"] == "IMMUTABLE"
@@ -46,7 +58,8 @@ def test_pulls_only_from_the_organisation_and_a_bounded_lifecycle(stack: str) ->
     assert len(policies) == repositories
     for policy in policies:
         (statement,) = policy["Statement"]
-        assert statement["Effect"] == "Allow" and sorted(statement["Action"]) == sorted(PULL_ACTIONS)
+        assert statement["Effect"] == "Allow" and sorted(as_list(statement["Action"])) == sorted(PULL_ACTIONS)
+        assert statement["Principal"] == {"AWS": "*"} and "NotAction" not in statement
         assert statement["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": cfg.registries.organization_id}}
     lifecycles = [json.loads(reveal(p.inputs)["policy"])
                   for p in plan.of_type("aws:ecr/lifecyclePolicy:LifecyclePolicy")]
