@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from components.aws.data_stores import PIPELINES
 from components.kubernetes.platform_namespace import (
     NAME_LABEL,
-    ROLE_RULES,
     PlatformNamespaceArgs,
     validate_platform_namespace_args,
 )
@@ -27,6 +26,31 @@ from tests.test_stack_config import raw_config
 
 OPERATORS_NAMESPACE = SecretSyncArgs(vpc_cidr="").namespace
 ANY = ("anywhere",)
+ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role"
+ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
+# Design Appendix 3.3 (roles.yaml), copied rule by rule as (apiGroups, resources, verbs).
+DESIGN_APPENDIX_ROLES = {
+    # Platform Admin (Full access)
+    "platform-admin": [(("*",), ("*",), ("*",))],
+    # Data Engineer (Deploy, view logs, exec)
+    "data-engineer": [
+        (("apps", "batch"), ("deployments", "jobs", "cronjobs"), ("get", "list", "create", "update", "patch")),
+        (("",), ("pods", "pods/log"), ("get", "list", "watch")),
+        (("",), ("pods/exec",), ("create",)),
+    ],
+    # Data Analyst (Read-only)
+    "data-analyst": [
+        (("",), ("pods", "pods/log", "services"), ("get", "list", "watch")),
+        (("apps",), ("deployments", "statefulsets"), ("get", "list")),
+    ],
+    # CI/CD Service Account (Deploy only)
+    "deployer": [
+        (("apps",), ("deployments",), ("get", "list", "update", "patch")),
+        (("",), ("configmaps", "secrets"), ("get", "list")),
+    ],
+}
+# Kubernetes docs, "Authorization" (request verbs): the verbs that only read.
+READ_VERBS = {"get", "list", "watch"}
 ALL_PORTS = "all ports"
 
 
@@ -236,11 +260,12 @@ def test_dev_egress_is_unrestricted() -> None:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_roles_are_the_design_appendix_rules_bound_to_the_configured_groups(stack: str) -> None:
+    """Design Appendix 3.3, roles.yaml: the four Roles rule by rule, in every tenant namespace (team ones too)."""
     groups = parse(stack, raw_config(stack)).rbac_groups.by_role
     for namespace in _namespaces(stack):
         roles = {r["metadata"]["name"]: [(tuple(x["apiGroups"]), tuple(x["resources"]), tuple(x["verbs"]))
                                          for x in r["rules"]] for r in _objects(stack, "Role", namespace)}
-        assert roles == {name: list(rules) for name, rules in ROLE_RULES.items()}
+        assert roles == DESIGN_APPENDIX_ROLES, namespace
         bindings = {b["metadata"]["name"]: (b["roleRef"]["name"], b["subjects"])
                     for b in _objects(stack, "RoleBinding", namespace)}
         assert bindings == {
@@ -248,6 +273,59 @@ def test_roles_are_the_design_appendix_rules_bound_to_the_configured_groups(stac
                for role, group in groups.items()},
             "deployer": ("deployer", [{"kind": "ServiceAccount", "name": "deployer", "namespace": namespace}]),
         }
+
+
+def _rules(role: dict[str, Any]) -> list[tuple[set[str], set[str], set[str]]]:
+    return [(set(r.get("apiGroups", [])), set(r.get("resources", [])), set(r["verbs"])) for r in role["rules"]]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_read_only_role_only_reads_and_never_reads_secrets(stack: str) -> None:
+    """Design Appendix 3.3 calls `data-analyst` read-only: Kubernetes RBAC ("Using RBAC Authorization") grants
+    exactly the listed verbs on the listed resources, so read-only means get/list/watch only, and no `secrets`
+    (a `get`/`list` on Secrets reveals their values) nor `*` in groups, resources or verbs."""
+    analysts = [r for r in _objects(stack, "Role") if r["metadata"]["name"] == "data-analyst"]
+    assert len(analysts) == len(_namespaces(stack))
+    for role in analysts:
+        for groups, resources, verbs in _rules(role):
+            assert verbs <= READ_VERBS, (role["metadata"]["namespace"], verbs)
+            assert "secrets" not in resources and "*" not in resources | groups | verbs, role["metadata"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_only_the_admin_holds_wildcards_and_only_the_deployer_reads_secrets_never_writing_them(stack: str) -> None:
+    """Design Appendix 3.3: `*` is platform-admin's alone; the deployer reads ConfigMaps and Secrets (get, list)
+    and the README's `kubernetes-rbac-deployer-limits`: it never writes secrets nor uses `pods/exec`. No other
+    Role of a tenant namespace touches `secrets`; `pods/exec` is the data engineer's (Deploy, view logs, exec)."""
+    for role in _objects(stack, "Role"):
+        name = role["metadata"]["name"]
+        for groups, resources, verbs in _rules(role):
+            if name != "platform-admin":
+                assert "*" not in groups | resources | verbs, (name, groups, resources, verbs)
+            if "secrets" in resources:
+                assert name == "deployer" and verbs <= {"get", "list"}, (name, verbs)
+            if "pods/exec" in resources:
+                assert name == "data-engineer", name
+    assert not [m for m in registered_manifests(preflight_plan(stack))
+                if m["kind"] in ("ClusterRole", "ClusterRoleBinding")]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_binding_waits_for_its_role_and_everything_for_its_namespace(stack: str) -> None:
+    """Kubernetes refuses an object in a namespace that does not exist; a RoleBinding to a missing Role grants
+    nothing until the Role appears (RBAC docs), so each is created after what it names."""
+    plan = preflight_plan(stack)
+    for component in plan.of_type("platform:kubernetes:PlatformNamespace"):
+        children = plan.children(component)
+        (namespace,) = [c for c in children if c.type == "kubernetes:core/v1:Namespace"]
+        for child in children:
+            if child is not namespace:
+                assert namespace.urn in child.options["dependsOn"], child.name
+        roles = {c.inputs["metadata"]["name"]: c.urn for c in children if c.type == ROLE}
+        bindings = [c for c in children if c.type == ROLE_BINDING]
+        assert len(bindings) == len(roles) == 4
+        for binding in bindings:
+            assert roles[binding.inputs["roleRef"]["name"]] in binding.options["dependsOn"], binding.name
 
 
 @pytest.mark.parametrize("stack", STACKS)
