@@ -15,7 +15,6 @@ import yaml
 from components.kubernetes.code_location import (
     CODE_LOCATION_LABEL,
     CONTROL_PLANE_LABEL,
-    RUN_JOB_RULES,
     SERVICE_NAME,
     CodeLocationArgs,
     validate_code_location_args,
@@ -26,6 +25,16 @@ from tests.kubernetes.reachability import Network, Pod
 from tests.manifests import all_manifests, registered_manifests
 from tests.support import STACKS, plan_with, preflight_plan
 from tests.test_stack_config import raw_config
+
+# The README's `dagster-runs` Role: "run Jobs, their pods and logs". What dagster-k8s's K8sRunLauncher and
+# K8sJobExecutor call (dagster docs, "Deploying Dagster to Kubernetes", run launcher RBAC): create, follow and
+# delete the run's Job, read its status, its pods and their logs. Written out here, rule by rule.
+RUN_JOB_RULES = [
+    {"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["create", "get", "list", "watch", "delete"]},
+    {"apiGroups": ["batch"], "resources": ["jobs/status"], "verbs": ["get"]},
+    {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "watch"]},
+    {"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]},
+]
 
 
 def _cfg(stack: str) -> Any:
@@ -150,12 +159,49 @@ def test_run_jobs_rbac_is_namespaced_to_the_team_namespaces(stack: str) -> None:
     for team in teams:
         namespace = f"team-{team.name}"
         role = _one(manifests, "Role", namespace, "dagster-runs")
-        assert role["rules"] == [{"apiGroups": list(g), "resources": list(r), "verbs": list(v)}
-                                 for g, r, v in RUN_JOB_RULES]
+        assert role["rules"] == RUN_JOB_RULES
         binding = _one(manifests, "RoleBinding", namespace, "dagster-runs")
         assert binding["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "dagster-runs"}
         assert binding["subjects"] == [control_plane,
                                        {"kind": "ServiceAccount", "name": team.name, "namespace": namespace}]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_run_jobs_role_writes_only_jobs_and_never_touches_secrets(stack: str) -> None:
+    """Kubernetes RBAC ("Using RBAC Authorization"): the Role grants exactly its verbs on its resources. The run
+    launcher writes Jobs only; pods and logs are read (get/list/watch); `secrets` and `*` appear nowhere (a team
+    account that could read Secrets would read every synced login of its namespace)."""
+    manifests = all_manifests(preflight_plan(stack))
+    for team in _cfg(stack).teams:
+        role = _one(manifests, "Role", f"team-{team.name}", "dagster-runs")
+        for rule in role["rules"]:
+            named = set(rule["apiGroups"]) | set(rule["resources"]) | set(rule["verbs"])
+            assert "*" not in named and "secrets" not in rule["resources"], rule
+            if set(rule["verbs"]) - {"get", "list", "watch"}:
+                assert (rule["apiGroups"], rule["resources"]) == (["batch"], ["jobs"]), rule
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_code_location_waits_for_its_team_namespace_and_the_operator_and_its_binding_for_its_role(
+        stack: str) -> None:
+    """Kubernetes refuses objects in a namespace that does not exist, and a SecretStore or ExternalSecret before
+    the operator's CRDs; a RoleBinding to a missing Role grants nothing (RBAC docs). Children do not inherit a
+    component's dependsOn, so each child must carry it, and the ExternalSecret must wait for its SecretStore."""
+    plan = preflight_plan(stack)
+    operator = plan.one("kubernetes:helm.sh/v3:Release", name=f"{stack}-secret-sync-external-secrets")
+    for team in _cfg(stack).teams:
+        location = plan.one("platform:kubernetes:CodeLocation", name=f"team-{team.name}-code-location")
+        namespace = next(r for r in plan.of_type("kubernetes:core/v1:Namespace")
+                         if r.inputs["metadata"]["name"] == f"team-{team.name}")
+        children = plan.children(location)
+        for child in children:
+            assert {namespace.urn, operator.urn} <= set(child.options["dependsOn"]), child.name
+        (role,) = [c for c in children if c.type.endswith("/v1:Role")]
+        (binding,) = [c for c in children if c.type.endswith("/v1:RoleBinding")]
+        assert role.urn in binding.options["dependsOn"]
+        stores = [c for c in children if c.type == "kubernetes:external-secrets.io/v1:SecretStore"]
+        for secret in (c for c in children if c.type == "kubernetes:external-secrets.io/v1:ExternalSecret"):
+            assert [s.urn for s in stores if s.urn in secret.options["dependsOn"]] == [s.urn for s in stores] != []
 
 
 def _database_policies(stack: str, overrides: dict[str, Any] | None = None) -> dict[str, list[str]]:
