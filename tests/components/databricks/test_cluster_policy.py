@@ -21,24 +21,58 @@ def definition(stack: str) -> dict[str, Any]:
     return json.loads(stack_plan(stack).one(POLICY).inputs["definition"])
 
 
-@pytest.mark.parametrize("stack", STACKS)
-def test_node_types_and_sizes_are_bounded_as_configured(stack: str) -> None:
+def expected_restrictions(stack: str) -> dict[str, dict[str, Any]]:
+    """What the policy must hold, written from the docs and the README (not from cluster_policy.py), with the
+    stack file's bounds and the plan's service principal filled in.
+
+    Databricks "Compute policy reference" (docs.databricks.com/aws/en/admin/clusters/policy-definition): one rule
+    per attribute path, and an attribute the definition does not name is unrestricted; `fixed` pins a value
+    (`hidden` removes it from the UI), `forbidden` refuses the attribute, `allowlist` takes `values`, `range` takes
+    `minValue`/`maxValue`. `instance_pool_id`/`driver_instance_pool_id`: a pool decides the node type, so
+    forbidding them keeps the node-type allowlist the only way to choose one (its example forbids
+    `instance_pool_id` with `hidden`). `data_security_mode` `SINGLE_USER` is Unity Catalog's dedicated access mode,
+    which runs as `single_user_name`. README: "a cluster policy only it [ml-pipelines-<env>] may use"; the module
+    docstring: bounded node types and size, fixed auto-termination, tagged with the environment."""
     bounds = stack_cfg(stack).databricks.cluster_policy
-    rules = definition(stack)
-    for key in ("node_type_id", "driver_node_type_id"):
-        assert rules[key]["type"] == "allowlist" and rules[key]["values"] == list(bounds.node_types)
-    for key in ("num_workers", "autoscale.max_workers"):
-        assert rules[key]["type"] == "range" and rules[key]["maxValue"] == bounds.max_workers
-    assert rules["instance_pool_id"]["type"] == "forbidden"  # pools would bypass the node-type allowlist
-    assert rules["autotermination_minutes"] == {"type": "fixed", "value": bounds.autotermination_minutes}
+    application_id = stack_plan(stack).one(SERVICE_PRINCIPAL).outputs["applicationId"]
+    node_types = list(bounds.node_types)
+    return {
+        "node_type_id": {"type": "allowlist", "values": node_types, "defaultValue": node_types[0]},
+        "driver_node_type_id": {"type": "allowlist", "values": node_types, "defaultValue": node_types[0]},
+        "instance_pool_id": {"type": "forbidden", "hidden": True},
+        "driver_instance_pool_id": {"type": "forbidden", "hidden": True},
+        "num_workers": {"type": "range", "minValue": 0, "maxValue": bounds.max_workers},
+        "autoscale.min_workers": {"type": "range", "minValue": 1, "maxValue": bounds.max_workers, "defaultValue": 1},
+        "autoscale.max_workers": {"type": "range", "minValue": 1, "maxValue": bounds.max_workers},
+        "autotermination_minutes": {"type": "fixed", "value": bounds.autotermination_minutes},
+        "data_security_mode": {"type": "fixed", "value": "SINGLE_USER"},
+        "single_user_name": {"type": "fixed", "value": application_id},
+        "custom_tags.environment": {"type": "fixed", "value": stack},
+    }
+
+
+RESTRICTIONS = ["node_type_id", "driver_node_type_id", "instance_pool_id", "driver_instance_pool_id", "num_workers",
+                "autoscale.min_workers", "autoscale.max_workers", "autotermination_minutes", "data_security_mode",
+                "single_user_name", "custom_tags.environment"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_clusters_run_in_unity_catalog_dedicated_mode_as_the_environments_principal(stack: str) -> None:
-    application_id = stack_plan(stack).one(SERVICE_PRINCIPAL).outputs["applicationId"]
-    rules = definition(stack)
-    assert rules["data_security_mode"] == {"type": "fixed", "value": "SINGLE_USER"}
-    assert rules["single_user_name"] == {"type": "fixed", "value": application_id}
+@pytest.mark.parametrize("attribute", RESTRICTIONS)
+def test_each_restriction_is_in_the_policy(stack: str, attribute: str) -> None:
+    # One test per restriction: removing or loosening any one of them from the definition fails its own case.
+    assert definition(stack).get(attribute) == expected_restrictions(stack)[attribute]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_policy_holds_the_restrictions_and_nothing_else(stack: str) -> None:
+    assert sorted(definition(stack)) == sorted(RESTRICTIONS)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_stack_files_bounds_are_within_the_documented_limits(stack: str) -> None:
+    # What the restrictions above are filled with: the README's and the Args' ranges, checked on the stack file.
+    bounds = stack_cfg(stack).databricks.cluster_policy
+    assert bounds.node_types and 1 <= bounds.max_workers <= 500 and 10 <= bounds.autotermination_minutes <= 240
 
 
 @pytest.mark.parametrize("stack", STACKS)
