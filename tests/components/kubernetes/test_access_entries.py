@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from components.kubernetes.access_entries import (
-    VIEW_POLICY_ARN,
     ClusterAccessArgs,
     groups_by_principal,
     validate_cluster_access_args,
@@ -22,6 +21,10 @@ from tests.test_stack_config import raw_config
 
 ENTRY = "aws:eks/accessEntry:AccessEntry"
 ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+# EKS User Guide, "Review access policy permissions": the view policy that also reads Secrets (the README's
+# previewer row: "on the cluster AmazonEKSAdminViewPolicy (view; Helm keeps releases in Secrets, which a refresh
+# reads)"). Never AmazonEKSEditPolicy, AmazonEKSAdminPolicy or AmazonEKSClusterAdminPolicy.
+ADMIN_VIEW_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy"
 
 
 def bound_groups(plan: Plan) -> set[str]:
@@ -59,7 +62,7 @@ def test_the_previewer_views_and_nothing_else_has_an_access_policy(stack: str) -
     previewer = reveal(plan.one("aws:iam/role:Role", name=f"{stack}-previewer").outputs)["arn"]
     [association] = plan.of_type(ASSOCIATION)
     inputs = reveal(association.inputs)
-    assert inputs["principalArn"] == previewer and inputs["policyArn"] == VIEW_POLICY_ARN
+    assert inputs["principalArn"] == previewer and inputs["policyArn"] == ADMIN_VIEW_POLICY
     assert inputs["accessScope"] == {"type": "cluster"}
 
 
