@@ -56,6 +56,20 @@ def test_the_storage_trust_loop_runs_credential_then_role_then_location(stack: s
     external_id = credential.outputs["awsIamRole"]["externalId"]
     assert {s["Condition"]["StringEquals"]["sts:ExternalId"] for s in trust["Statement"]} == {external_id}
     assert {role.urn, policy.urn} <= set(location.options["dependsOn"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_location_is_created_only_after_its_credential_is_bound_to_the_workspace(stack: str) -> None:
+    """Databricks "Limit which workspaces can access a storage credential" (workspace bindings): an ISOLATED
+    credential can be used only from the workspaces bound to it, and the external location is created from
+    this workspace on that credential. Its name gives the location an edge to the credential, not to the
+    binding: the explicit `depends_on` is the only thing that orders them."""
+    plan = stack_plan(stack)
+    location = plan.one(LOCATION)
+    [binding] = [b for b in plan.of_type(BINDING) if b.inputs["securableType"] == "storage_credential"]
+    assert binding.urn in location.options["dependsOn"]
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_credential_and_location_are_isolated_to_the_environments_workspace(stack: str) -> None:
     plan = stack_plan(stack)
@@ -123,11 +137,14 @@ def test_without_a_configured_deployer_the_grantee_is_the_providers_own_identity
 
 
 def test_catalogs_rooted_in_the_location_wait_for_its_grants() -> None:
-    # The catalog's creation uses CREATE_MANAGED_STORAGE on the location: the grant must exist first.
+    # The catalog's creation uses CREATE_MANAGED_STORAGE on the location: the grant must exist first; and an
+    # ISOLATED location is usable only from a workspace it is bound to, so the binding too.
     plan = platform_plan("dev", ("alice",))
     location_grants = next(g for g in plan.of_type(GRANTS) if "externalLocation" in g.inputs)
+    [location_binding] = [b for b in plan.of_type(BINDING) if b.inputs["securableType"] == "external_location"]
     for catalog in plan.of_type("databricks:index/catalog:Catalog"):
         assert location_grants.urn in catalog.options["dependsOn"], catalog.name
+        assert location_binding.urn in catalog.options["dependsOn"], catalog.name
 
 
 @pytest.mark.parametrize(("changes", "words"), [
