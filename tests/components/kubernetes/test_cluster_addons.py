@@ -8,15 +8,7 @@ import re
 
 import pytest
 
-from components.kubernetes.cluster_addons import (
-    ADDON_VERSIONS,
-    ADDONS,
-    AFTER_NODES,
-    BEFORE_NODES,
-    EBS_CSI_MANAGED_POLICY,
-    ClusterAddonsArgs,
-    validate_cluster_addons_args,
-)
+from components.kubernetes.cluster_addons import ADDON_VERSIONS, ClusterAddonsArgs, validate_cluster_addons_args
 from components.kubernetes.versions import EKS_VERSIONS
 from preflight.harness import reveal
 from stack_config import parse
@@ -24,6 +16,13 @@ from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
 ADDON = "aws:eks/addon:Addon"
+# The README's EKS row: `vpc-cni`, `kube-proxy`, `eks-pod-identity-agent` before the nodes (DaemonSets the nodes
+# join with), `coredns`, `aws-ebs-csi-driver` and `metrics-server` after them (Deployments that need nodes).
+BEFORE_NODES = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent")
+AFTER_NODES = ("coredns", "aws-ebs-csi-driver", "metrics-server")
+ADDONS = BEFORE_NODES + AFTER_NODES
+# EKS User Guide, "Create an Amazon EBS CSI driver IAM role": the AWS managed policy the driver's role needs.
+EBS_CSI_MANAGED_POLICY = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
 # What `aws eks describe-addon-versions` prints for an add-on build: v<semver>-eksbuild.<n>.
 _EKS_BUILD = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
 
@@ -84,8 +83,12 @@ def test_the_ebs_csi_driver_runs_on_a_role_that_trusts_only_its_service_account(
     (inline,) = [c for c in children if c.type == "aws:iam/rolePolicy:RolePolicy"]
     statements = json.loads(inline.inputs["policy"])["Statement"]
     assert {s["Resource"] for s in statements} == {key.outputs["arn"]}
-    grants = next(s for s in statements if "kms:CreateGrant" in s["Action"])
-    assert grants["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+    # EBS CSI driver docs ("KMS key policy" for encrypted volumes with a customer managed key): grants only for AWS
+    # resources, and the data-key calls; nothing else (no kms:* and no key administration).
+    assert [(s["Action"], s.get("Condition")) for s in statements] == [
+        (["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"], {"Bool": {"kms:GrantIsForAWSResource": "true"}}),
+        (["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
+          "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"], None)]
     assert {inline.urn, *[c.urn for c in children if c.type.endswith("RolePolicyAttachment")]} <= set(
         ebs.options["dependsOn"])
 
