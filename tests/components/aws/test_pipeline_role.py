@@ -233,3 +233,30 @@ def test_the_bootstrap_job_reads_the_master_secret_and_writes_only_the_applicati
     assert statements["ReadOwnSecrets"]["Resource"] == sorted([master, *logins])
     assert statements["WriteOwnSecrets"]["Resource"] == logins
     assert statements["WriteOwnSecrets"]["Action"] == ["secretsmanager:PutSecretValue"]
+
+
+# The roles that read secrets (the README's access table: mlflow its login, dbt the Databricks principal's secret,
+# db-bootstrap the master secret and the logins it writes).
+SECRET_READERS = ("mlflow", "dbt", "db-bootstrap")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("role", SECRET_READERS)
+def test_secret_keys_are_usable_only_through_secrets_manager_and_only_for_the_roles_secrets(
+        stack: str, role: str) -> None:
+    """The grant on the secrets' keys is `key/*` of the account and region (the Databricks secret's key is another
+    layer's), so its conditions are what narrows it: `kms:ViaService` to Secrets Manager (AWS KMS Developer Guide,
+    "kms:ViaService": the key is usable only in requests that service makes on the caller's behalf) and the
+    secret's ARN as encryption context (Secrets Manager User Guide, "Secret encryption and decryption": it uses
+    `SecretARN` as the encryption context). Without either, the role could decrypt anything under those keys."""
+    plan = preflight_plan(stack)
+    statements = _statements(plan, stack, role)
+    decrypt = statements["DecryptOwnSecrets"]
+    read = as_list(statements["ReadOwnSecrets"]["Resource"])
+    assert decrypt["Effect"] == "Allow"
+    assert all(fnmatch.fnmatchcase(r, "arn:aws:kms:eu-west-1:*:key/*") for r in as_list(decrypt["Resource"]))
+    assert decrypt["Condition"] == {"StringLike": {"kms:ViaService": "secretsmanager.*.amazonaws.com",
+                                                   "kms:EncryptionContext:SecretARN": sorted(read)}}
+    writes = "WriteOwnSecrets" in statements
+    assert sorted(as_list(decrypt["Action"])) == (["kms:Decrypt", "kms:GenerateDataKey"] if writes
+                                                  else ["kms:Decrypt"])
