@@ -3,6 +3,11 @@ an OAuth M2M secret that exists only as a Pulumi secret."""
 
 from __future__ import annotations
 
+import copy
+from pathlib import Path
+from typing import Any
+
+import pulumi
 import pytest
 
 from components.databricks.service_principal import (
@@ -12,7 +17,7 @@ from components.databricks.service_principal import (
 from preflight.harness import Secret, plain
 from tests.databricks.access import SERVICE_PRINCIPAL
 from tests.databricks.snippets import stack_cfg, stack_plan
-from tests.support import STACKS
+from tests.support import STACKS, run_snippet
 
 SECRET = "databricks:index/servicePrincipalSecret:ServicePrincipalSecret"
 
@@ -35,6 +40,72 @@ def test_the_oauth_secret_belongs_to_the_principal_and_is_only_ever_a_pulumi_sec
     assert isinstance(secret.outputs["secret"], Secret)
     layer = plan.one("platform:databricks:DatabricksPlatform", name=f"{stack}-databricks")
     assert "servicePrincipalOauthSecret" not in plain(layer.component_outputs)  # it goes to Secrets Manager only
+
+
+class _SecretWithoutSchemaMarking(pulumi.CustomResource):
+    """`databricks.ServicePrincipalSecret` as a provider schema that marks nothing secret (the pinned
+    pulumi-databricks 1.118.0 adds `additional_secret_outputs=["secret"]` itself, which would hide the
+    component's own marking). `ignore_options`: also a provider that reports the value in plain text whatever
+    the options say, so only the component's `Output.secret` is left."""
+
+    ignore_options = False
+
+    def __init__(self, resource_name: str, service_principal_id: Any = None, lifetime: Any = None,
+                 time_rotating: Any = None, opts: pulumi.ResourceOptions | None = None) -> None:
+        if self.ignore_options and opts is not None:
+            opts = copy.copy(opts)
+            opts.additional_secret_outputs = None
+        super().__init__("databricks:index/servicePrincipalSecret:ServicePrincipalSecret", resource_name,
+                         {"servicePrincipalId": service_principal_id, "lifetime": lifetime,
+                          "timeRotating": time_rotating, "secret": None}, opts)
+
+
+class _SecretReportedInPlainText(_SecretWithoutSchemaMarking):
+    ignore_options = True
+
+
+PRINCIPAL_ALONE = """
+import pulumi
+from components.databricks.service_principal import PipelineServicePrincipal, PipelineServicePrincipalArgs
+
+principal = PipelineServicePrincipal("dev-pipelines", PipelineServicePrincipalArgs(environment="dev"))
+pulumi.export("oauth_secret", principal.oauth_secret)
+"""
+
+
+def test_the_component_marks_the_resources_secret_output_whatever_the_provider_schema_says(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pulumi "Secrets" (additionalSecretOutputs: "specify a list of named output properties that should be
+    treated as secrets"): the component asks for `secret` itself, so the credential is encrypted in state even
+    if a provider release stopped marking it."""
+    import pulumi_databricks
+
+    monkeypatch.setattr(pulumi_databricks, "ServicePrincipalSecret", _SecretWithoutSchemaMarking)
+    plan = run_snippet(tmp_path, PRINCIPAL_ALONE, stack="dev")
+    secret = plan.one(SECRET)
+    assert secret.options["additionalSecretOutputs"] == ["secret"]
+    assert isinstance(secret.outputs["secret"], Secret)
+
+
+def test_the_oauth_secret_the_component_hands_out_is_a_secret_even_if_the_provider_reports_it_in_plain_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The docstring's promise ("a credential never leaves as plaintext"): `oauth_secret`, what goes to Secrets
+    Manager, is `Output.secret` whatever the resource's output is."""
+    import pulumi_databricks
+
+    monkeypatch.setattr(pulumi_databricks, "ServicePrincipalSecret", _SecretReportedInPlainText)
+    plan = run_snippet(tmp_path, PRINCIPAL_ALONE, stack="dev")
+    assert not isinstance(plan.one(SECRET).outputs["secret"], Secret)  # the stand-in did what it says
+    assert isinstance(plan.plain_outputs["oauth_secret"], Secret)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_stored_credential_is_a_secret_input_of_the_secret_version(stack: str) -> None:
+    """What leaves the layer: the JSON with the client secret, as `secretString` of the Secrets Manager version
+    (secret in state and in every preview's diff)."""
+    version = stack_plan(stack).one("aws:secretsmanager/secretVersion:SecretVersion",
+                                    name=f"{stack}-databricks-pipelines-secret-version")
+    assert isinstance(version.inputs["secretString"], Secret)
 
 
 @pytest.mark.parametrize("stack", STACKS)
