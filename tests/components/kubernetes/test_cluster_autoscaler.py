@@ -9,19 +9,29 @@ from typing import Any
 import jsonschema
 import pytest
 
-from components.kubernetes.cluster_autoscaler import (
-    CHART_REPOSITORY,
-    RELEASES,
-    VALUES_SCHEMA,
-    WRITE_ACTIONS,
-    autoscaler_values,
-)
+from components.kubernetes.cluster_autoscaler import CHART_REPOSITORY, RELEASES, VALUES_SCHEMA, autoscaler_values
 from preflight.harness import reveal
 from stack_config import parse
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
+# Cluster Autoscaler on AWS (its README, "Full Cluster Autoscaler Features Policy (Recommended)"): the describe
+# calls (no resource scoping exists for them) and the two write actions; the README's EKS row: "a role that
+# resizes only groups tagged for this cluster".
+READ_ACTIONS = [
+    "autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+    "autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribeScalingActivities", "autoscaling:DescribeTags",
+    "ec2:DescribeImages", "ec2:DescribeInstanceTypes", "ec2:DescribeLaunchTemplateVersions",
+    "ec2:GetInstanceTypesFromInstanceRequirements",
+]
+WRITE_ACTIONS = ["autoscaling:SetDesiredCapacity", "autoscaling:TerminateInstanceInAutoScalingGroup"]
+
+
+def _policy(stack: str) -> Any:
+    plan = preflight_plan(stack)
+    role = plan.one("aws:iam/role:Role", name=f"{stack}-cluster-autoscaler-role")
+    return next(p for p in plan.children(role.parent) if p.type == "aws:iam/rolePolicy:RolePolicy")
 
 
 def _release(stack: str) -> dict[str, Any]:
@@ -50,16 +60,15 @@ def test_the_role_resizes_only_groups_tagged_for_this_cluster(stack: str) -> Non
     `k8s.io/cluster-autoscaler/<cluster>` tag. Read from the document: moto does not evaluate Conditions."""
     plan = preflight_plan(stack)
     cluster = plan.one("aws:eks/cluster:Cluster").inputs["name"]
+    region, account = plan.one("aws:eks/cluster:Cluster").outputs["arn"].split(":")[3:5]
     role = plan.one("aws:iam/role:Role", name=f"{stack}-cluster-autoscaler-role")
-    policy = next(p for p in plan.children(role.parent) if p.type == "aws:iam/rolePolicy:RolePolicy")
-    statements = json.loads(policy.inputs["policy"])["Statement"]
-    writes = [s for s in statements if set(s["Action"]) & set(WRITE_ACTIONS)]
-    assert len(writes) == 1 and set(writes[0]["Action"]) == set(WRITE_ACTIONS)
-    assert writes[0]["Condition"] == {"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster}": "owned"}}
-    assert writes[0]["Resource"].startswith("arn:aws:autoscaling:")
-    for statement in statements:
-        if statement["Resource"] == "*":
-            assert all(":Describe" in a or ":Get" in a for a in statement["Action"]), statement
+    statements = json.loads(_policy(stack).inputs["policy"])["Statement"]
+    assert [(s["Effect"], s["Action"], s["Resource"], s.get("Condition")) for s in statements] == [
+        ("Allow", READ_ACTIONS, "*", None),
+        ("Allow", ["eks:DescribeNodegroup"], f"arn:aws:eks:{region}:{account}:nodegroup/{cluster}/*/*", None),
+        ("Allow", WRITE_ACTIONS, f"arn:aws:autoscaling:{region}:{account}:autoScalingGroup:*:autoScalingGroupName/*",
+         {"StringEquals": {f"aws:ResourceTag/k8s.io/cluster-autoscaler/{cluster}": "owned"}}),
+    ]
     # The tag it is conditioned on is the one the compute pool's Auto Scaling group carries.
     tags = {t.inputs["tag"]["key"]: t.inputs["tag"]["value"] for t in plan.of_type("aws:autoscaling/tag:Tag")}
     assert tags[f"k8s.io/cluster-autoscaler/{cluster}"] == "owned"
@@ -77,6 +86,14 @@ def test_the_autoscaler_waits_for_the_node_groups(stack: str) -> None:
     groups = {g.urn for g in plan.of_type("aws:eks/nodeGroup:NodeGroup")}
     release = plan.one(RELEASE, name=f"{stack}-cluster-autoscaler-release")
     assert groups <= set(release.options["dependsOn"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_autoscaler_starts_only_once_its_role_holds_its_policy(stack: str) -> None:
+    """The release is atomic and waits for its pod; a pod whose role lacks the policy crash-loops on its first
+    DescribeAutoScalingGroups (IAM: an inline policy takes effect once PutRolePolicy returns)."""
+    release = preflight_plan(stack).one(RELEASE, name=f"{stack}-cluster-autoscaler-release")
+    assert _policy(stack).urn in release.options["dependsOn"]
 
 
 def test_our_schema_refuses_a_key_we_do_not_set_and_a_bad_value() -> None:
