@@ -4,6 +4,7 @@ the contract's name, encrypted with a key of its own, readable only by the roles
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from components.aws.principal_secret import PrincipalSecretArgs, validate_principal_secret_args
 from preflight.harness import Plan, Secret, reveal
 from tests.databricks.snippets import platform_plan, stack_plan
-from tests.support import STACKS
+from tests.support import STACKS, run_snippet
 
 SECRET = "aws:secretsmanager/secret:Secret"
 VERSION = "aws:secretsmanager/secretVersion:SecretVersion"
@@ -96,6 +97,36 @@ def test_the_value_is_the_principals_credential_and_only_ever_a_pulumi_secret(st
     for resource in plan.registered:
         if not resource.custom:
             assert oauth.value not in json.dumps(reveal(resource.component_outputs)), resource.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_stored_value_is_a_secret_in_the_plans_outputs_too(stack: str) -> None:
+    """The module's docstring: the value "is a Pulumi secret in state". State keeps outputs; the engine encrypts an
+    output when the registration lists it in `additionalSecretOutputs` (Pulumi docs, "Resource options:
+    additionalSecretOutputs") or its input was secret. The component asks for both, and so does the pinned
+    pulumi_aws SDK (its schema marks `secretString` secret): while the SDK does, removing the component's own
+    marking changes no registration (an equivalent mutant); this test holds if either one stops doing it."""
+    version = stack_plan(stack).one(VERSION)
+    assert "secretString" in version.options["additionalSecretOutputs"]
+    assert isinstance(version.outputs["secretString"], Secret)
+
+
+def test_a_value_handed_in_plain_is_stored_as_a_secret(tmp_path: Path) -> None:
+    """A caller that passes a plain string (a literal, an unsecret'ed output) still never puts it in state, a diff
+    or an output in clear: the component wraps it in `pulumi.Output.secret` (as the pulumi_aws SDK also does for
+    `secretString`), and exports nothing of it."""
+    plan = run_snippet(tmp_path, """
+        from components.aws.principal_secret import PrincipalSecret, PrincipalSecretArgs
+
+        PrincipalSecret("dev-principal", PrincipalSecretArgs(
+            secret_name="ml-platform-dev/databricks/ml-pipelines", account_id="111111111111", region="eu-west-1",
+            value='{"client_secret": "plain"}', administrator_role_arn="arn:aws:iam::111111111111:role/deployer"))
+    """, stack="dev")
+    version = plan.one(VERSION)
+    assert isinstance(version.inputs["secretString"], Secret)
+    assert isinstance(version.outputs["secretString"], Secret)
+    assert "plain" not in json.dumps(plan.plain_outputs) and "plain" not in json.dumps(
+        [r.component_outputs for r in plan.registered if not r.custom], default=str)
 
 
 @pytest.mark.parametrize(("changes", "words"), [
