@@ -159,6 +159,8 @@ class LoadBalancerController(pulumi.ComponentResource):
                  opts: pulumi.ResourceOptions | None = None) -> None:
         validate_load_balancer_controller_args(args)
         super().__init__("platform:kubernetes:LoadBalancerController", name, None, opts)
+        # Children do not inherit the component's depends_on: the release waits for the node groups (passed down).
+        waits_for = opts.depends_on if opts is not None else None
         child = pulumi.ResourceOptions(parent=self)
         role = aws.iam.Role(
             f"{name}-role", name=f"{name}-irsa",
@@ -184,6 +186,7 @@ class LoadBalancerController(pulumi.ComponentResource):
             repository_opts=RepositoryOptsArgs(repo=CHART_REPOSITORY), namespace=NAMESPACE, create_namespace=False,
             values=values, atomic=True, cleanup_on_fail=True, timeout=600,
             # The controller must hold its permissions before it first reconciles.
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[policy], protect=args.protect)))
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
+                depends_on=[*(waits_for or []), policy], protect=args.protect)))  # type: ignore[list-item]
         self.ingress_class = "alb"
         self.register_outputs({"role_arn": self.role_arn})

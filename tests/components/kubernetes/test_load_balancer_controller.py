@@ -17,7 +17,6 @@ from components.kubernetes.load_balancer_controller import (
     CHART,
     CHART_REPOSITORY,
     CHART_VERSION,
-    CLUSTER_TAG,
     LoadBalancerControllerArgs,
     validate_load_balancer_controller_args,
 )
@@ -26,6 +25,10 @@ from preflight.harness import reveal
 from tests.support import PROJECT_DIR, STACKS, preflight_plan
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
+# AWS Load Balancer Controller docs ("Installation guide", its reference IAM policy): the tag the controller puts on
+# everything it creates, whose value is the cluster's name; the README: "creation needs the `elbv2.k8s.aws/cluster`
+# tag with this cluster's name in the request, every change or deletion needs it on the resource".
+CLUSTER_TAG = "elbv2.k8s.aws/cluster"
 
 
 def _policy(stack: str) -> list[dict[str, Any]]:
@@ -129,6 +132,20 @@ def test_the_policy_names_the_one_alb_its_vpc_and_its_certificate_and_needs_no_e
         (PROJECT_DIR / "policies" / "config" / f"{stack_file}.json").read_text()).get(
         "aws-iam-no-wildcard-resource", {}).get("exemptions", []) if isinstance(e, dict)]
     assert [e for e in exemptions if "load-balancer-controller" in e["resource"]] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_controller_starts_only_once_its_role_holds_its_policy_and_nodes_exist(stack: str) -> None:
+    """The controller reconciles on start and its release is atomic (it waits for its pods): without its policy the
+    first reconcile fails AccessDenied, and on delete the policy would go while the controller still cleans up;
+    without nodes its pods stay Pending until the release times out (the module's REALITY answer 1: node groups
+    before the release). The edges must be on the release itself: children do not inherit a component's."""
+    plan = preflight_plan(stack)
+    policy = plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-load-balancer-controller-policy")
+    release = plan.one(RELEASE, name=f"{stack}-load-balancer-controller-release")
+    assert policy.urn in release.options["dependsOn"]
+    groups = {g.urn for g in plan.of_type("aws:eks/nodeGroup:NodeGroup")}
+    assert len(groups) == 3 and groups <= set(release.options["dependsOn"])
 
 
 def test_bad_args_are_refused_naming_each_property() -> None:
