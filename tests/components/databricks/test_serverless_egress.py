@@ -4,10 +4,15 @@ the account default and need no account-level credentials."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from components.databricks.serverless_egress import ServerlessEgressArgs, validate_serverless_egress_args
+from preflight.harness import Secret
+from tests.components.databricks.test_workspace import ProviderWithoutSchemaMarking
 from tests.databricks.snippets import stack_cfg, stack_plan
+from tests.support import run_snippet
 
 POLICY = "databricks:index/accountNetworkPolicy:AccountNetworkPolicy"
 OPTION = "databricks:index/workspaceNetworkOption:WorkspaceNetworkOption"
@@ -40,6 +45,28 @@ def test_the_network_policy_is_managed_through_an_account_level_provider() -> No
     assert account.inputs["host"] == "https://accounts.cloud.databricks.com"
     assert account.inputs["accountId"] == ACCOUNT_ID
     assert plan.one(POLICY).provider == plan.one(OPTION).provider == account.urn
+
+
+def test_the_account_providers_client_secret_is_a_secret_even_when_handed_in_as_plain_text(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The account admin's OAuth secret reaches the account-level provider as `Output.secret` whatever the caller
+    passes and whatever the provider schema marks (Pulumi "Secrets": a secret input is encrypted in state and
+    masked in previews; the stand-in provider is test_workspace.py's)."""
+    import pulumi_databricks
+
+    monkeypatch.setattr(pulumi_databricks, "Provider", ProviderWithoutSchemaMarking)
+    code = f"""
+    import pulumi
+    from components.databricks.serverless_egress import ServerlessEgress, ServerlessEgressArgs
+
+    ServerlessEgress("prod-databricks-serverless-egress", ServerlessEgressArgs(
+        environment="prod", restricted=True, account_id="{ACCOUNT_ID}", workspace_id="3", region="eu-west-1",
+        storage_buckets=["ml-platform-prod-raw"], client_id="abc",
+        client_secret=pulumi.Output.from_input("plain-text-oauth-secret")))
+    """
+    account = run_snippet(tmp_path, code).one(PROVIDER).inputs
+    assert account["authType"] == "oauth-m2m" and account["clientId"] == "abc"
+    assert isinstance(account["clientSecret"], Secret)
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging"])

@@ -3,12 +3,17 @@ profile, and never a token."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import Any
+
+import pulumi
 import pytest
 
 from components.databricks.workspace import DatabricksWorkspaceArgs, validate_databricks_workspace_args
 from preflight.harness import Secret
 from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
-from tests.support import STACKS, plan_with
+from tests.support import STACKS, plan_with, run_snippet
 from tests.test_stack_config import raw_config
 
 PROVIDER = "pulumi:providers:databricks"
@@ -39,6 +44,36 @@ def test_with_a_client_id_the_provider_uses_oauth_m2m_and_the_secret_stays_secre
         assert provider.inputs["authType"] == "oauth-m2m", provider.name
         assert isinstance(provider.inputs["clientSecret"], Secret), provider.name
         assert "token" not in provider.inputs, provider.name
+
+
+class ProviderWithoutSchemaMarking(pulumi.ProviderResource):
+    """`databricks.Provider` as a schema that marks no input secret (the pinned pulumi-databricks 1.118.0 wraps
+    `client_secret` in `Output.secret` itself, which would hide whether the component does)."""
+
+    def __init__(self, resource_name: str, opts: pulumi.ResourceOptions | None = None, **inputs: Any) -> None:
+        props = {re.sub(r"_([a-z])", lambda m: m.group(1).upper(), key): value for key, value in inputs.items()}
+        super().__init__("databricks", resource_name, props, opts)
+
+
+def test_a_client_secret_handed_in_as_plain_text_still_reaches_the_provider_as_a_secret(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Args promise a Pulumi secret; the component does not trust its caller or the provider schema for
+    that: the provider's `clientSecret` input is `Output.secret` (Pulumi "Secrets": a secret input is encrypted in
+    state and masked in previews)."""
+    import pulumi_databricks
+
+    monkeypatch.setattr(pulumi_databricks, "Provider", ProviderWithoutSchemaMarking)
+    code = """
+    import pulumi
+    from components.databricks.workspace import DatabricksWorkspace, DatabricksWorkspaceArgs
+
+    DatabricksWorkspace("dev-databricks-workspace", DatabricksWorkspaceArgs(
+        host="https://dbc-dev.cloud.databricks.com", workspace_id="1", client_id="abc",
+        client_secret=pulumi.Output.from_input("plain-text-oauth-secret")))
+    """
+    provider = run_snippet(tmp_path, code, stack="dev").one(PROVIDER).inputs
+    assert provider["authType"] == "oauth-m2m" and provider["clientId"] == "abc"
+    assert isinstance(provider["clientSecret"], Secret)
 
 
 @pytest.mark.parametrize("stack", STACKS)
