@@ -79,6 +79,18 @@ def test_the_runners_own_role_has_only_logs_network_interfaces_and_the_connectio
     assert all(s["Effect"] == "Allow" for s in policy["Statement"])
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_runner_project_waits_for_its_roles_policy(stack: str) -> None:
+    """CodeBuild checks a VPC project's service role when the project is created (AWS CodeBuild User Guide, "Use
+    CodeBuild with Amazon VPC": the role needs the ec2 describe and network-interface permissions; without them
+    CreateProject fails "Not authorized to perform DescribeSecurityGroups", aws/aws-cdk#2652). The project names
+    the role, not its inline policy: only an explicit edge puts the policy first."""
+    plan = preflight_plan(stack)
+    [project] = plan.of_type(PROJECT)
+    policy = plan.one("aws:iam/rolePolicy:RolePolicy", name=f"{stack}-runner-access")
+    assert policy.urn in project.options["dependsOn"]
+
+
 def test_bad_args_are_refused_together() -> None:
     args = CiRunnersArgs(project_name="-bad", repository="no-slash", connection_arn="arn:aws:x", vpc_id="v",
                          subnet_ids=[], cluster_security_group_id="sg", account_id="1", region="eu-west-1",
