@@ -13,11 +13,15 @@ from typing import Any
 
 import pytest
 
-from components.kubernetes.platform_ingress import SSL_POLICY, PlatformIngressArgs, validate_platform_ingress_args
+from components.kubernetes.platform_ingress import PlatformIngressArgs, validate_platform_ingress_args
 from stack_config import parse
 from tests.manifests import all_manifests, registered_manifests
 from tests.support import STACKS, plan_with, preflight_plan
 from tests.test_stack_config import raw_config
+
+# Elastic Load Balancing docs, "Security policies for your Application Load Balancer": the policy that negotiates
+# TLS 1.3 and TLS 1.2 only (the README's Access row: "HTTPS only, TLS 1.2/1.3"), ELB's recommended default.
+TLS13_AND_12_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
 def _ingresses(stack: str) -> list[dict[str, Any]]:
@@ -37,7 +41,7 @@ def test_one_internal_https_alb_serves_the_three_uis_at_the_environments_domain(
         assert annotations["alb.ingress.kubernetes.io/group.name"] == f"ml-platform-{stack}-internal"
         assert annotations["alb.ingress.kubernetes.io/listen-ports"] == '[{"HTTPS": 443}]'
         assert annotations["alb.ingress.kubernetes.io/certificate-arn"] == certificate.inputs["certificateArn"]
-        assert annotations["alb.ingress.kubernetes.io/ssl-policy"] == SSL_POLICY
+        assert annotations["alb.ingress.kubernetes.io/ssl-policy"] == TLS13_AND_12_POLICY
         network = preflight_plan(stack).one("platform:network:Network").component_outputs
         assert annotations["alb.ingress.kubernetes.io/subnets"].split(",") == network["private_subnet_ids"]
         assert all(ipaddress.ip_network(c).is_private
@@ -65,6 +69,27 @@ def test_each_ingress_routes_to_a_service_of_its_namespace_and_the_alb_may_reach
         assert backend["port"]["number"] in [p["port"] for p in service["spec"]["ports"]]
         # The policy admits the pods the Service (and so the ALB's IP targets) routes to.
         assert policy["podSelector"]["matchLabels"].items() <= service["spec"]["selector"].items()
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_ingresses_wait_for_the_controller_the_certificate_and_the_uis(stack: str) -> None:
+    """An Ingress of class `alb` is admitted and reconciled by the controller (its webhook refuses, or nothing
+    serves, an Ingress created first), with a validated certificate (ACM: an ALB listener takes only an issued
+    one; the validation's ARN flows into the annotation), routing to the UIs' Services. Children do not inherit
+    a component's dependsOn: each Ingress and NetworkPolicy carries the edges itself."""
+    plan = preflight_plan(stack)
+    needs = {plan.one("kubernetes:helm.sh/v3:Release", name=f"{stack}-load-balancer-controller-release").urn,
+             plan.one("kubernetes:helm.sh/v3:Release", name=f"{stack}-platform-release").urn,
+             plan.one("kubernetes:helm.sh/v3:Release", name="platform-monitoring-grafana-release").urn,
+             plan.one("kubernetes:apps/v1:Deployment", name=f"{stack}-dagster-webserver").urn}
+    validation = plan.one("aws:acm/certificateValidation:CertificateValidation").urn
+    children = plan.children(plan.one("platform:kubernetes:PlatformIngress"))
+    ingresses = [c for c in children if c.type == "kubernetes:networking.k8s.io/v1:Ingress"]
+    assert len(ingresses) == 3
+    for child in children:
+        assert needs <= set(child.options["dependsOn"]), child.name
+    for ingress in ingresses:
+        assert validation in ingress.options["dependsOn"], ingress.name
 
 
 def test_an_existing_certificate_is_used_as_is_without_a_new_one() -> None:
