@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.aws.database import SUPPORTED_MAJOR_VERSIONS, PlatformDatabaseArgs, validate_platform_database_args
+from components.aws.database import PlatformDatabaseArgs, validate_platform_database_args
 from preflight.harness import reveal
 from stack_config import parse
 from tests.support import STACKS, preflight_plan
@@ -34,7 +34,9 @@ def test_storage_secret_and_insights_are_encrypted_with_the_databases_own_key(st
         assert inputs["publiclyAccessible"] is False
         assert inputs["iamDatabaseAuthenticationEnabled"] is True
     assert _primary(stack)["masterUserSecretKmsKeyId"] == key_arn
-    assert _primary(stack)["engineVersion"] in SUPPORTED_MAJOR_VERSIONS
+    # The README: RDS for PostgreSQL 17 (in standard support until 2030-02-28); the config accepts 16 or 17.
+    assert _primary(stack)["engineVersion"] == parse(stack, raw_config(stack)).database.engine_version
+    assert _primary(stack)["engineVersion"] in ("16", "17")
 
 
 @pytest.mark.parametrize("stack", STACKS)

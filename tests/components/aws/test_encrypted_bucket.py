@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
-from components.aws.data_stores import DATA_STORES, LOG_STORE
 from components.aws.encrypted_bucket import EncryptedBucketArgs, validate_encrypted_bucket_args
 from preflight.harness import Plan, reveal
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
+# The README's AWS data row: buckets raw, processed, artifacts, enriched (each with its own KMS key) and logs.
+DATA_STORES = ("raw", "processed", "artifacts", "enriched")
+LOG_STORE = "logs"
 STORES = (*DATA_STORES, LOG_STORE)
 RETENTION = {"dev": 0, "staging": 7, "prod": 30}
 S3 = "aws:s3/"
