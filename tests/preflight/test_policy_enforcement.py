@@ -1,0 +1,96 @@
+"""Per-policy enforcement levels in `policies/config/<stack>.json`: each policy's own key wins over `all`, in the
+report, the JSON and the exit status.
+
+Pulumi "Policy pack configuration" (`pulumi up --policy-pack-config`): a file maps `all` and policy names to an
+enforcement level, either as a string (`"aws-kms-key-rotation": "mandatory"`) or as an object with
+`enforcementLevel` next to the policy's properties; a policy's entry overrides `all`. `advisory` reports and lets
+the update go on, `mandatory` fails it, `disabled` does not run the policy. The README's preflight: exit status 1 on
+a mandatory violation, 0 without one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from preflight.__main__ import main
+from tests.support import PROJECT_DIR
+
+# One KMS key without rotation (aws-kms-key-rotation, pack prod-guardrails) and one IAM policy allowing s3:* on
+# * (aws-iam-no-wildcard-actions and aws-iam-no-wildcard-resource, pack least-privilege): nothing else fires.
+PROGRAM = """
+import pulumi_aws as aws
+
+aws.kms.Key("loose-key", enable_key_rotation=False, deletion_window_in_days=30)
+aws.iam.Policy("loose-policy", policy='{"Version": "2012-10-17", "Statement": '
+               '[{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}')
+"""
+ROTATION = "aws-kms-key-rotation"
+ACTIONS = "aws-iam-no-wildcard-actions"
+RESOURCES = "aws-iam-no-wildcard-resource"
+
+
+def project(tmp_path: Path, policy_config: dict[str, Any]) -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: ml-platform\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(PROGRAM)
+    (tmp_path / "policies" / "config").mkdir(parents=True)
+    for pack in (PROJECT_DIR / "policies").glob("*/PulumiPolicy.yaml"):
+        (tmp_path / "policies" / pack.parent.name).symlink_to(pack.parent)
+    (tmp_path / "policies" / "config" / "dev.json").write_text(json.dumps(policy_config))
+    return tmp_path
+
+
+def run(tmp_path: Path, policy_config: dict[str, Any],
+        capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    code = main(["--stack", "dev", "--json", "--project-dir", str(project(tmp_path, policy_config))])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def levels(report: dict[str, Any]) -> dict[str, str]:
+    return {v["policy"]: v["enforcement"] for v in report["violations"]}
+
+
+def test_with_every_policy_advisory_the_violations_are_reported_and_the_preflight_passes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The control: the program breaks exactly these three policies.
+    code, report = run(tmp_path, {"all": "advisory"}, capsys)
+    assert code == 0 and levels(report) == {ROTATION: "advisory", ACTIONS: "advisory", RESOURCES: "advisory"}
+
+
+def test_a_policy_set_mandatory_fails_the_preflight_while_all_is_advisory(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, report = run(tmp_path, {"all": "advisory", ROTATION: {"enforcementLevel": "mandatory"}}, capsys)
+    assert levels(report) == {ROTATION: "mandatory", ACTIONS: "advisory", RESOURCES: "advisory"}
+    assert code == 1
+
+
+def test_policies_set_advisory_let_the_preflight_pass_while_all_is_mandatory(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = {"all": "mandatory", ROTATION: {"enforcementLevel": "advisory"}, ACTIONS: "advisory",
+              RESOURCES: "advisory"}
+    code, report = run(tmp_path, config, capsys)
+    assert levels(report) == {ROTATION: "advisory", ACTIONS: "advisory", RESOURCES: "advisory"}
+    assert code == 0
+
+
+def test_each_policy_keeps_its_own_level_in_the_violations_the_packs_and_the_text_report(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # One advisory (object form), one mandatory (string form), one disabled, under an advisory `all`.
+    config = {"all": "advisory", ROTATION: "mandatory", ACTIONS: {"enforcementLevel": "advisory"},
+              RESOURCES: "disabled"}
+    code, report = run(tmp_path, config, capsys)
+    assert code == 1
+    assert levels(report) == {ROTATION: "mandatory", ACTIONS: "advisory"}  # a disabled policy does not run
+    enforcement = {name: level for pack in report["packs"] for name, level in pack["enforcement"].items()}
+    assert (enforcement[ROTATION], enforcement[ACTIONS], enforcement[RESOURCES]) == ("mandatory", "advisory",
+                                                                                    "disabled")
+    assert main(["--stack", "dev", "--project-dir", str(tmp_path)]) == 1
+    text = capsys.readouterr().out
+    assert f"  [mandatory] prod-guardrails/{ROTATION}  loose-key: " in text
+    assert f"  [advisory] least-privilege/{ACTIONS}  loose-policy: " in text
+    assert f"/{RESOURCES}  " not in text
+    assert "Policy violations: 2 (1 mandatory)" in text
