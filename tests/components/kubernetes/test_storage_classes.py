@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from components.kubernetes.storage_classes import DEFAULT_CLASS_ANNOTATION, EBS_CSI_PROVISIONER
 from preflight.harness import reveal
 from tests.support import STACKS, preflight_plan
 
 STORAGE_CLASS = "kubernetes:storage.k8s.io/v1:StorageClass"
+# EBS CSI driver docs ("Parameters"; its StorageClass examples): the CSI driver's provisioner name.
+EBS_CSI_PROVISIONER = "ebs.csi.aws.com"
+# Kubernetes docs, "Change the default StorageClass": the annotation that marks the default class.
+DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -29,7 +32,12 @@ def test_ssd_retain_is_encrypted_gp3_kept_and_bound_where_the_pod_runs(stack: st
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_exactly_one_of_our_classes_is_the_default_and_it_deletes_its_volumes(stack: str) -> None:
-    classes = [c.inputs for c in preflight_plan(stack).of_type(STORAGE_CLASS)]
+    """The README's Kubernetes row: `ssd-retain` (Retain) and the default `gp3` (Delete), both by the EBS CSI
+    driver, every class annotated explicitly (a pre-installed `gp2` may carry the default annotation too)."""
+    classes = [reveal(c.inputs) for c in preflight_plan(stack).of_type(STORAGE_CLASS)]
+    assert {c["metadata"]["name"]: (c["provisioner"], c["metadata"]["annotations"]) for c in classes} == {
+        "ssd-retain": (EBS_CSI_PROVISIONER, {DEFAULT_CLASS_ANNOTATION: "false"}),
+        "gp3": (EBS_CSI_PROVISIONER, {DEFAULT_CLASS_ANNOTATION: "true"})}
     defaults = [c for c in classes if c["metadata"]["annotations"][DEFAULT_CLASS_ANNOTATION] == "true"]
     assert len(defaults) == 1
     assert defaults[0]["reclaimPolicy"] == "Delete"
