@@ -368,7 +368,8 @@ class Network(pulumi.ComponentResource):
                     "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
                     "Action": "sts:AssumeRole",
                     # Confused deputy: only flow logs of this account may use the role.
-                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                                  "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{args.region}:{account}:vpc-flow-log/*"}},
                 }]})),
             tags=tags, opts=child)
         role_policy = aws.iam.RolePolicy(

@@ -212,7 +212,7 @@ def test_every_interface_endpoint_has_private_dns_and_only_the_endpoint_security
 def test_flow_logs_record_all_traffic_to_an_encrypted_group_kept_per_environment(stack: str) -> None:
     """CIS AWS 3.9 / FSBP EC2.6: flow logs on, traffic type ALL. CloudWatch Logs may use the key only with the
     encryption context of this group (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/
-    encrypt-log-data-kms.html); the role is assumed by vpc-flow-logs.amazonaws.com for this account only
+    encrypt-log-data-kms.html); the role is assumed by vpc-flow-logs.amazonaws.com for this account's flow logs only
     (https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html)."""
     plan = preflight_plan(stack)
     cfg = parse(stack, raw_config(stack))
@@ -235,7 +235,9 @@ def test_flow_logs_record_all_traffic_to_an_encrypted_group_kept_per_environment
         (sorted(FLOW_LOG_KEY_ACTIONS), {"StringEquals": context}), (["kms:DescribeKey"], None)]
     (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
     assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
-    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": account}
+    # The README: "only for this account's flow logs (aws:SourceAccount, aws:SourceArn)".
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": account},
+                                  "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:{cfg.region}:{account}:vpc-flow-log/*"}}
 
 
 @pytest.mark.parametrize("stack", STACKS)
