@@ -60,6 +60,26 @@ def test_release_deploys_the_pinned_local_chart_after_what_its_pods_need(stack: 
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_release_waits_for_every_secret_its_hooks_and_pods_read_or_fill(stack: str) -> None:
+    """The README's Secrets section: the chart's ExternalSecrets sync `ml-platform-<env>/database/{mlflow,dagster}`
+    and the bootstrap hook fills them and Grafana's `ml-platform-<env>/grafana/admin`; Secrets Manager refuses
+    PutSecretValue on a secret that does not exist (ResourceNotFoundException), and the atomic release rolls back
+    when its hook fails. So each of these Secrets is an edge of the release itself (children do not inherit a
+    component's dependsOn): the release's dependsOn holds its URN, and the values name it."""
+    plan = preflight_plan(stack)
+    release = platform_release(plan)
+    values = release_values(plan)
+    expected = {f"ml-platform-{stack}/database/mlflow", f"ml-platform-{stack}/database/dagster",
+                f"ml-platform-{stack}/grafana/admin"}
+    named = {f"{values['database']['loginSecretPrefix']}/{user}" for user in values["database"]["users"]}
+    named |= {login["secretId"] for login in values["bootstrap"]["generatedLogins"]}
+    assert named == expected
+    secrets = {s.inputs["name"]: s.urn for s in plan.of_type("aws:secretsmanager/secret:Secret")}
+    assert expected <= set(secrets)
+    assert {secrets[name] for name in expected} <= set(release.options["dependsOn"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_values_come_from_config_and_outputs(stack: str) -> None:
     cfg = parse(stack, raw_config(stack))
     plan = preflight_plan(stack)
