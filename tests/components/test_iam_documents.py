@@ -260,3 +260,33 @@ def test_the_resource_check_rejects_an_action_on_the_wrong_kind_of_resource() ->
     assert not any(p.match("arn:aws:s3:::some-bucket/*") for p in patterns)
     assert any(p.match("arn:aws:s3:::some-bucket") for p in patterns)
     assert "Permissions management" in _action("iam:PutRolePolicy")[0]
+
+
+# Secrets Manager and S3 use a KMS key on the caller's behalf; a grant that names keys by wildcard (every key of
+# an account and region, `key/*`) is narrowed only by its conditions.
+KEY_WILDCARD = re.compile(r"^arn:aws:kms:[a-z0-9-]+:(\d{12}|\*):key/\*$")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_grant_on_keys_by_wildcard_goes_through_a_service_for_named_data(stack: str) -> None:
+    """AWS KMS Developer Guide, "kms:ViaService": limits a key's use to requests a named service makes for the
+    caller; "kms:EncryptionContext:context-key": to the data (the secret, the log group) that context names. A
+    `key/*` grant without both would let the role decrypt whatever any key of the account protects. The README:
+    the pipeline roles' secrets are read through Secrets Manager, only their own (the SecretARN context)."""
+    plan = preflight_plan(stack)
+    wildcard = []
+    for doc in documents(plan):
+        if doc.kind != "identity":
+            continue
+        for statement in doc.statements:
+            resources = as_list(statement.get("Resource", []))
+            kms = [a for a in as_list(statement.get("Action", [])) if a.startswith("kms:")]
+            if statement["Effect"] != "Allow" or not kms or not any(KEY_WILDCARD.match(r) for r in resources):
+                continue
+            wildcard.append(doc.resource)
+            conditions = {key for block in statement.get("Condition", {}).values() for key in block}
+            assert "kms:ViaService" in conditions, (doc.resource, statement.get("Sid"))
+            assert any(key.startswith("kms:EncryptionContext:") for key in conditions), (doc.resource,
+                                                                                         statement.get("Sid"))
+    # The secret readers of the README's access table (mlflow, dbt, db-bootstrap) grant this way: the check ran.
+    assert {f"{stack}-{role}-access" for role in ("mlflow", "dbt", "db-bootstrap")} <= set(wildcard)
