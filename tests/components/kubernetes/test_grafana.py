@@ -92,3 +92,28 @@ def test_bad_args_are_refused_naming_each_property() -> None:
     for words in ("namespace must not be empty", "admin_login_secret must not be empty", "chart_version must pin",
                   "key_deletion_window_days must be between 7 and 30"):
         assert words in str(info.value)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_grafanas_objects_wait_for_their_namespace_the_operator_and_the_store_for_its_grant(stack: str) -> None:
+    """Kubernetes refuses objects in a namespace that does not exist, and a SecretStore or ExternalSecret before
+    the operator's CRDs; ESO authenticates the SecretStore as its service account, whose role must already hold
+    the read grant (External Secrets docs, AWS provider, "EKS Service Account credentials"). Children do not
+    inherit a component's dependsOn, so each child carries the edges itself."""
+    plan = preflight_plan(stack)
+    namespace = next(r for r in plan.of_type("kubernetes:core/v1:Namespace")
+                     if r.inputs["metadata"]["name"] == "platform-monitoring")
+    operator = plan.one(RELEASE, name=f"{stack}-secret-sync-external-secrets")
+    children = plan.children(plan.one("platform:kubernetes:Grafana"))
+    assert len(children) >= 8
+    for child in children:
+        assert {namespace.urn, operator.urn} <= set(child.options["dependsOn"]), child.name
+    store = plan.one("kubernetes:external-secrets.io/v1:SecretStore", name="platform-monitoring-grafana-secret-store")
+    reader = plan.one("kubernetes:core/v1:ServiceAccount", name="platform-monitoring-grafana-secrets-sa")
+    grant = plan.one("aws:iam/rolePolicy:RolePolicy", name="platform-monitoring-grafana-secrets-policy")
+    assert {reader.urn, grant.urn} <= set(store.options["dependsOn"])
+    # The ExternalSecret names its store and the login by name only (no output flows): explicit edges.
+    admin = plan.one("kubernetes:external-secrets.io/v1:ExternalSecret",
+                     name="platform-monitoring-grafana-admin-secret")
+    login = plan.one("aws:secretsmanager/secret:Secret", name="platform-monitoring-grafana-admin-login")
+    assert {store.urn, login.urn} <= set(admin.options["dependsOn"])
