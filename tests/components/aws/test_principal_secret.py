@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pulumi
 import pytest
 
 from components.aws.principal_secret import PrincipalSecretArgs, validate_principal_secret_args
@@ -103,18 +104,31 @@ def test_the_value_is_the_principals_credential_and_only_ever_a_pulumi_secret(st
 def test_the_stored_value_is_a_secret_in_the_plans_outputs_too(stack: str) -> None:
     """The module's docstring: the value "is a Pulumi secret in state". State keeps outputs; the engine encrypts an
     output when the registration lists it in `additionalSecretOutputs` (Pulumi docs, "Resource options:
-    additionalSecretOutputs") or its input was secret. The component asks for both, and so does the pinned
-    pulumi_aws SDK (its schema marks `secretString` secret): while the SDK does, removing the component's own
-    marking changes no registration (an equivalent mutant); this test holds if either one stops doing it."""
+    additionalSecretOutputs") or its input was secret."""
     version = stack_plan(stack).one(VERSION)
     assert "secretString" in version.options["additionalSecretOutputs"]
     assert isinstance(version.outputs["secretString"], Secret)
 
 
-def test_a_value_handed_in_plain_is_stored_as_a_secret(tmp_path: Path) -> None:
-    """A caller that passes a plain string (a literal, an unsecret'ed output) still never puts it in state, a diff
-    or an output in clear: the component wraps it in `pulumi.Output.secret` (as the pulumi_aws SDK also does for
-    `secretString`), and exports nothing of it."""
+class _VersionWithoutSchemaMarking(pulumi.CustomResource):
+    """`aws.secretsmanager.SecretVersion` as a provider schema that marks nothing secret: the pinned pulumi_aws wraps
+    `secret_string` in `Output.secret` and adds `additional_secret_outputs=["secretString", ...]` itself, which
+    would hide the component's own markings (removing either changed no registration)."""
+
+    def __init__(self, resource_name: str, secret_id: Any = None, secret_string: Any = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("aws:secretsmanager/secretVersion:SecretVersion", resource_name,
+                         {"secretId": secret_id, "secretString": secret_string}, opts)
+
+
+def test_the_component_marks_the_value_secret_whatever_the_provider_schema_and_the_caller_do(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller that passes a plain string (a literal, an unsecret'ed output) and a provider release that stopped
+    marking `secretString`: the component's `Output.secret` keeps the input (state, every preview's diff) secret,
+    its `additional_secret_outputs` the output; and it exports nothing of the value."""
+    import pulumi_aws
+
+    monkeypatch.setattr(pulumi_aws.secretsmanager, "SecretVersion", _VersionWithoutSchemaMarking)
     plan = run_snippet(tmp_path, """
         from components.aws.principal_secret import PrincipalSecret, PrincipalSecretArgs
 
@@ -124,6 +138,7 @@ def test_a_value_handed_in_plain_is_stored_as_a_secret(tmp_path: Path) -> None:
     """, stack="dev")
     version = plan.one(VERSION)
     assert isinstance(version.inputs["secretString"], Secret)
+    assert version.options["additionalSecretOutputs"] == ["secretString"]  # the stand-in adds nothing
     assert isinstance(version.outputs["secretString"], Secret)
     assert "plain" not in json.dumps(plan.plain_outputs) and "plain" not in json.dumps(
         [r.component_outputs for r in plan.registered if not r.custom], default=str)
