@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from components.aws.database import PlatformDatabaseArgs, validate_platform_database_args
-from preflight.harness import reveal
+from preflight.harness import plain, reveal
 from stack_config import parse
 from tests.support import STACKS, preflight_plan
 from tests.test_stack_config import raw_config
@@ -102,6 +102,20 @@ def test_the_application_logins_are_empty_secrets_the_job_fills(stack: str) -> N
     assert [  # only the Databricks OAuth secret, which Databricks generates, passes through state (a Pulumi secret)
         v for v in plan.of_type("aws:secretsmanager/secretVersion:SecretVersion")
         if "platform:secrets:PrincipalSecret" not in v.urn] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_master_password_is_rds_managed_and_never_an_input(stack: str) -> None:
+    """`manage_master_user_password`: RDS generates the master password and keeps it in Secrets Manager (Amazon
+    RDS User Guide, "Password management with Amazon RDS and AWS Secrets Manager"), so no password is an input of
+    this program, hence none is in state; what the component hands on is the secret's ARN, not a value."""
+    plan = preflight_plan(stack)
+    for instance in plan.of_type(INSTANCE):
+        inputs = reveal(instance.inputs)
+        assert not [k for k in inputs if "password" in k.lower() and k != "manageMasterUserPassword"], instance.name
+    assert _primary(stack)["manageMasterUserPassword"] is True
+    component = plan.one("platform:database:PlatformDatabase").component_outputs
+    assert reveal(plain(component))["masterSecretArn"].startswith("arn:aws:secretsmanager:")
 
 
 def test_bad_args_are_refused_together() -> None:
