@@ -162,3 +162,28 @@ def test_bad_args_are_refused_naming_each_property() -> None:
         database_host="h", database_cidrs=["10.0.0.0/16"], **login, compute_logs_bucket="b",
         compute_logs_bucket_arn="a", compute_logs_key_arn="k", oidc_provider_arn="o", oidc_issuer="i",
         kubernetes_api_cidrs=["10.0.0.0/16"]))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_control_planes_objects_wait_for_the_namespace_the_operator_and_what_their_pods_mount(stack: str) -> None:
+    """Kubernetes refuses objects in a missing namespace and ExternalSecrets before the operator's CRDs; a pod whose
+    ServiceAccount, ConfigMap or Secret (`dagster-database`) is missing does not start (CreateContainerConfigError),
+    and the Deployments' rollout is what the update waits on. The SecretStore authenticates as the account, so it
+    comes after it. Children do not inherit a component's dependsOn: each carries the edges itself."""
+    plan = preflight_plan(stack)
+    namespace = next(r for r in plan.of_type("kubernetes:core/v1:Namespace")
+                     if r.inputs["metadata"]["name"] == f"platform-{stack}")
+    operator = plan.one("kubernetes:helm.sh/v3:Release", name=f"{stack}-secret-sync-external-secrets")
+    release = plan.one("kubernetes:helm.sh/v3:Release", name=f"{stack}-platform-release")
+    for child in plan.children(plan.one("platform:kubernetes:DagsterControlPlane")):
+        assert {namespace.urn, operator.urn, release.urn} <= set(child.options["dependsOn"]), child.name
+    account = plan.one("kubernetes:core/v1:ServiceAccount", name=f"{stack}-dagster-sa")
+    store = plan.one("kubernetes:external-secrets.io/v1:SecretStore", name=f"{stack}-dagster-secret-store")
+    secret = plan.one("kubernetes:external-secrets.io/v1:ExternalSecret", name=f"{stack}-dagster-database-secret")
+    assert account.urn in store.options["dependsOn"]
+    assert {account.urn, store.urn} <= set(secret.options["dependsOn"])
+    mounted = {account.urn, secret.urn, plan.one("kubernetes:core/v1:ConfigMap", name=f"{stack}-dagster-instance").urn,
+               plan.one("kubernetes:core/v1:ConfigMap", name=f"{stack}-dagster-workspace").urn}
+    for deployment in ("webserver", "daemon"):
+        pods = plan.one("kubernetes:apps/v1:Deployment", name=f"{stack}-dagster-{deployment}")
+        assert mounted <= set(pods.options["dependsOn"]), deployment
