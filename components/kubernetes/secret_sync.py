@@ -141,6 +141,8 @@ class SecretSync(pulumi.ComponentResource):
     def __init__(self, name: str, args: SecretSyncArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         validate_secret_sync_args(args)
         super().__init__("platform:kubernetes:SecretSync", name, None, opts)
+        # Children do not inherit the component's depends_on: the releases wait for the node pools (passed down).
+        waits_for = opts.depends_on if opts is not None else None
         namespace = Namespace(f"{name}-namespace", metadata=ObjectMetaArgs(name=args.namespace, labels={
             "name": args.namespace, "pod-security.kubernetes.io/enforce": "baseline",
             "pod-security.kubernetes.io/warn": "restricted"}), opts=pulumi.ResourceOptions(parent=self))
@@ -182,7 +184,8 @@ class SecretSync(pulumi.ComponentResource):
                 f"{name}-{chart}", name=chart, chart=chart, version=version,
                 repository_opts=RepositoryOptsArgs(repo=repo), namespace=args.namespace, create_namespace=False,
                 values=values[chart], atomic=True, cleanup_on_fail=True, timeout=600,
-                opts=pulumi.ResourceOptions.merge(in_ns, pulumi.ResourceOptions(protect=args.protect)))
+                opts=pulumi.ResourceOptions.merge(in_ns, pulumi.ResourceOptions(
+                    depends_on=[*(waits_for or [])], protect=args.protect)))  # type: ignore[list-item]
         self.external_secrets = releases["external-secrets"]
         self.reloader = releases["reloader"]
         self.register_outputs({"externalSecretsStatus": self.external_secrets.status})
