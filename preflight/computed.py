@@ -246,10 +246,9 @@ def _named(key: str = "name") -> Computed:
 
 
 def _databricks_principal(name: str, inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:
+    application_id = inputs.get("applicationId") or _uuid("app", name)
     return str(int(_digest("sp", name, length=12), 16)), {
-        "applicationId": inputs.get("applicationId") or _uuid("app", name),
-        "aclPrincipalId": f"servicePrincipals/{_uuid('app', name)}",
-    }
+        "applicationId": application_id, "aclPrincipalId": f"servicePrincipals/{application_id}"}
 
 
 def _databricks_secret(name: str, _inputs: Mapping[str, Any], _ctx: Context) -> tuple[str, dict[str, Any]]:

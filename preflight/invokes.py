@@ -9,6 +9,7 @@ token, with the provider's documented result shape (camelCase keys, as the engin
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -38,9 +39,19 @@ def _region(args: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
             "description": region, "id": region}
 
 
+# A zone id's prefix abbreviates its region: the area whole, each word of the direction by its initial, then
+# the number (`use1-az1`, `euw1-az2`, `apse2-az3`, `euc1-az1`, `usgw1-az1`).
+_REGION_WORDS = re.compile(r"north|south|east|west|central|gov")
+
+
+def _zone_id_prefix(region: str) -> str:
+    area, *words, number = region.split("-")
+    return area + "".join(m[0][0] for word in words for m in _REGION_WORDS.finditer(word)) + number
+
+
 def _availability_zones(args: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
     names = [f"{ctx.region}{letter}" for letter in _ZONE_LETTERS]
-    prefix = "".join(part[:1] for part in ctx.region.split("-")[:-1]) + ctx.region.rsplit("-", 1)[-1]
+    prefix = _zone_id_prefix(ctx.region)
     return {"names": names, "zoneIds": [f"{prefix}-az{i}" for i in range(1, len(names) + 1)],
             "groupNames": [ctx.region] * len(names), "id": ctx.region, "state": args.get("state")}
 

@@ -11,6 +11,9 @@ principal `{type: "*", identifiers: ["*"]}` renders as `"Principal": "*"`, `json
 from __future__ import annotations
 
 import json
+import re
+import uuid
+import zlib
 from pathlib import Path
 
 import pytest
@@ -139,3 +142,150 @@ def test_yaml_decode_returns_every_non_empty_document() -> None:
     text = "a: 1\n---\n---\nb: [2]\n"
     assert answer("kubernetes:yaml:decode", {"text": text}, Context("1", "eu-west-1")) == {
         "result": [{"a": 1}, {"b": [2]}]}
+
+
+# Each answer's shape as the provider documents it (pulumi-aws's and pulumi-databricks's data-source pages, the
+# AWS API references of GetCallerIdentity, DescribeAvailabilityZones and GetSecretValue).
+
+
+def test_caller_identity_is_an_assumed_role_session_in_the_providers_account() -> None:
+    out = answer("aws:index/getCallerIdentity:getCallerIdentity", {}, CTX)
+    assert out["accountId"] == out["id"] == "111122223333"
+    assert re.fullmatch(r"arn:aws:sts::111122223333:assumed-role/[\w+=,.@-]+/[\w+=,.@-]+", out["arn"])
+    role_id, session = out["userId"].split(":")
+    assert role_id.startswith("AROA") and out["arn"].endswith(f"/{session}")
+    assert answer("aws:index/getCallerIdentity:getCallerIdentity", {}, Context("444455556666", "us-east-1"))[
+        "accountId"] == "444455556666"
+
+
+def test_partition_and_region() -> None:
+    assert answer("aws:index/getPartition:getPartition", {}, CTX) == {
+        "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws", "id": "aws"}
+    assert answer("aws:index/getRegion:getRegion", {}, CTX) == {
+        "region": "eu-west-1", "name": "eu-west-1", "endpoint": "ec2.eu-west-1.amazonaws.com",
+        "description": "eu-west-1", "id": "eu-west-1"}
+    for key in ("region", "name"):  # `name` is the deprecated spelling of `region`
+        out = answer("aws:index/getRegion:getRegion", {key: "us-east-1"}, CTX)
+        assert out["region"] == out["name"] == out["id"] == "us-east-1"
+        assert out["endpoint"] == "ec2.us-east-1.amazonaws.com"
+
+
+@pytest.mark.parametrize(("region", "prefix"), [("eu-west-1", "euw1"), ("us-east-1", "use1"),
+                                                ("ap-southeast-2", "apse2"), ("eu-central-1", "euc1"),
+                                                ("ap-northeast-1", "apne1"), ("us-gov-west-1", "usgw1")])
+def test_availability_zones_are_three_with_their_zone_ids(region: str, prefix: str) -> None:
+    out = answer("aws:index/getAvailabilityZones:getAvailabilityZones", {"state": "available"},
+                 Context("111122223333", region))
+    assert out["names"] == [f"{region}a", f"{region}b", f"{region}c"]
+    assert out["zoneIds"] == [f"{prefix}-az1", f"{prefix}-az2", f"{prefix}-az3"]
+    assert out["groupNames"] == [region] * 3 and out["id"] == region and out["state"] == "available"
+
+
+@pytest.mark.parametrize("addon", ["vpc-cni", "coredns", "kube-proxy", "aws-ebs-csi-driver",
+                                   "eks-pod-identity-agent"])
+def test_every_default_add_on_has_an_eks_build(addon: str) -> None:
+    args = {"addonName": addon, "kubernetesVersion": "1.31", "mostRecent": False}
+    out = answer("aws:eks/getAddonVersion:getAddonVersion", args, CTX)
+    assert re.fullmatch(r"v[0-9]+\.[0-9]+\.[0-9]+-eksbuild\.[0-9]+", out["version"])
+    assert {k: out[k] for k in args} == args and out["id"] == addon
+
+
+def test_kube_proxy_follows_the_clusters_minor_version() -> None:
+    """kube-proxy's builds are per Kubernetes minor version (the EKS docs' kube-proxy table)."""
+    for k8s in ("1.30", "1.31"):
+        version = answer("aws:eks/getAddonVersion:getAddonVersion",
+                         {"addonName": "kube-proxy", "kubernetesVersion": k8s}, CTX)["version"]
+        assert version.startswith(f"v{k8s}.")
+
+
+def test_a_secret_version_by_name_is_the_current_one() -> None:
+    out = answer("aws:secretsmanager/getSecretVersion:getSecretVersion", {"secretId": "ml/db"}, CTX)
+    assert re.fullmatch(r"arn:aws:secretsmanager:eu-west-1:111122223333:secret:ml/db-[0-9a-f]{6}", out["arn"])
+    assert out["secretId"] == "ml/db" and out["versionStages"] == ["AWSCURRENT"]
+    assert out["versionStage"] == "AWSCURRENT" and out["id"] == "ml/db|AWSCURRENT"
+    assert uuid.UUID(out["versionId"]) and out["secretString"] and out["secretBinary"] == ""
+    assert out["createdDate"] == "2026-01-01T00:00:00Z"
+
+
+def test_a_secret_version_by_arn_stage_or_version_id() -> None:
+    arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:ml/db-AbCdEf"
+    assert answer("aws:secretsmanager/getSecretVersion:getSecretVersion", {"secretId": arn}, CTX)["arn"] == arn
+    previous = answer("aws:secretsmanager/getSecretVersion:getSecretVersion",
+                      {"secretId": "ml/db", "versionStage": "AWSPREVIOUS"}, CTX)
+    assert previous["versionStages"] == ["AWSPREVIOUS"] and previous["id"] == "ml/db|AWSPREVIOUS"
+    pinned = answer("aws:secretsmanager/getSecretVersion:getSecretVersion",
+                    {"secretId": "ml/db", "versionId": "v-1"}, CTX)
+    assert pinned["versionId"] == "v-1" and pinned["id"] == "ml/db|v-1"
+    assert pinned["versionStages"] == [] and pinned["versionStage"] is None
+    other = answer("aws:secretsmanager/getSecretVersion:getSecretVersion", {"secretId": "ml/other"}, CTX)
+    assert other["secretString"] != previous["secretString"] and other["versionId"] != previous["versionId"]
+
+
+def test_a_databricks_service_principal_by_any_of_its_keys() -> None:
+    token = "databricks:index/getServicePrincipal:getServicePrincipal"
+    app = "00000000-0000-4000-8000-000000000001"
+    by_app = answer(token, {"applicationId": app}, CTX)
+    assert by_app["applicationId"] == app and by_app["aclPrincipalId"] == f"servicePrincipals/{app}"
+    assert by_app["home"] == f"/Users/{app}" and by_app["repos"] == f"/Repos/{app}" and by_app["active"] is True
+    assert re.fullmatch(r"[0-9]+", by_app["spId"]) and by_app["id"] == by_app["scimId"] == by_app["spId"]
+    by_name = answer(token, {"displayName": "ml-pipelines"}, CTX)
+    assert by_name["displayName"] == "ml-pipelines" and uuid.UUID(by_name["applicationId"])
+    assert by_name["aclPrincipalId"] == f"servicePrincipals/{by_name['applicationId']}"
+    assert answer(token, {"displayName": "ml-pipelines"}, CTX) == by_name
+    assert answer(token, {"displayName": "other"}, CTX)["applicationId"] != by_name["applicationId"]
+    by_id = answer(token, {"spId": "42"}, CTX)
+    assert by_id["spId"] == by_id["id"] == "42" and by_id["externalId"] == ""
+
+
+def test_the_current_databricks_user_is_a_service_principal() -> None:
+    me = answer("databricks:index/getCurrentUser:getCurrentUser", {}, CTX)
+    app = me["userName"]
+    assert str(uuid.UUID(app)) == app  # a service principal's user name is its application id
+    assert me["aclPrincipalId"] == f"servicePrincipals/{app}" and me["home"] == f"/Users/{app}"
+    assert me["repos"] == f"/Repos/{app}" and me["alphanumeric"] == app.replace("-", "_")
+    assert re.fullmatch(r"[0-9]+", me["id"]) and me["workspaceUrl"].startswith("https://")
+
+
+def test_an_oidc_provider_is_found_by_url_or_arn() -> None:
+    token = "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider"
+    arn = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"
+    by_url = answer(token, {"url": "https://token.actions.githubusercontent.com"}, CTX)
+    assert by_url == {"arn": arn, "id": arn, "url": "token.actions.githubusercontent.com",
+                      "clientIdLists": ["sts.amazonaws.com"], "thumbprintLists": [], "tags": {}}
+    assert answer(token, {"arn": arn}, CTX) == by_url
+
+
+def test_policy_document_header_id_and_negated_elements() -> None:
+    result = _document(policyId="ml", version="2008-10-17", statements=[
+        {"notActions": ["iam:*"], "notResources": ["arn:aws:s3:::a", "arn:aws:s3:::b"],
+         "notPrincipals": [{"type": "AWS", "identifiers": ["arn:aws:iam::111122223333:root"]}]}])
+    rendered = str(result["json"])
+    doc = json.loads(rendered)
+    assert list(doc) == ["Version", "Id", "Statement"] and doc["Version"] == "2008-10-17" and doc["Id"] == "ml"
+    (st,) = doc["Statement"]
+    assert st == {"Effect": "Allow", "NotAction": "iam:*", "NotResource": ["arn:aws:s3:::b", "arn:aws:s3:::a"],
+                  "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}}
+    assert result["id"] == str(zlib.crc32(rendered.encode())) and result["policyId"] == "ml"  # args echoed
+
+
+def test_policy_document_accumulates_principals_and_conditions_of_one_kind() -> None:
+    (st,) = json.loads(str(_document(statements=[{"actions": ["sts:AssumeRole"], "principals": [
+        {"type": "Service", "identifiers": ["eks.amazonaws.com"]},
+        {"type": "Service", "identifiers": ["ec2.amazonaws.com", "ssm.amazonaws.com"]},
+        {"type": "AWS", "identifiers": []},
+    ], "conditions": [
+        {"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["111122223333"]},
+        {"test": "StringEquals", "variable": "aws:SourceAccount", "values": ["444455556666"]},
+        {"test": "ArnLike", "variable": "aws:SourceArn", "values": ["arn:aws:eks:*"]},
+    ]}])["json"]))["Statement"]
+    assert st["Principal"] == {"Service": ["eks.amazonaws.com", "ssm.amazonaws.com", "ec2.amazonaws.com"]}
+    assert st["Condition"] == {"ArnLike": {"aws:SourceArn": "arn:aws:eks:*"},
+                               "StringEquals": {"aws:SourceAccount": ["111122223333", "444455556666"]}}
+    assert "Resource" not in st  # an empty element is omitted
+
+
+def test_a_source_document_with_one_statement_object() -> None:
+    source = {"Version": "2012-10-17", "Statement": {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject",
+                                                      "Resource": "*"}}
+    statements = json.loads(str(_document(sourcePolicyDocuments=[json.dumps(source)])["json"]))["Statement"]
+    assert statements == [{"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]
