@@ -166,6 +166,11 @@ def mirror_tests(path: str, target: Target, root: Path = ROOT) -> list[str]:
     return [str(p.relative_to(root)) for p in in_selection]
 
 
+def module_glob(path: str, root: Path = ROOT) -> str:
+    """A folder stands for every module under it (mutmut's `only_mutate` takes files or globs)."""
+    return f"{path.rstrip('/')}/*" if (root / path).is_dir() else path
+
+
 def target_of(path: str) -> Target:
     for target in TARGETS:
         if any(path == s or path.startswith(s.rstrip("/") + "/") for s in target.sources):
@@ -331,7 +336,8 @@ def table(outcomes: list[Outcome]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/mutation.py", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--target", choices=[t.name for t in TARGETS], help="one target (default: all)")
-    parser.add_argument("modules", nargs="*", help="only these source files (paths from the repository root)")
+    parser.add_argument("modules", nargs="*", help="only these source files or folders (paths from the repository "
+                                                    "root)")
     parser.add_argument("--mutants", default="*", metavar="GLOB[,GLOB]",
                         help="only the mutants whose name matches one, e.g. 'stack_config.x__network__*' "
                              "(default: all); the table counts only those")
@@ -347,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.nice:
         os.nice(args.nice)
+    args.modules = [module_glob(m) for m in args.modules]
     if args.modules:
         targets = {target_of(m).name for m in args.modules}
         if len(targets) > 1 or (args.target and {args.target} != targets):

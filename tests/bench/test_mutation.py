@@ -108,3 +108,10 @@ def test_the_interval_is_wilsons() -> None:
     low, high = mutation.wilson(10, 10)  # all killed: the upper bound is 1, the lower z^2/(n+z^2) = 0.7225
     assert (round(low, 4), round(high, 4)) == (0.7225, 1.0)
     assert mutation.wilson(0, 0) == (0.0, 1.0)
+
+
+def test_a_folder_stands_for_its_modules() -> None:
+    assert mutation.module_glob("components/aws") == "components/aws/*"
+    assert mutation.module_glob("components/aws/") == "components/aws/*"
+    assert mutation.module_glob("components/aws/network.py") == "components/aws/network.py"
+    assert mutation.target_of(mutation.module_glob("components/aws")).name == "components"

@@ -8,6 +8,7 @@ against public records by hand (see README.md, CI section).
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 import subprocess
@@ -160,7 +161,23 @@ def test_every_matrix_covers_every_stack() -> None:
     by_stack = [m["stack"] for m in matrices if "stack" in m]
     assert len(by_stack) == 3  # preflight, preview, drift
     assert all(m == list(STACKS) for m in by_stack)
-    assert [m for m in matrices if "stack" not in m] == [{"target": [t.name for t in mutation.TARGETS]}]
+    (parts,) = [m["include"] for m in matrices if "stack" not in m]
+    assert {p["target"] for p in parts} == {t.name for t in mutation.TARGETS}
+
+
+def test_the_mutation_parts_mutate_every_module_once() -> None:
+    """A part is a target, or some of its modules (the components' layers: one runner could not finish them);
+    together they mutate every module of every target exactly once."""
+    (job,) = [job for name, _, job in jobs() if name == "mutation.yml"]
+    mutated: list[str] = []
+    for part in job["strategy"]["matrix"]["include"]:
+        target = next(t for t in mutation.TARGETS if t.name == part["target"])
+        modules = [mutation.module_glob(m) for m in part["modules"].split()]
+        assert all(mutation.target_of(m) is target for m in modules), part
+        files = mutation.source_files(target)
+        mutated += [f for f in files if not modules or any(fnmatch.fnmatch(f, m) for m in modules)]
+    every = [f for t in mutation.TARGETS for f in mutation.source_files(t)]
+    assert sorted(mutated) == sorted(every)
 
 
 # --- permissions --------------------------------------------------------------------------------------------
