@@ -83,6 +83,9 @@ def test_work_folder_config_is_read_by_mutmut_as_the_target(name: str, tmp_path:
     folders = [p for p in listed if (PROJECT_DIR / p).is_dir()]
     assert listed[:len(folders)] == folders
     assert config.pytest_add_cli_args == ["-p", "no:cacheprovider"]
+    # Above mutmut's 1 s: a fresh process builds the stacks' plans before its first test (pyproject.toml says why).
+    assert config.timeout_constant == tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())[
+        "tool"]["mutmut"]["timeout_constant"] > 1
 
 
 def test_mutants_folders_are_ignored_by_git() -> None:
