@@ -228,3 +228,18 @@ def test_real_process_exit_status_and_no_traceback(tmp_path: Path) -> None:
     assert done.stderr.splitlines() == [
         "error: prod: nodePools.system.desiredSize must be >= minSize (9), got 2"]
     assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_a_preview_note_is_reported_by_what_the_policy_could_not_read() -> None:
+    """pulumi-policy's note reads "can't run policy '<p>' during preview: <reason>"; the report keeps the reason."""
+    from preflight.__main__ import _text_report
+    from preflight.harness import Plan
+    from preflight.policy import Violation
+
+    note = Violation("least-privilege", "aws-iam-no-wildcard-actions", "advisory", "urn:x",
+                     "can't run policy 'aws-iam-no-wildcard-actions' during preview: string value at .policy "
+                     "can't be known during preview")
+    report = _text_report(Plan("dev", "ml-platform", True, [], {}), [], notes=[note])
+    assert report.splitlines()[-1] == ("  least-privilege/aws-iam-no-wildcard-actions: string value at .policy "
+                                       "can't be known during preview")
+    assert report.splitlines()[0] == "Preflight of stack dev (preview mode): 0 resources"

@@ -202,6 +202,14 @@ def test_ec2_ids_and_arns(type_: str, prefix: str, kind: str) -> None:
     assert _run(type_, "b")[0] != ec2_id and _run(type_, "a", OTHER)[0] == ec2_id
 
 
+def test_ec2_ids_of_different_kinds_do_not_share_digits() -> None:
+    """AWS draws every id independently: a subnet and a route table of one logical name share no hex part."""
+    digits = {_run(t, "a")[0].split("-", 1)[1] for t in ("aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable",
+                                                          "aws:ec2/internetGateway:InternetGateway",
+                                                          "aws:ec2/natGateway:NatGateway", "aws:ec2/vpc:Vpc")}
+    assert len(digits) == 5
+
+
 def test_a_security_group() -> None:
     sg, out = _run("aws:ec2/securityGroup:SecurityGroup", "nodes")
     assert re.fullmatch(f"sg-{HEX17}", sg)
@@ -225,8 +233,8 @@ def test_an_elastic_ip_is_a_documentation_address() -> None:
     assert match and 1 <= int(match[1]) <= 254
     assert out["publicDns"] == f"ec2-{out['publicIp'].replace('.', '-')}.eu-west-1.compute.amazonaws.com"
     assert out["arn"] == f"arn:aws:ec2:eu-west-1:{ACCOUNT}:elastic-ip/{allocation}"
-    addresses = {_run("aws:ec2/eip:Eip", f"nat-{i}")[1]["publicIp"] for i in range(40)}
-    assert len(addresses) > 20 and all(1 <= int(a.rsplit(".", 1)[1]) <= 254 for a in addresses)
+    hosts = {int(_run("aws:ec2/eip:Eip", f"nat-{i}")[1]["publicIp"].rsplit(".", 1)[1]) for i in range(4000)}
+    assert min(hosts) == 1 and max(hosts) == 254  # every host address of 203.0.113.0/24, never .0 or .255
 
 
 def test_an_interface_endpoint_has_dns_entries_and_one_interface_per_subnet() -> None:

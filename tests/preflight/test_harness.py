@@ -130,3 +130,85 @@ def test_nested_components_carry_the_whole_type_chain(tmp_path: Path) -> None:
     plan = run_snippet(tmp_path, code)
     assert plan.one("random:index/randomId:RandomId").urn == (
         "urn:pulumi:prod::ml-platform::platform:test:Outer$platform:test:Inner$random:index/randomId:RandomId::o-id")
+
+
+def test_every_resource_option_is_recorded_under_the_engines_name(tmp_path: Path) -> None:
+    """The options a policy and the plan tests read, named as the engine's RegisterResourceRequest names them."""
+    code = """
+    import pulumi
+    import pulumi_random as random
+    first = random.RandomId("first", byte_length=2)
+    random.RandomId("second", byte_length=2, opts=pulumi.ResourceOptions(
+        ignore_changes=["byteLength"], replace_on_changes=["prefix"], deleted_with=first, retain_on_delete=True,
+        delete_before_replace=True, additional_secret_outputs=["hex"], aliases=["urn:pulumi:prod::p::t::old"]))
+    """
+    plan = run_snippet(tmp_path, code)
+    first = plan.one("random:index/randomId:RandomId", "first")
+    options = plan.one("random:index/randomId:RandomId", "second").options
+    assert options["ignoreChanges"] == ["byteLength"] and options["replaceOnChanges"] == ["prefix"]
+    assert options["deletedWith"] == first.urn and options["additionalSecretOutputs"] == ["hex"]
+    assert options["retainOnDelete"] is True and options["deleteBeforeReplace"] is True
+    assert {"urn": "urn:pulumi:prod::p::t::old"} in options["aliases"]
+    assert first.options["ignoreChanges"] == [] and first.options["deletedWith"] == ""
+
+
+def test_a_yaml_v2_config_group_registers_its_objects_as_children_on_its_provider(tmp_path: Path) -> None:
+    code = """
+    import pulumi
+    import pulumi_kubernetes as k8s
+    cluster = k8s.Provider("cluster", kubeconfig="{}")
+    k8s.yaml.v2.ConfigGroup("group", objs=[
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "conf", "namespace": "ml"}}],
+        opts=pulumi.ResourceOptions(providers=[cluster]))
+    """
+    plan = run_snippet(tmp_path, code)
+    group = plan.one("kubernetes:yaml/v2:ConfigGroup", "group")
+    (child,) = plan.children(group)
+    # yaml/v2: objects are named `<resourcePrefix>-<namespace>/<name>`, the prefix defaulting to the group's name.
+    assert (child.type, child.name) == ("kubernetes:core/v1:ConfigMap", "group-ml/conf")
+    assert child.provider == plan.one("pulumi:providers:kubernetes", "cluster").urn
+
+
+def test_a_policy_document_given_as_an_object_is_stored_as_the_providers_json(tmp_path: Path) -> None:
+    """pulumi-aws marshals an object given to a `str | PolicyDocumentArgs` input with Go's json.Marshal:
+    compact, keys sorted."""
+    code = """
+    import pulumi_aws as aws
+    aws.iam.Policy("p", policy={"Version": "2012-10-17",
+                                "Statement": [{"Resource": "*", "Effect": "Allow", "Action": "s3:GetObject"}]})
+    """
+    policy = run_snippet(tmp_path, code).one("aws:iam/policy:Policy", "p").outputs["policy"]
+    assert policy == '{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}'
+
+
+def test_resource_references_become_their_id_or_urn() -> None:
+    """A reference to a custom resource is its id, to a component its URN: in the plain view and in what the
+    engine hands a policy."""
+    from preflight.harness import RESOURCE_SIG, SECRET_SIG_KEY, _engine_view, plain
+
+    custom = {SECRET_SIG_KEY: RESOURCE_SIG, "urn": "urn:a", "id": "i-1"}
+    component = {SECRET_SIG_KEY: RESOURCE_SIG, "urn": "urn:b"}
+    for view in (plain, _engine_view):
+        assert view([custom, {"k": component}]) == ["i-1", {"k": "urn:b"}]
+    assert _engine_view({SECRET_SIG_KEY: RESOURCE_SIG, "urn": "urn:c", "id": ""}) == "urn:c"
+
+
+def test_a_secret_never_shows_its_value() -> None:
+    secret = Secret("hunter2")
+    assert repr(secret) == str(secret) == "Secret([secret])" and f"{[secret]}" == "[Secret([secret])]"
+    assert secret == Secret("hunter2") and secret != Secret("other") and secret != "hunter2"
+
+
+def test_the_plan_names_its_stack_and_project(tmp_path: Path) -> None:
+    plan = run_snippet(tmp_path, "import pulumi\n", stack="staging")
+    assert (plan.stack, plan.project, plan.preview) == ("staging", "ml-platform", False)
+
+
+def test_an_error_inside_an_apply_without_a_line_of_ours_says_so() -> None:
+    from preflight.harness import _program_error_message
+
+    message = _program_error_message(RuntimeError("wrapped"), PROJECT_DIR, [(["", ""], KeyError("subnets"))])
+    assert message == "program error (inside an Output.apply): KeyError: 'subnets'"
+    message = _program_error_message(RuntimeError("wrapped"), PROJECT_DIR,
+                                     [(["platform:x 'n'", "components/x.py:3"], ValueError("a\n  b"))])
+    assert message == "program error in platform:x 'n' at components/x.py:3 (inside an Output.apply): ValueError: a; b"

@@ -244,6 +244,7 @@ def test_the_current_databricks_user_is_a_service_principal() -> None:
     assert me["aclPrincipalId"] == f"servicePrincipals/{app}" and me["home"] == f"/Users/{app}"
     assert me["repos"] == f"/Repos/{app}" and me["alphanumeric"] == app.replace("-", "_")
     assert re.fullmatch(r"[0-9]+", me["id"]) and me["workspaceUrl"].startswith("https://")
+    assert me["externalId"] == "" and me["displayName"]
 
 
 def test_an_oidc_provider_is_found_by_url_or_arn() -> None:

@@ -94,3 +94,67 @@ def test_each_policy_keeps_its_own_level_in_the_violations_the_packs_and_the_tex
     assert f"  [advisory] least-privilege/{ACTIONS}  loose-policy: " in text
     assert f"/{RESOURCES}  " not in text
     assert "Policy violations: 2 (1 mandatory)" in text
+
+
+PACK = """
+from pulumi_policy import PolicyPack, ResourceValidationPolicy
+
+def nothing(args, report_violation):
+    pass
+
+PolicyPack("tiny", [ResourceValidationPolicy("p-default", "d", nothing),
+                    ResourceValidationPolicy("p-initial", "d", nothing)],
+           initial_config={"p-initial": "disabled"})
+"""
+
+
+def test_a_pack_without_levels_is_advisory_and_its_initial_config_applies(tmp_path: Path) -> None:
+    """Pulumi's policy packs: a pack and policy without an enforcement level are advisory; the pack's
+    initial_config sets a policy's level before the stack's config file."""
+    from preflight.policy import load_packs, resolve_config
+
+    pack_dir = tmp_path / "policies" / "tiny"
+    pack_dir.mkdir(parents=True)
+    (pack_dir / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 1.2.0\n")
+    (pack_dir / "__main__.py").write_text(PACK)
+    (pack,) = load_packs(tmp_path)
+    assert (pack.name, pack.version, pack.enforcement_level) == ("tiny", "1.2.0", None)
+    assert pack.initial_config == {"p-initial": "disabled"}
+    assert resolve_config(pack, {}) == {"p-default": ("advisory", {}), "p-initial": ("disabled", {})}
+    assert resolve_config(pack, {"p-initial": "mandatory"})["p-initial"] == ("mandatory", {})
+
+
+def test_an_unknown_policy_name_is_refused_naming_where_it_was_written(tmp_path: Path) -> None:
+    """Given as an argument, the config is "policy config"; read from the stack's file, the file's path."""
+    from preflight.harness import run_program
+    from preflight.policy import PolicyConfigError, evaluate
+    from preflight.project import load_stack_settings
+
+    folder = project(tmp_path, {"aws-kms-key-rotaton": "advisory"})
+    plan = run_program(folder, load_stack_settings(folder, "dev"))
+    with pytest.raises(PolicyConfigError, match=r"^policy config: 'aws-kms-key-rotaton' is not a policy of any "
+                                                r"pack; did you mean 'aws-kms-key-rotation'\?$"):
+        evaluate(folder, plan, policy_config={"aws-kms-key-rotaton": "advisory"})
+    with pytest.raises(PolicyConfigError, match=r"^policies/config/dev\.json: 'aws-kms-key-rotaton' is not"):
+        evaluate(folder, plan)
+
+
+def test_every_exemption_of_a_stack_is_summarized_with_its_reason_and_matches() -> None:
+    """The report's "Exemptions applied": each exemption of policies/config/<stack>.json as written (resource,
+    reason), with the plan's resources it names by logical name or URN."""
+    from preflight.policy import summarize
+    from tests.support import STACKS, preflight_plan
+
+    summarized = 0
+    for stack in STACKS:
+        config = json.loads((PROJECT_DIR / "policies" / "config" / f"{stack}.json").read_text())
+        written = sorted((policy, e["resource"], e["reason"]) for policy, entry in config.items()
+                         if isinstance(entry, dict) for e in entry.get("exemptions", []))
+        plan = preflight_plan(stack)
+        _, exemptions = summarize(PROJECT_DIR, plan)
+        assert sorted((e.policy, e.resource, e.reason) for e in exemptions) == written
+        for e in exemptions:
+            named = sorted({r.urn for r in plan.resources if e.resource in (r.name, r.urn)})
+            assert list(e.urns) == named
+        summarized += len(exemptions)
+    assert summarized, "no stack's policy config holds an exemption: this test would check nothing"

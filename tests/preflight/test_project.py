@@ -55,7 +55,8 @@ def test_overrides_replace_and_remove_keys(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("stack_yaml", "message"), [
     (None, "dev: no stack file Pulumi.dev.yaml"),
     ("config: [1, 2]\n", "dev: `config` in Pulumi.dev.yaml must be a mapping"),
-    ("config: {a: [\n", "Pulumi.dev.yaml:2:1: not valid YAML"),
+    ("config: {a: [\n", "Pulumi.dev.yaml:2:1: not valid YAML: expected the node content, but found '<stream end>' "
+                       "(while parsing a flow node)"),
     ("config:\n  demo:a: 1\n   demo:b: 2\n",
      "Pulumi.dev.yaml:3:10: not valid YAML: mapping values are not allowed here"),
 ])
@@ -66,3 +67,25 @@ def test_unreadable_stack_files_are_one_line(tmp_path: Path, stack_yaml: str | N
     with pytest.raises(ProjectError) as info:
         load_stack_settings(tmp_path, "dev")
     assert str(info.value).startswith(message) and "\n" not in str(info.value)
+
+
+def test_a_yaml_error_marked_only_where_its_context_starts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PyYAML marks some errors only with where the construct began (context_mark, no problem_mark)."""
+    import yaml
+
+    (tmp_path / "Pulumi.yaml").write_text(PROJECT)
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    mark = yaml.Mark("Pulumi.dev.yaml", 0, 4, 2, "", 0)
+    error = yaml.MarkedYAMLError(context="while constructing a mapping", context_mark=mark)
+
+    load = yaml.safe_load
+
+    def fail(text: str) -> object:
+        if text == "config: {}\n":
+            raise error
+        return load(text)
+
+    monkeypatch.setattr(yaml, "safe_load", fail)
+    with pytest.raises(ProjectError) as info:
+        load_stack_settings(tmp_path, "dev")
+    assert str(info.value) == "Pulumi.dev.yaml:5:3: not valid YAML: while constructing a mapping"
