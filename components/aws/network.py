@@ -16,7 +16,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from components.patterns import AVAILABILITY_ZONE, AWS_REGION, SUBNET_ID, VPC_ID
+from components.patterns import AVAILABILITY_ZONE, AWS_REGION, LOG_RETENTION_DAYS, SUBNET_ID, VPC_ID
 
 ZONE_COUNT = 3
 """Subnets per tier: one per zone, three zones (a zone outage leaves two thirds of the capacity)."""
@@ -32,8 +32,6 @@ and the ECR layer bucket), the roles' own policies limit the actions."""
 FLOW_LOG_KEY_ACTIONS = ("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
                         "kms:GenerateDataKeyWithoutPlaintext")
 """What CloudWatch Logs does with the key for the flow-log group, under that group's encryption context."""
-_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-                   3288, 3653)
 MIN_VPC_PREFIX, MAX_VPC_PREFIX = 16, 20
 """AWS allows /16 at most; /20 at least here, so each private subnet keeps 1,000+ addresses for pods."""
 
@@ -113,7 +111,7 @@ def validate_network_args(args: NetworkArgs) -> None:
                 problems.append(f"cidr must be IPv4 /{MIN_VPC_PREFIX} to /{MAX_VPC_PREFIX}, got {args.cidr!r}")
     if args.nat_gateways not in NAT_GATEWAY_MODES:
         problems.append(f"nat_gateways must be one of {NAT_GATEWAY_MODES}, got {args.nat_gateways!r}")
-    if args.log_retention_days not in _RETENTION_DAYS:
+    if args.log_retention_days not in LOG_RETENTION_DAYS:
         problems.append(f"log_retention_days must be one of CloudWatch's values, got {args.log_retention_days}")
     if not 7 <= args.kms_deletion_window_days <= 30:
         problems.append(f"kms_deletion_window_days must be between 7 and 30, got {args.kms_deletion_window_days}")

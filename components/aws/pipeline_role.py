@@ -120,7 +120,7 @@ def validate_pipeline_role_args(args: PipelineRoleArgs) -> None:
         problems.append(f"role_name must be an IAM role name, got {args.role_name!r}")
     if isinstance(args.oidc_issuer, str) and args.oidc_issuer.startswith("https://"):
         problems.append(f"oidc_issuer must not start with https://, got {args.oidc_issuer!r}")
-    if args.log_retention_days not in (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653):
+    if args.log_retention_days not in patterns.LOG_RETENTION_DAYS:
         problems.append(f"log_retention_days must be a CloudWatch retention value, got {args.log_retention_days}")
     if problems:
         raise ValueError("PipelineRole: " + "; ".join(problems))

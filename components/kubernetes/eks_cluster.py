@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 
+from components.patterns import LOG_RETENTION_DAYS
+
 # Every control-plane log type EKS offers; the audit and authenticator logs are what an investigation needs.
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 _EKS_CLUSTER_POLICY = "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"
-_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-                   3288, 3653)
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def validate_eks_cluster_args(args: EksClusterArgs) -> None:
             continue
         if network.prefixlen == 0:
             problems.append(f"public_access_cidrs must not open the API to the internet, got {cidr!r}")
-    if args.log_retention_days not in _RETENTION_DAYS:
+    if args.log_retention_days not in LOG_RETENTION_DAYS:
         problems.append(f"log_retention_days must be one of CloudWatch's values, got {args.log_retention_days}")
     if args.support_type not in ("STANDARD", "EXTENDED"):
         problems.append(f"support_type must be STANDARD or EXTENDED, got {args.support_type!r}")

@@ -260,3 +260,30 @@ def test_secret_keys_are_usable_only_through_secrets_manager_and_only_for_the_ro
     writes = "WriteOwnSecrets" in statements
     assert sorted(as_list(decrypt["Action"])) == (["kms:Decrypt", "kms:GenerateDataKey"] if writes
                                                   else ["kms:Decrypt"])
+
+
+# CloudWatch Logs API Reference, PutRetentionPolicy: "Possible values are: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150,
+# 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, and 3653."
+CLOUDWATCH_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557,
+                             2922, 3288, 3653]
+
+
+def test_log_retention_is_any_period_cloudwatch_accepts_and_nothing_else() -> None:
+    """The network's flow logs, the cluster's control-plane logs and a pipeline's log group share one table."""
+    from components.patterns import LOG_RETENTION_DAYS
+
+    assert list(LOG_RETENTION_DAYS) == CLOUDWATCH_RETENTION_DAYS
+
+    def refused(days: int) -> bool:
+        args: Any = PipelineRoleArgs(pipeline="etl", namespace="platform-dev", role_name="r",
+                                     oidc_provider_arn="arn", oidc_issuer="https://oidc.example",
+                                     log_retention_days=days)
+        try:
+            validate_pipeline_role_args(args)
+        except ValueError as error:
+            return "log_retention_days must" in str(error)
+        return False
+
+    assert [d for d in CLOUDWATCH_RETENTION_DAYS if refused(d)] == []
+    neighbours = {n for d in CLOUDWATCH_RETENTION_DAYS for n in (d - 1, d + 1)} - set(CLOUDWATCH_RETENTION_DAYS)
+    assert [n for n in sorted(neighbours) if not refused(n)] == []

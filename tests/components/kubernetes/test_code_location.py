@@ -262,6 +262,9 @@ def test_the_database_login_is_synced_only_where_runs_reach_the_database() -> No
             spec = secrets[f"team-{first}"]["spec"]
             assert {d["secretKey"] for d in spec["data"]} == {"password", "postgresql-password"}
             assert {d["remoteRef"]["key"] for d in spec["data"]} == {login.inputs["name"]}
+            # The bootstrap Job (charts/ml-platform/templates/bootstrap.yaml) stores the login as JSON
+            # `{"password": ...}`; ESO's property names that JSON key, case-sensitively.
+            assert {d["remoteRef"]["property"] for d in spec["data"]} == {"password"}
             store = next(r for r in plan.of_type("kubernetes:external-secrets.io/v1:SecretStore")
                          if r.inputs["metadata"] == {"name": spec["secretStoreRef"]["name"],
                                                       "namespace": f"team-{first}", "labels": {"team": first}})
@@ -339,3 +342,20 @@ def test_bad_args_are_refused_naming_each_property() -> None:
                   "control_plane_namespace must not", "labels.team must be 'fraud'",
                   "database_login_secret and region are required"):
         assert words in str(info.value)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_code_location_server_runs_restricted_with_a_writable_tmp(stack: str) -> None:
+    """Pod Security Standards, restricted profile (kubernetes.io/docs/concepts/security/pod-security-standards):
+    non-root, no privilege escalation, every capability dropped, the RuntimeDefault seccomp profile; the root
+    filesystem read-only, so the only writable path is the emptyDir mounted at /tmp (Python and gRPC write there)."""
+    manifests = registered_manifests(preflight_plan(stack))
+    for team in _cfg(stack).teams:
+        pod = _one(manifests, "Deployment", f"team-{team.name}", SERVICE_NAME)["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        assert container["securityContext"] == {
+            "runAsNonRoot": True, "runAsUser": 10001, "readOnlyRootFilesystem": True,
+            "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"}}
+        assert pod["volumes"] == [{"name": "tmp", "emptyDir": {}}]
+        assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]
