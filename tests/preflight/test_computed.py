@@ -420,3 +420,14 @@ def test_types_without_an_entry() -> None:
     other_id, out = compute("aws:sqs/queue:Queue", "q", {}, CTX)
     assert re.fullmatch(r"q-[0-9a-f]{8}", other_id) and out == {}
     assert compute("aws:sns/topicPolicy:TopicPolicy", "q", {}, CTX)[0] != other_id  # the type is part of it
+
+
+@pytest.mark.parametrize(("type_", "field"), [
+    ("aws:acm/certificate:Certificate", lambda out: out["arn"]),
+    ("aws:eks/cluster:Cluster", lambda out: out["clusterId"]),
+    ("aws:ec2/vpc:Vpc", lambda out: out["defaultSecurityGroupId"]),
+    ("aws:ec2/vpc:Vpc", lambda out: out["mainRouteTableId"]),
+])
+def test_what_aws_generates_differs_between_two_resources(type_: str, field: Any) -> None:
+    """A certificate's ARN, a cluster's id, a VPC's default security group: AWS generates one per resource."""
+    assert field(_run(type_, "one")[1]) != field(_run(type_, "two")[1])

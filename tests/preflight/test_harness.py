@@ -212,3 +212,10 @@ def test_an_error_inside_an_apply_without_a_line_of_ours_says_so() -> None:
     message = _program_error_message(RuntimeError("wrapped"), PROJECT_DIR,
                                      [(["platform:x 'n'", "components/x.py:3"], ValueError("a\n  b"))])
     assert message == "program error in platform:x 'n' at components/x.py:3 (inside an Output.apply): ValueError: a; b"
+
+
+def test_a_secret_on_the_wire_keeps_its_value_in_the_plain_view() -> None:
+    from preflight.harness import SECRET_SIG, SECRET_SIG_KEY, plain, reveal
+
+    wire = {"a": {SECRET_SIG_KEY: SECRET_SIG, "value": {"b": "hunter2"}}}
+    assert plain(wire) == {"a": Secret({"b": "hunter2"})} and reveal(plain(wire)) == {"a": {"b": "hunter2"}}

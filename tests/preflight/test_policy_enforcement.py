@@ -158,3 +158,20 @@ def test_every_exemption_of_a_stack_is_summarized_with_its_reason_and_matches() 
             assert list(e.urns) == named
         summarized += len(exemptions)
     assert summarized, "no stack's policy config holds an exemption: this test would check nothing"
+
+
+def test_a_pack_summary_in_json_and_unread_manifests_reported_by_the_preflight(tmp_path: Path) -> None:
+    """The JSON report's `packs` entries; objects the preflight could not render are the preflight's own note."""
+    from preflight.policy import PackSummary, evaluate
+    from tests.support import run_snippet
+
+    summary = PackSummary("tiny", "1.0.0", {"b": "advisory", "a": "mandatory"})
+    assert summary.to_json() == {"name": "tiny", "version": "1.0.0",
+                                 "enforcement": {"a": "mandatory", "b": "advisory"}}
+    plan = run_snippet(tmp_path, """
+    import pulumi_kubernetes as k8s
+    k8s.yaml.v2.ConfigFile("remote", file="https://example.com/crds.yaml")
+    """)
+    (note,) = [v for v in evaluate(PROJECT_DIR, plan, policy_config={}) if v.policy == "kubernetes-manifests"]
+    assert (note.pack, note.enforcement) == ("preflight", "advisory")
+    assert note.message.startswith("can't run policy on the objects of remote offline: https://example.com/crds.yaml")

@@ -89,3 +89,19 @@ def test_a_yaml_error_marked_only_where_its_context_starts(tmp_path: Path, monke
     with pytest.raises(ProjectError) as info:
         load_stack_settings(tmp_path, "dev")
     assert str(info.value) == "Pulumi.dev.yaml:5:3: not valid YAML: while constructing a mapping"
+
+
+def test_a_missing_stack_file_names_the_stacks_there(tmp_path: Path) -> None:
+    write(tmp_path, "config: {}\n")
+    (tmp_path / "Pulumi.prod.yaml").write_text("config: {}\n")
+    with pytest.raises(ProjectError) as info:
+        load_stack_settings(tmp_path, "qa")
+    assert str(info.value) == "qa: no stack file Pulumi.qa.yaml (stacks here: dev, prod)"
+
+
+def test_a_stack_key_without_a_namespace_is_the_projects(tmp_path: Path) -> None:
+    """Pulumi: a config key without `<namespace>:` belongs to the project (`owner` is `demo:owner`)."""
+    write(tmp_path, "config:\n  owner: ml@example.com\n  aws:region: eu-west-2\n")
+    settings = load_stack_settings(tmp_path, "dev")
+    assert settings.config["demo:owner"] == "ml@example.com" and settings.config["aws:region"] == "eu-west-2"
+    assert "owner" not in settings.config
