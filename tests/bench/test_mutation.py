@@ -35,7 +35,8 @@ def test_pyproject_mutmut_section_covers_every_target() -> None:
     ("policies/rules/aws_kms_key_policy_wildcard_root_only.py",
      ["tests/policies/rules/test_aws_kms_key_policy_wildcard_root_only.py"]),
     ("stack_config.py", ["tests/test_stack_config.py", "tests/test_stack_config_boundaries.py",
-                         "tests/test_stack_config_network.py", "tests/test_stack_config_network_boundaries.py"]),
+                         "tests/test_stack_config_network.py", "tests/test_stack_config_network_boundaries.py",
+                         "tests/test_stack_config_paths.py"]),
     ("components/aws/network.py", ["tests/components/aws/test_network.py"]),
     ("preflight/harness.py", ["tests/preflight/test_harness.py"]),
     ("policies/rules/_support.py", []),       # a shared helper: the target's whole selection
