@@ -82,3 +82,9 @@ def test_an_unknown_key_is_refused_naming_it(stack: str, path: str) -> None:
 
 def test_every_stack_file_has_keys_to_check() -> None:
     assert all(any(s == stack for s, _ in _cases("leaf")) for stack in STACKS)
+
+
+@pytest.mark.parametrize(("stack", "path"), _cases("mapping"))
+def test_a_mapping_given_as_a_list_is_refused_naming_its_key(stack: str, path: str) -> None:
+    problems = _problems(stack, _set(raw_config(stack), path, ["wrong", "kind"]))
+    assert any(_names(p, path) for p in problems), problems
