@@ -16,15 +16,19 @@ from tests.support import run_snippet, violations_of
 PREVIEW_NOTE = "during preview"
 
 
-_VERDICTS: dict[tuple[int, str], list[Violation]] = {}
+# Keyed by id(plan) and holding the plan itself: while an entry lives its plan cannot be collected, so a later
+# plan can never reuse the id and be handed an earlier plan's verdicts (it happened: a preview snippet was
+# judged with the verdicts of the update snippet built just before it, once that one had been freed).
+_VERDICTS: dict[tuple[int, str], tuple[Plan, list[Violation]]] = {}
 
 
 def of_policy(plan: Plan, policy: str, config: dict[str, Any] | None = None) -> list[Violation]:
     """The policy's diagnostics on the plan (every pack evaluated once per plan and config, then reused)."""
     key = (id(plan), json.dumps(config, sort_keys=True))
-    if key not in _VERDICTS:
-        _VERDICTS[key] = violations_of(plan, config)
-    return [v for v in _VERDICTS[key] if v.policy == policy]
+    cached = _VERDICTS.get(key)
+    if cached is None or cached[0] is not plan:
+        cached = _VERDICTS[key] = (plan, violations_of(plan, config))
+    return [v for v in cached[1] if v.policy == policy]
 
 
 def flagged(plan: Plan, policy: str, config: dict[str, Any] | None = None) -> dict[str, list[str]]:
