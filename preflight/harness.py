@@ -288,6 +288,10 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
 
         def RegisterResource(self, request: Any) -> Any:
             urn = self.make_urn(request.parent, request.type, request.name)
+            if urn in self.recorded and request.type != STACK_TYPE:  # set_mocks registers its own stack first
+                # The engine refuses a second registration of one URN (two resources of a type given one name
+                # under one parent): the whole update fails. With its message.
+                raise RuntimeError(f"Duplicate resource URN '{urn}'; try giving it a unique name")
             wire_inputs = _struct_to_dict(request.object)
             options = {
                 "protect": bool(request.protect),
@@ -523,8 +527,35 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
         error.partial_plan = recorded_plan()
         raise error from exc
     finally:
+        _settle_in_flight()
         runtime_settings.ROOT.set(None)
     return recorded_plan()
+
+
+def _settle_in_flight(timeout: float = 60.0) -> None:
+    """A failed run stops at its first failed output, with the program's other registrations still in flight
+    (the engine too lets in-flight steps finish after a failure). Left pending they would finish during the next
+    run of the process, and that run would await them and fail with this run's error (seen: a test of a
+    PRINCIPAL_DOES_NOT_EXIST failure made the next test on its worker fail with it). They finish here, against
+    this run's monitor; their errors are this run's. A run that succeeded has nothing in flight."""
+    import asyncio
+
+    from pulumi.runtime import settings as runtime_settings
+    from pulumi.runtime.sync_await import _ensure_event_loop
+
+    sdk_settings: Any = runtime_settings.SETTINGS  # `lock` and `outputs` are set at run time, not declared
+    rpcs: list[Any] = runtime_settings._get_rpc_manager().rpcs  # futures (`asyncio.ensure_future` of each RPC)
+    loop = _ensure_event_loop()
+    while True:
+        with sdk_settings.lock:
+            pending = {task for task in sdk_settings.outputs if not task.done()}
+        pending |= {rpc for rpc in rpcs if not rpc.done()}
+        if not pending:
+            break
+        done, _ = loop.run_until_complete(asyncio.wait(pending, timeout=timeout))
+        if not done:
+            break  # nothing moves: what is still pending is left (the next run drops only what finished)
+    _forget_earlier_runs()  # what finished is dropped now: collected with this run, not during the next
 
 
 def _forget_earlier_runs() -> None:

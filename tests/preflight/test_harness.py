@@ -113,6 +113,49 @@ def test_stacks_do_not_leak_into_each_other() -> None:
     assert dev.plain_outputs["environment"] == "dev" and prod.plain_outputs["environment"] == "prod"
 
 
+def test_a_failed_runs_registrations_in_flight_do_not_fail_the_next_run(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run fails at its first failed registration while another is still in flight; that one fails later.
+    The next run of the process must neither await it nor see its resource: it finishes inside the failed run."""
+    import time
+
+    from preflight import computed
+
+    real_compute = computed.compute
+
+    def compute(type_: str, name: str, inputs: dict[str, object], ctx: computed.Context) -> object:
+        if name == "fails-now":
+            raise RuntimeError("refused at once")
+        if name == "fails-late":
+            time.sleep(0.5)
+            raise RuntimeError("refused late")
+        return real_compute(type_, name, inputs, ctx)
+
+    monkeypatch.setattr(computed, "compute", compute)
+    failing = """
+    import pulumi_random as random
+    random.RandomId("fails-late", byte_length=2)
+    random.RandomId("fails-now", byte_length=2)
+    """
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    with pytest.raises(ProgramError, match="refused"):
+        run_snippet(tmp_path / "first", failing)
+    plan = run_snippet(tmp_path / "second", 'import pulumi_random as random\nrandom.RandomId("ok", byte_length=2)\n')
+    assert [r.name for r in plan.registered] == ["ok"]
+
+
+def test_a_urn_registered_twice_fails_the_run_as_the_engine_does(tmp_path: Path) -> None:
+    code = """
+    import pulumi_random as random
+    random.RandomId("same", byte_length=2)
+    random.RandomId("same", byte_length=4)
+    """
+    with pytest.raises(ProgramError, match=r"Duplicate resource URN 'urn:pulumi:prod::ml-platform::"
+                                           r"random:index/randomId:RandomId::same'; try giving it a unique name"):
+        run_snippet(tmp_path, code)
+
+
 def test_nested_components_carry_the_whole_type_chain(tmp_path: Path) -> None:
     code = """
     import pulumi
