@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,74 @@ def rendered_chart(plan: Plan) -> list[dict[str, Any]]:
 
 def all_manifests(plan: Plan) -> list[dict[str, Any]]:
     return registered_manifests(plan) + rendered_chart(plan)
+
+
+@functools.cache
+def _kubernetes_validator(version: str, api_version: str, kind: str) -> Any:
+    """kubernetes-validate's strict schema for one kind, its definitions loaded once (its own `validate` reads
+    the 5 MB definitions file on every call: 30 ms an object). The same files, lookup and validator class as
+    `kubernetes_validate.validate`; tests/kubernetes/test_manifests.py checks that both give the same verdicts."""
+    import jsonschema
+    from kubernetes_validate import utils
+    from referencing import Registry, Resource
+
+    # As `validate` does: the newest schemas not newer than the version asked for.
+    older = [v for v in utils.all_versions() if utils.major_minor(v) <= utils.major_minor(version)]
+    if not older or utils.major_minor(version) > utils.latest_version():
+        raise utils.VersionNotSupportedError(version=version)
+    folder = f"kubernetes-json-schema/v{older[-1]}-local-strict"
+    group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    schema = utils.schema_contents(f"{folder}/{kind.lower()}-{group}.json", version)
+    definitions = utils.schema_contents(f"{folder}/_definitions.json", version)
+    registry: Registry[Any] = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+
+
+# Values the API server's validation refuses outside these sets ("Unsupported value"), which the OpenAPI schemas
+# leave as plain strings: a field of this name anywhere in an object (Kubernetes API reference, core/v1, batch/v1,
+# networking.k8s.io/v1).
+API_SERVER_ENUMS: dict[str, set[str]] = {
+    "protocol": {"TCP", "UDP", "SCTP"},
+    "imagePullPolicy": {"Always", "IfNotPresent", "Never"},
+    "restartPolicy": {"Always", "OnFailure", "Never"},
+    "concurrencyPolicy": {"Allow", "Forbid", "Replace"},
+    "policyTypes": {"Ingress", "Egress"},
+    "dnsPolicy": {"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"},
+}
+
+
+def _enum_problems(value: Any, where: str) -> list[str]:
+    problems: list[str] = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in API_SERVER_ENUMS:
+                allowed = API_SERVER_ENUMS[key]
+                problems += [f"{where}.{key}: unsupported value {v!r} (one of {sorted(allowed)})"
+                             for v in (inner if isinstance(inner, list) else [inner]) if v not in allowed]
+            else:
+                problems += _enum_problems(inner, f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            problems += _enum_problems(inner, f"{where}[{i}]")
+    return problems
+
+
+def kubernetes_problems(documents: list[dict[str, Any]], version: str) -> list[str]:
+    """Each object that the Kubernetes version's OpenAPI schemas (strict: no unknown field) or, for the
+    operators' kinds, our schemas of their CRDs refuse, or that holds a value the API server refuses, with why."""
+    import jsonschema
+
+    from tests.kubernetes.crd_schemas import CRD_SCHEMAS
+
+    problems: list[str] = []
+    for doc in documents:
+        where = f"{doc['kind']} {doc['metadata'].get('namespace')}/{doc['metadata'].get('name')}"
+        crd = CRD_SCHEMAS.get((doc["apiVersion"], doc["kind"]))
+        validator = jsonschema.Draft7Validator(crd) if crd else _kubernetes_validator(version, doc["apiVersion"],
+                                                                                      doc["kind"])
+        problems += [f"{where}: {e.message}" for e in validator.iter_errors(doc)]
+        problems += [f"{where}: {p}" for p in _enum_problems(doc.get("spec"), "spec")]
+    return problems
 
 
 def write_manifests(documents: list[dict[str, Any]], directory: Path) -> list[Path]:

@@ -21,7 +21,7 @@ import pytest
 
 from stack_config import parse
 from tests.kubernetes.crd_schemas import CRD_SCHEMAS
-from tests.manifests import all_manifests, write_manifests
+from tests.manifests import all_manifests, kubernetes_problems, write_manifests
 from tests.support import PROJECT_DIR, STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
@@ -81,17 +81,7 @@ def test_every_object_is_valid_for_the_clusters_kubernetes_version(stack: str) -
     assert kinds >= {"Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "Role", "RoleBinding",
                      "ServiceAccount", "ExternalSecret", "SecretStore", "Deployment", "Service", "CronJob", "Job",
                      "PodDisruptionBudget", "ConfigMap", "StorageClass"}
-    errors: list[str] = []
-    for doc in documents:
-        if (doc["apiVersion"], doc["kind"]) in CRD_SCHEMAS:  # the operator's kinds, against our schema of them
-            errors += [f"{doc['kind']} {doc['metadata']['name']}: {e.message}" for e in
-                       jsonschema.Draft7Validator(CRD_SCHEMAS[(doc["apiVersion"], doc["kind"])]).iter_errors(doc)]
-            continue
-        try:
-            kubernetes_validate.validate(doc, version, strict=True)
-        except kubernetes_validate.ValidationError as exc:
-            errors.append(f"{doc['kind']} {doc['metadata'].get('namespace')}/{doc['metadata']['name']}: {exc}")
-    assert errors == []
+    assert kubernetes_problems(documents, version) == []
 
 
 def test_the_custom_resource_schemas_refuse_a_misspelt_field() -> None:
@@ -111,11 +101,21 @@ def test_the_validator_ships_the_clusters_version() -> None:
 
 
 def test_the_validator_refuses_a_malformed_object() -> None:
-    """The check above can fail: a NetworkPolicy with a misspelt field is refused in strict mode."""
-    policy = next(d for d in all_manifests(preflight_plan("prod")) if d["kind"] == "NetworkPolicy")
+    """The check above can fail: a NetworkPolicy with a misspelt field is refused in strict mode, by
+    kubernetes-validate's own `validate` and by the cached validators `kubernetes_problems` uses, which give
+    the same verdict on every object of the plan."""
+    version = parse("prod", raw_config("prod")).cluster.version
+    documents = [d for d in all_manifests(preflight_plan("prod")) if (d["apiVersion"], d["kind"]) not in CRD_SCHEMAS]
+    policy = next(d for d in documents if d["kind"] == "NetworkPolicy")
     broken: dict[str, Any] = {**policy, "spec": {**policy["spec"], "podSelectors": {}}}
     with pytest.raises(kubernetes_validate.ValidationError):
-        kubernetes_validate.validate(broken, parse("prod", raw_config("prod")).cluster.version, strict=True)
+        kubernetes_validate.validate(broken, version, strict=True)
+    assert len(kubernetes_problems([broken], version)) == 1
+    for doc in documents:
+        kubernetes_validate.validate(doc, version, strict=True)  # raises on what kubernetes_problems passed
+    assert kubernetes_problems(documents, version) == []
+    wrong_port = {**policy, "spec": {**policy["spec"], "ingress": [{"ports": [{"port": 80, "protocol": "TCPX"}]}]}}
+    assert kubernetes_problems([wrong_port], version) != []
 
 
 @pytest.mark.parametrize("stack", STACKS)
