@@ -17,8 +17,9 @@ computes every plan and every verdict once per process (`tests/support.py`, the 
 rules' action tables): only the first test that built a plan is recorded as reaching the code behind it,
 and a mutant would be tried against a test that asserts nothing about it. So this script gives mutmut the
 stats itself: a mutant of `<dir>/<module>.py` runs the tests of its mirror (`tests/<dir>/test_<module>.py`,
-`tests/<dir>/test_<module>_*.py`; STYLE.md: the test tree mirrors the source tree); a module without one
-(a shared helper such as `policies/rules/_support.py`) runs the target's whole test selection. pytest
+`tests/<dir>/test_<module>_*.py`; STYLE.md: the test tree mirrors the source tree), and the target's `shared`
+files (the components' grammars of IAM documents and Kubernetes objects); a module without one (a shared helper
+such as `policies/rules/_support.py`) runs the target's whole test selection. pytest
 stops at the first failure, so a killed mutant costs the time to the first failing test, a survivor the
 whole selection. A mutant that only another module's tests would kill counts as survived: the score says
 what a module's own tests guarantee.
@@ -71,13 +72,21 @@ class Target:
     """The target's test selection (pytest paths)."""
     goal: float
     """The share of mutants killed that issue 21 asks for."""
+    shared: tuple[str, ...] = ()
+    """Test files (or test ids) every mutant of the target runs besides its mirror's: checks of what any
+    module may emit."""
 
 
 TARGETS = (
     Target("policies/rules", ("policies/rules",), ("tests/policies/rules",), 0.90),
     Target("stack_config", ("stack_config.py",),
            tuple(str(p.relative_to(ROOT)) for p in sorted(ROOT.glob("tests/test_stack_config*.py"))), 0.90),
-    Target("components", ("components",), ("tests/components",), 0.85),
+    # An IAM document or a Kubernetes object the service refuses, a resource moved out of its component, or a
+    # policy violation fails `up` whichever component caused it; a component's own tests pick statements by Sid
+    # and objects by name, so each mutant also runs the grammars, the tree's shape and the shipped stacks' packs.
+    Target("components", ("components",), ("tests/components", "tests/policies/test_shipped_stacks.py"), 0.85,
+           shared=("tests/components/test_documents.py", "tests/components/test_resource_tree.py",
+                   "tests/policies/test_shipped_stacks.py::test_shipped_stack_has_no_violation")),
     Target("preflight", ("preflight",), ("tests/preflight",), 0.85),
 )
 
@@ -155,7 +164,7 @@ def source_files(target: Target, root: Path = ROOT) -> list[str]:
 
 def mirror_tests(path: str, target: Target, root: Path = ROOT) -> list[str]:
     """The test files that mirror a source module (`components/aws/network.py` ->
-    `tests/components/aws/test_network.py`), or [] when it has none."""
+    `tests/components/aws/test_network.py`) and the target's shared files, or [] when it has no mirror."""
     source = Path(path)
     folder = root / "tests" / source.parent
     if source.stem == "__init__" or not folder.is_dir():
@@ -163,7 +172,8 @@ def mirror_tests(path: str, target: Target, root: Path = ROOT) -> list[str]:
     found = [folder / f"test_{source.stem}.py", *sorted(folder.glob(f"test_{source.stem}_*.py"))]
     in_selection = [p for p in found if p.is_file()
                     and any(p.is_relative_to(root / t) or p == root / t for t in target.tests)]
-    return [str(p.relative_to(root)) for p in in_selection]
+    mirror = [str(p.relative_to(root)) for p in in_selection]
+    return [*mirror, *(f for f in target.shared if f not in mirror)] if mirror else []
 
 
 def module_glob(path: str, root: Path = ROOT) -> str:
@@ -268,7 +278,8 @@ def write_stats(work: Path, target: Target, mutants: list[str], durations: dict[
         module = function.rpartition(".")[0]
         source = path_by_module.get(module)
         files = mirror_tests(source, target) if source else []
-        tests = [t for t in durations if any(t.startswith(f + "::") for f in files)] if files else list(durations)
+        tests = [t for t in durations if any(t.startswith((f + "::", f + "[")) for f in files)] if files \
+            else list(durations)
         tests_by_function[function] = tests
         tests_by_function[function.replace(".__init__.", ".")] = tests
     stats["tests_by_mangled_function_name"] = tests_by_function

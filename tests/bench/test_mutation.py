@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import tomllib
 from pathlib import Path
@@ -18,7 +19,9 @@ def test_targets_are_the_issues_four_with_their_goals() -> None:
         "policies/rules": (("policies/rules",), 0.90), "stack_config": (("stack_config.py",), 0.90),
         "components": (("components",), 0.85), "preflight": (("preflight",), 0.85)}
     for target in mutation.TARGETS:
-        assert all((PROJECT_DIR / p).exists() for p in (*target.sources, *target.tests)), target.name
+        assert all((PROJECT_DIR / p.split("::")[0]).exists() for p in (*target.sources, *target.tests, *target.shared))
+        # a shared file runs only if it is in the target's selection (mutmut records durations of those alone)
+        assert all(any(p.startswith(t) for t in target.tests) for p in target.shared), target.name
 
 
 def test_pyproject_mutmut_section_covers_every_target() -> None:
@@ -37,7 +40,9 @@ def test_pyproject_mutmut_section_covers_every_target() -> None:
     ("stack_config.py", ["tests/test_stack_config.py", "tests/test_stack_config_boundaries.py",
                          "tests/test_stack_config_network.py", "tests/test_stack_config_network_boundaries.py",
                          "tests/test_stack_config_paths.py"]),
-    ("components/aws/network.py", ["tests/components/aws/test_network.py"]),
+    ("components/aws/network.py", ["tests/components/aws/test_network.py", "tests/components/test_documents.py",
+                                   "tests/components/test_resource_tree.py",
+                                   "tests/policies/test_shipped_stacks.py::test_shipped_stack_has_no_violation"]),
     ("preflight/harness.py", ["tests/preflight/test_harness.py"]),
     ("policies/rules/_support.py", []),       # a shared helper: the target's whole selection
     ("components/aws/__init__.py", []),
@@ -119,3 +124,21 @@ def test_a_folder_stands_for_its_modules() -> None:
     assert mutation.module_glob("components/aws/") == "components/aws/*"
     assert mutation.module_glob("components/aws/network.py") == "components/aws/network.py"
     assert mutation.target_of(mutation.module_glob("components/aws")).name == "components"
+
+
+def test_a_components_mutant_runs_its_mirror_and_the_shared_checks(tmp_path: Path) -> None:
+    (tmp_path / "mutants").mkdir()
+    (tmp_path / "mutants" / "mutmut-stats.json").write_text("{}")
+    components = next(t for t in mutation.TARGETS if t.name == "components")
+    durations = {test: 1.0 for test in [
+        "tests/components/aws/test_network.py::test_a[dev]", "tests/components/aws/test_network_x.py::test_b",
+        "tests/components/test_documents.py::test_c[prod]", "tests/components/test_resource_tree.py::test_d",
+        "tests/policies/test_shipped_stacks.py::test_shipped_stack_has_no_violation[prod]",
+        "tests/policies/test_shipped_stacks.py::test_every_exemption_names_a_resource_of_the_stack[prod]",
+        "tests/components/aws/test_registries.py::test_e"]}
+    mutation.write_stats(tmp_path, components, ["components.aws.network.x_subnet_layout__mutmut_3"], durations)
+    stats = json.loads((tmp_path / "mutants" / "mutmut-stats.json").read_text())
+    assert stats["tests_by_mangled_function_name"]["components.aws.network.x_subnet_layout"] == [
+        "tests/components/aws/test_network.py::test_a[dev]", "tests/components/test_documents.py::test_c[prod]",
+        "tests/components/test_resource_tree.py::test_d",
+        "tests/policies/test_shipped_stacks.py::test_shipped_stack_has_no_violation[prod]"]

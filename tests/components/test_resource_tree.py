@@ -1,0 +1,48 @@
+"""The shape of every stack's resource tree, whichever component builds it: each resource sits under the component
+that created it and is named after it, and component type tokens follow one pattern.
+
+A URN is made of the type chain of a resource's parents and its name. A resource that loses its parent, or a
+component whose token changes, gets a new URN: `pulumi up` then deletes the old resource and creates a new one (or
+stops at `protect`), data included. Every components mutant runs this file besides its own module's tests
+(bench/mutation.py, `Target.shared`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from preflight.harness import STACK_TYPE
+from tests.support import STACKS, preflight_plan
+
+# Our components' tokens: `platform:<area>:<ClassName>` (Pulumi: `<package>:<module>:<type>`).
+COMPONENT_TOKEN = re.compile(r"^platform:[a-z]+:[A-Z][A-Za-z0-9]*$")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_resource_is_inside_a_component_named_before_it(stack: str) -> None:
+    plan = preflight_plan(stack)
+    by_urn = {r.urn: r for r in plan.resources}
+    orphans, misnamed = [], []
+    for resource in plan.registered:
+        parent = by_urn.get(resource.parent)
+        if resource.custom and (parent is None or parent.type == STACK_TYPE):
+            orphans.append(resource.name)
+        elif parent is not None and parent.type != STACK_TYPE and not resource.name.startswith(parent.name):
+            misnamed.append(f"{resource.name} under {parent.name}")
+    assert orphans == [] and misnamed == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_component_token_follows_the_pattern(stack: str) -> None:
+    components = [r for r in preflight_plan(stack).registered if not r.custom]
+    assert components
+    assert [r.type for r in components if not COMPONENT_TOKEN.match(r.type)] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_parent_is_registered(stack: str) -> None:
+    """(A URN registered twice fails the run itself, as the engine does: tests/preflight/test_harness.py.)"""
+    plan = preflight_plan(stack)
+    assert {r.parent for r in plan.registered} <= {r.urn for r in plan.resources}
