@@ -133,6 +133,13 @@ def validate_unity_catalog_grants_args(args: UnityCatalogGrantsArgs) -> None:
             problems.append(f"{securable.kind} {securable.full_name!r} has an empty row (Grants needs a grant)")
         problems += [f"{securable.kind} {securable.full_name!r}: {principal!r} has no privileges"
                      for principal, privileges in row.items() if not privileges]
+        if is_shared(row, args.sandbox_principals):
+            by_suffix: dict[str, list[str]] = {}
+            for principal in row:
+                by_suffix.setdefault(_principal_suffix(principal), []).append(principal)
+            problems += [f"{securable.kind} {securable.full_name!r}: principals {sorted(same)} would share the "
+                         f"resource name suffix {suffix!r}" for suffix, same in sorted(by_suffix.items())
+                         if len(same) > 1]
     if problems:
         raise ValueError("UnityCatalogGrantsArgs: " + "; ".join(problems))
 
@@ -142,7 +149,14 @@ def _resource_suffix(securable: Securable) -> str:
 
 
 def _principal_suffix(principal: str) -> str:
-    """A principal key as part of a resource name: `alice@example.com` -> `alice-at-example-com`."""
+    """A principal key as part of a resource name: `alice@example.com` -> `alice-at-example-com`, `j_doe@...`
+    -> `j_doe-at-...`. Underscores are kept: sandbox users are `[a-z][a-z0-9_]*` at one domain, so `g` and `g_`
+    must not both become `g-at-...` (two resources of one URN fail the whole `pulumi up`)."""
+    return re.sub(r"[^a-z0-9_]+", "-", principal.lower().replace("@", "-at-")).strip("-")
+
+
+def _earlier_suffix(principal: str) -> str:
+    """The suffix before underscores were kept (an alias: renaming a `Grant` must not delete it, which revokes)."""
     return re.sub(r"[^a-z0-9]+", "-", principal.lower().replace("@", "-at-")).strip("-")
 
 
@@ -166,10 +180,16 @@ class UnityCatalogGrants(pulumi.ComponentResource):
             catalog, schema = (target, None) if securable.kind == "catalog" else (None, target)
             resource_name = f"{name}-{securable.kind}-{_resource_suffix(securable)}"
             if is_shared(row, args.sandbox_principals):
+                earlier, suffixes = [_earlier_suffix(p) for p in row], {_principal_suffix(p) for p in row}
                 for principal, privileges in sorted(row.items()):
-                    databricks.Grant(f"{resource_name}-{_principal_suffix(principal)}",
+                    suffix, old = _principal_suffix(principal), _earlier_suffix(principal)
+                    # Aliased only where the old name was this principal's alone and no resource takes it now.
+                    renamed = old != suffix and earlier.count(old) == 1 and old not in suffixes
+                    opts = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(
+                        aliases=[pulumi.Alias(name=f"{resource_name}-{old}")])) if renamed else child
+                    databricks.Grant(f"{resource_name}-{suffix}",
                                      principal=args.principal_names.get(principal, principal),
-                                     privileges=sorted(privileges), catalog=catalog, schema=schema, opts=child)
+                                     privileges=sorted(privileges), catalog=catalog, schema=schema, opts=opts)
                 continue
             grants = [databricks.GrantsGrantArgs(principal=args.principal_names.get(principal, principal),
                                                  privileges=sorted(privileges))
