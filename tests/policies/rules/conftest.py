@@ -109,7 +109,7 @@ import pulumi_kubernetes as k8s
 
 PROTECT = pulumi.ResourceOptions(protect=True)
 
-key = aws.kms.Key("key-good", enable_key_rotation=True, opts=PROTECT)
+key = aws.kms.Key("key-protected-good", enable_key_rotation=True, opts=PROTECT)
 aws.kms.Key("key-rotation-bad", opts=PROTECT)
 aws.kms.Key("key-unprotected-bad", enable_key_rotation=True)
 aws.kms.Key("key-asymmetric-good", customer_master_key_spec="RSA_2048", key_usage="SIGN_VERIFY", opts=PROTECT)
@@ -159,7 +159,7 @@ aws.ec2.SecurityGroupRule("sg-rule-ingress-good", type="ingress", security_group
 aws.vpc.SecurityGroupEgressRule("sg-egress-rule-bad", security_group_id="sg-1", ip_protocol="-1",
                                 cidr_ipv4="0.0.0.0/0")
 
-k8s.helm.v3.Release("release-good", chart="./charts/ml-platform", version="1.4.2")
+k8s.helm.v3.Release("release-pinned-good", chart="./charts/ml-platform", version="1.4.2")
 k8s.helm.v3.Release("release-unpinned-bad", chart="./charts/ml-platform")
 k8s.helm.v3.Release("release-range-bad", chart="./charts/ml-platform", version="^1.4.0")
 
