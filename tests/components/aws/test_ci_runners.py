@@ -97,3 +97,21 @@ def test_bad_args_are_refused_together() -> None:
                          timeout_minutes=1)
     with pytest.raises(ValueError, match=r"project_name .*repository .*connection_arn .*timeout_minutes"):
         validate_ci_runners_args(args)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_runners_security_group_lets_out_https_only(stack: str) -> None:
+    """The runner reaches GitHub, AWS's APIs and the cluster's API (README: "it reaches the cluster API on 443"),
+    all HTTPS: one egress rule, TCP 443 to anywhere, and nothing else leaves (a security group with egress given
+    has exactly those rules: the provider removes AWS's default allow-all). No ingress: CodeBuild's build
+    container takes no connection. The VPC's DNS resolver is not subject to security groups."""
+    plan = preflight_plan(stack)
+    runner_sg = plan.one("aws:ec2/securityGroup:SecurityGroup", name=f"{stack}-runner-sg")
+    inputs = reveal(runner_sg.inputs)
+    assert inputs["egress"] == [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["0.0.0.0/0"],
+                                 "description": "HTTPS only"}]
+    assert "ingress" not in inputs
+    separate = [r.name for r in plan.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+                + plan.of_type("aws:ec2/securityGroupRule:SecurityGroupRule")
+                if reveal(r.inputs).get("securityGroupId") == runner_sg.id]
+    assert separate == []

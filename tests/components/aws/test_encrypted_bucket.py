@@ -165,3 +165,31 @@ def test_bad_args_are_refused_together() -> None:
     for problem in ("name_prefix", "key_deletion_window_days", "needs versioning=True", "force_destroy conflicts",
                     "access_log_bucket is required"):
         assert problem in str(info.value)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"name_prefix": "Bad_Name"},
+     "EncryptedBucket: name_prefix must be 2-36 lowercase letters, digits or hyphens, got 'Bad_Name'"),
+    ({"key_deletion_window_days": 6}, "EncryptedBucket: key_deletion_window_days must be between 7 and 30, got 6"),
+    ({"key_deletion_window_days": 31}, "EncryptedBucket: key_deletion_window_days must be between 7 and 30, got 31"),
+    ({"noncurrent_version_retention_days": -1},
+     "EncryptedBucket: noncurrent_version_retention_days must be >= 0, got -1"),
+    ({"noncurrent_version_retention_days": 7, "versioning": False},
+     "EncryptedBucket: noncurrent_version_retention_days needs versioning=True"),
+    ({"force_destroy": True}, "EncryptedBucket: force_destroy conflicts with protect=True"),
+    ({"access_log_bucket": None}, "EncryptedBucket: access_log_bucket is required (every store logs its access)"),
+    ({"log_delivery_target": True, "access_log_bucket": None},
+     "EncryptedBucket: key_user_role_arns must be empty for the log delivery target (it has no key)"),
+    ({"name_prefix": "x", "force_destroy": True},
+     "EncryptedBucket: name_prefix must be 2-36 lowercase letters, digits or hyphens, got 'x'; "
+     "force_destroy conflicts with protect=True"),
+])
+def test_each_bad_arg_is_refused_with_its_whole_message(changes: dict[str, Any], message: str) -> None:
+    base: dict[str, Any] = {"name_prefix": "ml-platform-prod-raw", "account_id": "111111111111",
+                            "key_user_role_arns": ["arn:aws:iam::111111111111:role/ml-platform-prod-ingestion"],
+                            "access_log_bucket": "ml-platform-prod-logs", "versioning": True,
+                            "noncurrent_version_retention_days": 30}
+    with pytest.raises(ValueError) as info:
+        validate_encrypted_bucket_args(EncryptedBucketArgs(**{**base, **changes}))
+    assert str(info.value) == message
+    validate_encrypted_bucket_args(EncryptedBucketArgs(**base))

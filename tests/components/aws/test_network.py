@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,7 +22,7 @@ from components.aws.network import ExistingNetworkArgs, NetworkArgs, subnet_layo
 from preflight.harness import Plan, RecordedResource
 from stack_config import parse
 from tests.components.iam_plan import as_list
-from tests.support import PROJECT_DIR, STACKS, plan_with, preflight_plan
+from tests.support import PROJECT_DIR, STACKS, plan_with, preflight_plan, run_snippet
 from tests.test_stack_config import raw_config
 
 NETWORK = "platform:network:Network"
@@ -350,3 +351,31 @@ def test_the_layout_of_any_allowed_cidr_is_disjoint_inside_it_and_leaves_pods_ro
     assert all(ipaddress.ip_network(s).subnet_of(block) for s in layout["endpoints"])  # type: ignore[arg-type]
     others = [ipaddress.ip_network(s) for tier in ("private", "public", "database") for s in layout[tier]]
     assert not [o for o in others if o.overlaps(block)]  # the block pods may reach holds endpoints only
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_nat_gateways_are_named_and_carry_the_stacks_tags(stack: str) -> None:
+    """Each NAT gateway is tagged `Name: <network>-nat-<i>` (what the console lists); the stack's tags reach it
+    as the member-account provider's default tags (the shipped program passes no extra tags to the network)."""
+    plan = preflight_plan(stack)
+    nats = sorted(_of(plan, "aws:ec2/natGateway:NatGateway"), key=lambda n: n.name)
+    assert nats
+    expected = {"environment": stack, "project": "ml-platform", "managed-by": "pulumi"}
+    for i, nat in enumerate(nats):
+        assert nat.name == f"{stack}-network-nat-{i}"
+        assert nat.inputs["tags"] == {"Name": f"{stack}-network-nat-{i}"}
+        default_tags = json.loads(plan.by_urn(nat.provider).inputs["defaultTags"])["tags"]
+        assert expected.items() <= default_tags.items()
+        assert default_tags == parse(stack, raw_config(stack)).tags
+
+
+def test_nat_gateways_carry_the_networks_extra_tags_with_their_name(tmp_path: Path) -> None:
+    plan = run_snippet(tmp_path, """
+        from components.aws.network import Network, NetworkArgs
+
+        Network("prod-network", NetworkArgs(cluster_name="prod-eks", region="eu-west-1", account_id="111111111111",
+                                            cidr="10.30.0.0/16", tags={"cost-center": "ml", "Name": "ignored"}))
+    """)
+    nats = sorted(plan.of_type("aws:ec2/natGateway:NatGateway"), key=lambda n: n.name)
+    assert [n.inputs["tags"] for n in nats] == [
+        {"cost-center": "ml", "Name": f"prod-network-nat-{i}"} for i in range(3)]

@@ -287,3 +287,18 @@ def test_log_retention_is_any_period_cloudwatch_accepts_and_nothing_else() -> No
     assert [d for d in CLOUDWATCH_RETENTION_DAYS if refused(d)] == []
     neighbours = {n for d in CLOUDWATCH_RETENTION_DAYS for n in (d - 1, d + 1)} - set(CLOUDWATCH_RETENTION_DAYS)
     assert [n for n in sorted(neighbours) if not refused(n)] == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_pipeline_role_describes_its_pipeline_and_the_service_account_that_assumes_it(stack: str) -> None:
+    """What `aws iam get-role` shows a reviewer: the pipeline and `<namespace>/<service account>` (IRSA); MLflow's
+    account lives in `platform-mlops` (README, Kubernetes row), every other in `platform-<env>`."""
+    namespace = {"ingestion": f"platform-{stack}", "training": f"platform-{stack}", "inference": f"platform-{stack}",
+                 "backend": f"platform-{stack}", "dbt": f"platform-{stack}", "db-bootstrap": f"platform-{stack}",
+                 "mlflow": "platform-mlops"}
+    plan = preflight_plan(stack)
+    descriptions = {r.name.removeprefix(f"{stack}-").removesuffix("-role"): r.inputs["description"]
+                    for r in plan.of_type("aws:iam/role:Role")
+                    if r.parent and plan.by_urn(r.parent).type == "platform:iam:PipelineRole"}
+    assert descriptions == {pipeline: f"{pipeline} pipeline, assumed by {ns}/{pipeline} (IRSA)"
+                            for pipeline, ns in namespace.items()}

@@ -160,3 +160,18 @@ def test_bad_storage_args_are_refused(changes: dict[str, str], words: str) -> No
             "administrator": "0a1b2c3d-0000-4000-8000-0000000000d1"}
     with pytest.raises(ValueError, match=words):
         validate_catalog_storage_args(CatalogStorageArgs(**{**base, **changes}))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_component_registers_its_credentials_and_locations_names_and_the_locations_url(stack: str) -> None:
+    """What `pulumi stack` shows of the component and what the catalogs root in: the credential's and the location's
+    names as their resources output them, and the location's `s3://<processed bucket>/unity-catalog/`."""
+    plan = stack_plan(stack)
+    bucket = plan.one("aws:s3/bucket:Bucket", name=f"{stack}-processed-bucket").outputs["bucket"]
+    outputs = plan.one("platform:databricks:CatalogStorage", name=f"{stack}-databricks-storage").component_outputs
+    assert outputs == {"credentialName": f"ml-platform-{stack}-unity-catalog",
+                       "locationName": f"ml-platform-{stack}-unity-catalog",
+                       "url": f"s3://{bucket}/unity-catalog/"}
+    assert outputs["credentialName"] == plan.one(CREDENTIAL).outputs["name"]
+    assert (outputs["locationName"], outputs["url"]) == (plan.one(LOCATION).outputs["name"],
+                                                         plan.one(LOCATION).outputs["url"])

@@ -96,3 +96,15 @@ def test_bad_policy_args_are_refused(changes: dict[str, Any], words: str) -> Non
                             "autotermination_minutes": 20, "user_application_id": "app"}
     with pytest.raises(ValueError, match=words):
         validate_environment_cluster_policy_args(EnvironmentClusterPolicyArgs(**{**base, **changes}))
+
+
+def test_ten_minutes_the_smallest_auto_termination_databricks_accepts_is_accepted_and_nine_refused() -> None:
+    """Databricks Clusters API, `autotermination_minutes`: "must be between 10 and 10000 minutes" (0 disables it,
+    which the policy never allows)."""
+    base: dict[str, Any] = {"environment": "dev", "node_types": ("m6i.large",), "max_workers": 2,
+                            "user_application_id": "app"}
+    validate_environment_cluster_policy_args(EnvironmentClusterPolicyArgs(**base, autotermination_minutes=10))
+    with pytest.raises(ValueError) as info:
+        validate_environment_cluster_policy_args(EnvironmentClusterPolicyArgs(**base, autotermination_minutes=9))
+    assert str(info.value) == \
+        "EnvironmentClusterPolicyArgs: autotermination_minutes must be between 10 and 240, got 9"

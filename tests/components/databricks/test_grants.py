@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import pytest
 
-from components.databricks.grants import ManagedCatalog, Securable, access_table
+from components.databricks.grants import (
+    ManagedCatalog,
+    Securable,
+    UnityCatalogGrantsArgs,
+    access_table,
+    validate_unity_catalog_grants_args,
+)
 from tests.databricks.access import ADR_SCOPE, CATALOG, GRANT, adr_table, plan_table, table_differences
 from tests.databricks.privileges import PRIVILEGES, unknown_privileges
 from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
@@ -212,3 +218,33 @@ def test_in_the_dev_plan_a_sandbox_user_holds_exactly_the_readme_privileges() ->
         ("schema", "alice_sandbox.gold"): frozenset({"USE_SCHEMA", "CREATE_TABLE", "MODIFY", "SELECT", "READ_VOLUME",
                                                      "WRITE_VOLUME"}),
     }
+
+
+DEV = Securable("catalog", "dev")
+BRONZE = Securable("schema", "dev.bronze")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (UnityCatalogGrantsArgs(table={DEV: {"ml-pipelines-dev": frozenset({"ALL_PRIVILEGES"})}}, securable_names={}),
+     "UnityCatalogGrantsArgs: catalog 'dev' has grants but no resource"),
+    (UnityCatalogGrantsArgs(table={BRONZE: {}}, securable_names={BRONZE: "dev.bronze"}),
+     "UnityCatalogGrantsArgs: schema 'dev.bronze' has an empty row (Grants needs a grant)"),
+    (UnityCatalogGrantsArgs(table={DEV: {"alice@example.com": frozenset()}}, securable_names={DEV: "dev"}),
+     "UnityCatalogGrantsArgs: catalog 'dev': 'alice@example.com' has no privileges"),
+    (UnityCatalogGrantsArgs(
+        table={DEV: {"g@example.com": frozenset({"USE_CATALOG"}), "G@example.com": frozenset({"USE_CATALOG"})}},
+        securable_names={DEV: "dev"}, sandbox_principals=frozenset({"g@example.com"})),
+     "UnityCatalogGrantsArgs: catalog 'dev': principals ['G@example.com', 'g@example.com'] would share the "
+     "resource name suffix 'g-at-example-com'"),
+    (UnityCatalogGrantsArgs(table={BRONZE: {}, DEV: {"ml-pipelines-dev": frozenset({"ALL_PRIVILEGES"})}},
+                            securable_names={BRONZE: "dev.bronze"}),
+     "UnityCatalogGrantsArgs: catalog 'dev' has grants but no resource; "
+     "schema 'dev.bronze' has an empty row (Grants needs a grant)"),
+])
+def test_each_bad_grants_arg_is_refused_with_its_whole_message(args: UnityCatalogGrantsArgs, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        validate_unity_catalog_grants_args(args)
+    assert str(info.value) == message
+    validate_unity_catalog_grants_args(UnityCatalogGrantsArgs(
+        table={DEV: {"ml-pipelines-dev": frozenset({"ALL_PRIVILEGES"}), "g@example.com": frozenset({"USE_CATALOG"})}},
+        securable_names={DEV: "dev"}, sandbox_principals=frozenset({"g@example.com"})))

@@ -123,3 +123,16 @@ def test_prod_keeps_the_volume_key() -> None:
     key = preflight_plan("prod").one("aws:kms/key:Key", name="prod-eks-addons-volume-key")
     assert key.options["protect"] and key.options["retainOnDelete"]
     assert reveal(key.inputs)["enableKeyRotation"] is True
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_component_registers_the_volume_keys_and_the_ebs_csi_roles_arns(stack: str) -> None:
+    plan = preflight_plan(stack)
+    key = plan.one("aws:kms/key:Key", name=f"{stack}-eks-addons-volume-key")
+    role = plan.one("aws:iam/role:Role", name=f"{stack}-eks-addons-ebs-csi-role")
+    account = plan.one("platform:aws:MemberAccount").component_outputs["account_id"]
+    assert role.outputs["arn"] == f"arn:aws:iam::{account}:role/{stack}-eks-addons-ebs-csi"
+    region = parse(stack, raw_config(stack)).region
+    assert key.outputs["arn"].startswith(f"arn:aws:kms:{region}:{account}:key/")
+    assert plan.one("platform:kubernetes:ClusterAddons").component_outputs == {
+        "volume_key_arn": key.outputs["arn"], "ebs_csi_role_arn": role.outputs["arn"]}

@@ -187,3 +187,23 @@ def test_the_control_planes_objects_wait_for_the_namespace_the_operator_and_what
     for deployment in ("webserver", "daemon"):
         pods = plan.one("kubernetes:apps/v1:Deployment", name=f"{stack}-dagster-{deployment}")
         assert mounted <= set(pods.options["dependsOn"]), deployment
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_runs_are_queued_by_dagsters_queued_run_coordinator(stack: str) -> None:
+    """Dagster docs, "Run coordinators" (dagster.yaml): a run coordinator is named by `module` and `class`; the
+    queued one is `dagster.core.run_coordinator` / `QueuedRunCoordinator` (the daemon dequeues and launches)."""
+    assert _instance(stack)["run_coordinator"] == {"module": "dagster.core.run_coordinator",
+                                                   "class": "QueuedRunCoordinator"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_control_plane_reaches_the_kubernetes_api_server_on_443_in_the_vpc(stack: str) -> None:
+    """The daemon launches run Jobs (K8sRunLauncher) and the webserver terminates them through the API server: the
+    EKS private endpoint's network interfaces sit in the VPC and listen on TCP 443 (EKS User Guide, "Cluster API
+    server endpoint"). The environment namespace denies egress by default, so a rule must open exactly that."""
+    (egress,) = [m for m in _control_plane(stack) if m["kind"] == "NetworkPolicy"
+                 and m["metadata"]["name"] == "dagster-control-plane-egress"]
+    vpc_cidr = preflight_plan(stack).one("platform:network:Network").component_outputs["vpc_cidr"]
+    assert {"to": [{"ipBlock": {"cidr": vpc_cidr}}], "ports": [{"protocol": "TCP", "port": 443}]} \
+        in egress["spec"]["egress"]

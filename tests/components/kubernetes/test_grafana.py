@@ -117,3 +117,47 @@ def test_grafanas_objects_wait_for_their_namespace_the_operator_and_the_store_fo
                      name="platform-monitoring-grafana-admin-secret")
     login = plan.one("aws:secretsmanager/secret:Secret", name="platform-monitoring-grafana-admin-login")
     assert {store.urn, login.urn} <= set(admin.options["dependsOn"])
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_secret_readers_account_carries_its_roles_arn_and_the_role_trusts_the_clusters_oidc_provider(
+        stack: str) -> None:
+    """IRSA (EKS User Guide, "IAM roles for service accounts"): the ServiceAccount is annotated
+    `eks.amazonaws.com/role-arn` with the role's ARN; the role's trust names the cluster's IAM OIDC provider as the
+    Federated principal, and its condition keys are the issuer URL without `https://` followed by `:sub`/`:aud`."""
+    plan = preflight_plan(stack)
+    role = plan.one("aws:iam/role:Role", name="platform-monitoring-grafana-secrets-role")
+    reader = plan.one("kubernetes:core/v1:ServiceAccount", name="platform-monitoring-grafana-secrets-sa")
+    assert reader.inputs["metadata"] == {"name": "grafana-secrets", "namespace": "platform-monitoring",
+                                         "annotations": {"eks.amazonaws.com/role-arn": role.outputs["arn"]}}
+    assert role.outputs["arn"].endswith(":role/platform-monitoring-grafana-secrets-irsa")
+    provider = plan.one("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    assert provider.inputs["url"].startswith("https://")
+    host = provider.inputs["url"].removeprefix("https://")
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert statement["Principal"] == {"Federated": provider.outputs["arn"]}
+    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
+    assert statement["Condition"] == {"StringEquals": {
+        f"{host}:sub": "system:serviceaccount:platform-monitoring:grafana-secrets",
+        f"{host}:aud": "sts.amazonaws.com"}}
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"namespace": ""}, "namespace must not be empty"),
+    ({"admin_login_secret": ""}, "admin_login_secret must not be empty"),
+    ({"storage_class": ""}, "storage_class must not be empty"),
+    ({"chart_version": "latest"}, "chart_version must pin a release like '8.8.2', got 'latest'"),
+    ({"key_deletion_window_days": 6}, "key_deletion_window_days must be between 7 and 30, got 6"),
+    ({"key_deletion_window_days": 31}, "key_deletion_window_days must be between 7 and 30, got 31"),
+    ({"namespace": "", "chart_version": "v8"},
+     "namespace must not be empty; chart_version must pin a release like '8.8.2', got 'v8'"),
+])
+def test_each_bad_arg_is_refused_with_its_whole_message(changes: dict[str, object], message: str) -> None:
+    base: dict[str, object] = {
+        "namespace": "platform-monitoring", "admin_login_secret": "ml-platform-prod/grafana/admin",
+        "account_id": "111111111111", "region": "eu-west-1", "oidc_provider_arn": "o", "oidc_issuer": "i",
+        "writer_role_arn": "w"}
+    with pytest.raises(ValueError) as info:
+        validate_grafana_args(GrafanaArgs(**{**base, **changes}))  # type: ignore[arg-type]
+    assert str(info.value) == message
+    validate_grafana_args(GrafanaArgs(**base))  # type: ignore[arg-type]

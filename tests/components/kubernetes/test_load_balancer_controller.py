@@ -157,3 +157,18 @@ def test_bad_args_are_refused_naming_each_property() -> None:
     assert "replicas must be between 1 and 3" in str(info.value)
     assert "chart_version must pin" in str(info.value)
     assert "load_balancer_name must be an ALB name" in str(info.value)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_arn_of_the_policy_is_in_the_aws_partition(stack: str) -> None:
+    """The shipped stacks run in the commercial partition: every resource ARN (and the ec2:Vpc condition's ARN)
+    starts `arn:aws:` (IAM User Guide, "IAM ARNs": `arn:partition:service:region:account:resource`); a missing
+    partition renders as `arn:None:`, which IAM refuses as malformed."""
+    policy = preflight_plan(stack).one("aws:iam/rolePolicy:RolePolicy",
+                                       name=f"{stack}-load-balancer-controller-policy").inputs["policy"]
+    assert "None" not in policy
+    statements = json.loads(policy)["Statement"]
+    resources = [r for s in statements for r in _listed(s["Resource"])]
+    assert resources and all(r == "*" or r.startswith("arn:aws:") for r in resources), resources
+    vpcs = [s["Condition"]["ArnEquals"]["ec2:Vpc"] for s in statements if "ArnEquals" in s.get("Condition", {})]
+    assert vpcs and all(v.startswith("arn:aws:ec2:") for v in vpcs), vpcs

@@ -391,3 +391,38 @@ def test_each_pipeline_service_account_can_assume_the_role_it_is_annotated_with(
         assert statement["Principal"] == {"Federated": cluster["oidc_provider_arn"]}
         assert statement["Condition"]["StringEquals"][f"{cluster['oidc_issuer']}:sub"] == (
             f"system:serviceaccount:{namespace}:{account['metadata']['name']}")
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"egress": "open", "allowed_egress_cidrs": ()},
+     "egress must be one of ('restricted', 'internet', 'unrestricted'), got 'open'"),
+    ({"group_bindings": {"platform-admin": "g"}},
+     "group_bindings must bind exactly ['platform-admin', 'data-engineer', 'data-analyst'], got ['platform-admin']"),
+    ({"allowed_egress_cidrs": ["10.0.0.1/8"]}, "allowed_egress_cidrs has an invalid CIDR '10.0.0.1/8'"),
+    ({"allowed_egress_cidrs": ["0.0.0.0/0"]},
+     "allowed_egress_cidrs must not cover the metadata address or the internet, got '0.0.0.0/0'"),
+    ({"egress": "internet"}, "allowed_egress_cidrs only applies to egress 'restricted', got egress 'internet'"),
+    ({"database_cidrs": ["8.8.8.0/24"]}, "database_cidrs must hold private CIDR blocks, got '8.8.8.0/24'"),
+    ({"database_cidrs": ["10.0.0.1/24"]}, "database_cidrs must hold private CIDR blocks, got '10.0.0.1/24'"),
+    ({"aws_endpoints_cidr": "endpoints"}, "aws_endpoints_cidr must be a CIDR block, got 'endpoints'"),
+    ({"aws_endpoints_cidr": "8.8.8.0/24"},
+     "aws_endpoints_cidr must be a private block inside the VPC, got '8.8.8.0/24'"),
+    ({"aws_endpoints_cidr": "fc00::/7"}, "aws_endpoints_cidr must be a private block inside the VPC, got 'fc00::/7'"),
+    ({"database_port": 0}, "database_port must be a TCP port, got 0"),
+    ({"database_port": 65536}, "database_port must be a TCP port, got 65536"),
+    ({"pod_security": "strict"}, "pod_security must be restricted, baseline or privileged, got 'strict'"),
+    ({"service_accounts": {"deployer": "arn:aws:iam::111111111111:role/x"}},
+     "service_accounts must not redefine 'deployer'"),
+    ({"database_port": 0, "pod_security": "strict"},
+     "database_port must be a TCP port, got 0; pod_security must be restricted, baseline or privileged, got 'strict'"),
+])
+def test_each_bad_arg_is_refused_with_its_whole_message(changes: dict[str, Any], message: str) -> None:
+    base: dict[str, Any] = {
+        "namespace": "platform-prod", "cpu_quota": "32", "memory_quota": "128Gi",
+        "group_bindings": {"platform-admin": "admins", "data-engineer": "engineers", "data-analyst": "analysts"},
+        "egress": "restricted", "allowed_egress_cidrs": ["192.0.2.0/24"], "database_cidrs": ["10.10.216.0/21"],
+        "aws_endpoints_cidr": "10.10.240.0/23", "service_accounts": {"training": "arn:aws:iam::111111111111:role/t"}}
+    with pytest.raises(ValueError) as info:
+        validate_platform_namespace_args(PlatformNamespaceArgs(**{**base, **changes}))
+    assert str(info.value) == message
+    validate_platform_namespace_args(PlatformNamespaceArgs(**base))
