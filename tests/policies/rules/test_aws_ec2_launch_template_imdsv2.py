@@ -28,3 +28,24 @@ def test_class_nodes(mode: str, classes_plan: Plan, classes_preview_plan: Plan) 
     plan = classes_plan if mode == "up" else classes_preview_plan
     found = {name for name in flagged(plan, NAME) if name.startswith("nodes-")}
     assert found == {"nodes-default-template-bad"}
+
+
+def test_a_node_group_without_a_template_is_told_what_to_pass() -> None:
+    """EKS's default launch template sets hop limit 2 (EKS user guide, "Customizing managed nodes with launch
+    templates"): the message says why and what to pass instead."""
+    assert check(Resource("aws:eks/nodeGroup:NodeGroup", "nodes", "urn", {}), {}).messages == [
+        "has no launchTemplate: EKS's default template sets httpPutResponseHopLimit 2, so pods reach the node role's "
+        "credentials; pass a launch template requiring IMDSv2 with hop limit 1."]
+    with_template = {"launchTemplate": {"id": "lt-0123456789abcdef0", "version": "1"}}
+    assert check(Resource("aws:eks/nodeGroup:NodeGroup", "nodes", "urn", with_template), {}).messages == []
+
+
+@pytest.mark.parametrize(("hops", "messages"), [
+    (1.0, []),
+    (2.0, []),
+    (3.0, ["metadataOptions.httpPutResponseHopLimit is 3; set it to 2 so pods cannot reach the node's metadata."]),
+])
+def test_the_hop_limit_allowed_is_the_pack_configs_max_hop_limit(hops: float, messages: list[str]) -> None:
+    lt = Resource("aws:ec2/launchTemplate:LaunchTemplate", "lt", "urn",
+                  {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": hops}})
+    assert check(lt, {"maxHopLimit": 2.0}).messages == messages

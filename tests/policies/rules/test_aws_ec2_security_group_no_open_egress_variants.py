@@ -88,3 +88,37 @@ def test_unknown_values_are_named_not_judged() -> None:
 
 def test_a_value_that_is_not_a_cidr_cannot_be_proved_closed() -> None:
     assert check(resource(EGRESS_RULE, {"cidrIpv4": "everywhere"}), {}).messages == [message("cidrIpv4", "everywhere")]
+
+
+PREFIX_LIST = "aws:ec2/managedPrefixList:ManagedPrefixList"
+
+
+def _with_lists(group: Resource, *lists: Resource) -> Verdict:
+    by_type: dict[str, list[Resource]] = {group.type: [group]}
+    for pl in lists:
+        by_type.setdefault(pl.type, []).append(pl)
+    return check_stack(StackView(by_type), {})
+
+
+@pytest.mark.parametrize("known", [{"id": "pl-0123456789abcdef0"},
+                                   {"arn": "arn:aws:ec2:eu-west-1:111122223333:prefix-list/pl-0123456789abcdef0"}],
+                         ids=["by-id", "by-arn"])
+def test_a_prefix_list_is_joined_by_its_id_or_the_last_part_of_its_arn(known: dict[str, str]) -> None:
+    """A group's `prefixListIds` entry names the list's id (`pl-...`); the plan's list is found by its `id`, or by
+    its `arn` when only that is known, and judged by its entries."""
+    group = resource(SG, {"egress": [{"prefixListIds": ["pl-0123456789abcdef0"]}]}, name="sg")
+    private = resource(PREFIX_LIST, {**known, "entries": [{"cidr": "10.30.0.0/16"}]}, name="internal")
+    assert _with_lists(group, private).messages == []
+    open_ = resource(PREFIX_LIST, {**known, "entries": [{"cidr": "0.0.0.0/0"}]}, name="everywhere")
+    assert _with_lists(group, open_).messages == [
+        message("egress[0].prefixListIds", "0.0.0.0/0 through prefix list everywhere (everywhere.entries[0].cidr)")]
+
+
+def test_a_prefix_list_the_plan_does_not_define_is_refused_with_the_reason() -> None:
+    """An AWS-managed list (S3's `com.amazonaws.<region>.s3`) holds the service's public ranges (AWS VPC user guide,
+    "AWS-managed prefix lists"); its entries are not in the plan."""
+    group = resource(SG, {"egress": [{"prefixListIds": ["pl-6da54004"]}]}, name="sg")
+    assert _with_lists(group).messages == [
+        "egress[0].prefixListIds allows egress to prefix list pl-6da54004, which this plan does not define: its "
+        "entries cannot be judged (an AWS-managed list such as S3's holds the service's public ranges); define the "
+        "prefix list in the plan with allowed CIDRs, or use VPC endpoints."]

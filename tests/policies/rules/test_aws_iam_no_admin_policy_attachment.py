@@ -77,3 +77,14 @@ def test_aws_managed_policies_are_refused_by_their_document_or_when_unknown(arn:
 def test_scoped_and_customer_managed_policies_pass(arn: str) -> None:
     verdict = check(Resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "r", "urn", {"policyArn": arn}), {})
     assert verdict.findings == []
+
+
+def test_a_forbidden_name_is_refused_by_name_also_under_a_path() -> None:
+    """`forbiddenPolicies` holds policy names; an AWS managed policy's ARN may carry a path
+    (`policy/service-role/<name>`), and the name is what follows the last `/`."""
+    config = {"forbiddenPolicies": ["AmazonEBSCSIDriverPolicy"]}
+    arn = "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"
+    attachment = Resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "r", "urn", {"policyArn": arn})
+    assert check(attachment, config).messages == [
+        f"policyArn attaches {arn}; grant a policy with only the actions needed."]
+    assert check(attachment, {}).messages == []

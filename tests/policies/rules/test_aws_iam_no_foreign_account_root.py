@@ -3,9 +3,13 @@ guide, "Allowing users in other accounts to use a KMS key": a root principal del
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
-from policies.rules.aws_iam_no_foreign_account_root import NAME
+from policies.rules._support import Resource
+from policies.rules.aws_iam_no_foreign_account_root import NAME, check
 from preflight.harness import Plan
 from tests.policies.helpers import flagged, notes, snippet_plan
 
@@ -52,3 +56,21 @@ def test_preview_notes_what_it_cannot_compare(plans: dict[str, Plan]) -> None:
     """The member account's id is known only after the update: its provider's role ARN is unknown in a preview."""
     assert flagged(plans["preview"], NAME, CONFIG) == {}
     assert {"key-foreign-root-bad", "queue-foreign-root-bad"} <= set(notes(plans["preview"], NAME, CONFIG))
+
+
+def _key(principal: str, provider: dict[str, Any]) -> Resource:
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "kms:*", "Resource": "*"}]})
+    return Resource("aws:kms/key:Key", "key", "urn:pulumi:prod::ml-platform::aws:kms/key:Key::key", {"policy": policy},
+                    provider_props=provider)
+
+
+@pytest.mark.parametrize("allowed", [["111122223333"], '["111122223333"]'], ids=["list", "json-text"])
+def test_a_single_allowed_account_id_is_the_providers_own_account(allowed: Any) -> None:
+    """A provider pinned with `allowedAccountIds` to one account works in that account: its root may be granted,
+    another account's root may not (the inputs arrive as a list or as JSON text)."""
+    provider = {"region": "eu-west-1", "allowedAccountIds": allowed}
+    assert check(_key("arn:aws:iam::111122223333:root", provider), {}).messages == []
+    assert check(_key("arn:aws:iam::444455556666:root", provider), {}).messages == [
+        "policy.Statement[0] grants to arn:aws:iam::444455556666:root, the root of another account; name the roles "
+        "of this account that need access (or list the account in trustedAccounts)."]

@@ -19,3 +19,10 @@ def test_not_resource_and_not_principal_are_flagged_too() -> None:
                        '"NotPrincipal": {"AWS": "111122223333"}}]}'}
     messages = check(Resource("aws:s3/bucketPolicy:BucketPolicy", "b", "urn", props), {}).messages
     assert len(messages) == 1 and "NotResource, NotPrincipal" in messages[0]
+
+
+def test_the_message_names_the_statement_and_where_negations_belong() -> None:
+    props = {"policy": '{"Statement": [{"Sid": "Broad", "Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}'}
+    assert check(Resource("aws:iam/policy:Policy", "p", "urn", props), {}).messages == [
+        "policy.Statement[0] (Sid Broad) is an Allow with NotAction; allow named actions on named resources (use "
+        "NotAction/NotResource only in Deny statements)."]

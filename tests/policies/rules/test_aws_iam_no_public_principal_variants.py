@@ -119,3 +119,15 @@ def test_every_statement_is_read_after_a_narrowed_one() -> None:
 def test_an_unknown_document_is_named_not_judged(kind: str, field: str) -> None:
     verdict = check(resource(kind, {field: UNKNOWN}), {})
     assert verdict.messages == [] and verdict.unknown == [field]
+
+
+def test_an_organisation_pin_counts_after_a_condition_that_narrows_nothing() -> None:
+    """Conditions are ANDed: a TLS-only `Bool` block before the `StringEquals aws:PrincipalOrgID` one does not hide
+    the organisation pin."""
+    condition = {"Bool": {"aws:SecureTransport": "true"}, "StringNotEquals": {"aws:SourceVpc": "vpc-1"},
+                 "StringEquals": {"aws:PrincipalOrgID": ORG}}
+    props = {"policy": document("*", condition)}
+    assert check(resource("aws:sqs/queuePolicy:QueuePolicy", props), {}).messages == []
+    del condition["StringEquals"]
+    props = {"policy": document("*", condition)}
+    assert check(resource("aws:sqs/queuePolicy:QueuePolicy", props), {}).messages == public("policy")

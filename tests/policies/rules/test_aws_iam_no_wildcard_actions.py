@@ -49,3 +49,21 @@ def test_kms_star_in_a_key_policy_is_left_to_the_kms_rule() -> None:
 def test_a_document_that_does_not_parse_is_reported_once() -> None:
     verdict = check(Resource("aws:iam/policy:Policy", "p", "urn", {"policy": '{"Statement": ['}), {})
     assert len(verdict.messages) == 1 and "policy is not valid JSON" in verdict.messages[0]
+
+
+def test_a_resource_without_a_document_has_nothing_to_report() -> None:
+    """A KMS key without `policy` gets AWS's default key policy, and a bucket's unset `policy` arrives as "": neither
+    is a document that fails to parse."""
+    for props in ({}, {"policy": None}, {"policy": ""}):
+        verdict = check(Resource("aws:kms/key:Key", "k", "urn", props), {})
+        assert verdict.messages == [] and verdict.unknown == []
+    assert check(Resource("aws:s3/bucketV2:BucketV2", "b", "urn", {"policy": ""}), {}).messages == []
+
+
+def test_a_document_that_is_json_but_not_an_object_is_reported() -> None:
+    """IAM documents are JSON objects with a Statement: a JSON array (a list of statements without the wrapper) is
+    reported as such, in text and object form, and does not break the rule."""
+    statements = [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]
+    for policy in ('[{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]', statements):
+        verdict = check(Resource("aws:iam/policy:Policy", "p", "urn", {"policy": policy}), {})
+        assert verdict.messages == ["policy must be a JSON object"]

@@ -91,3 +91,11 @@ def test_a_condition_that_does_not_name_the_resources_does_not_pass(condition: d
 
 def test_a_bare_star_is_never_pinned_by_a_condition() -> None:
     assert _judged("autoscaling:SetDesiredCapacity", "*", TAG)
+
+
+@pytest.mark.parametrize("arn", ["arn:aws:iam::role/*", "arn:aws:s3", "arn:*"])
+def test_a_resource_that_is_not_a_full_arn_is_not_read_as_every_resource(arn: str) -> None:
+    """An ARN has six fields (`arn:partition:service:region:account:resource`); a shorter string is not a span of
+    every resource (IAM refuses it as MalformedPolicyDocument on apply), and it does not break the rule."""
+    assert not _judged("iam:PassRole", arn, None)
+    assert _judged("iam:PassRole", "arn:aws:iam::111122223333:*", None)  # a full ARN spanning the account

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from policies.rules.databricks_grants_authoritative import NAME
+from policies.rules._support import UNKNOWN
+from policies.rules.databricks_grants_authoritative import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged, snippet_plan
+from tests.policies.helpers import flagged, resource, snippet_plan
 
 # Per-principal grants where sandboxes share the dev catalog with the platform (issue 17), and the cases that
 # must stay a Grants: a group anywhere, a user outside the shared catalogs.
@@ -42,3 +43,12 @@ def test_the_shared_catalogs_are_configurable(shared_plan: Plan) -> None:
     assert set(flagged(shared_plan, NAME, config)) == {
         "user-on-dev-schema-good", "service-principal-on-dev-good", "group-on-dev-bad", "user-on-prod-bad",
         "user-on-sandbox-bad"}
+
+
+def test_an_unknown_securable_or_principal_is_named_not_judged() -> None:
+    """During a preview a Grant's principal (a service principal's application id) or schema may be computed."""
+    grant = "databricks:index/grant:Grant"
+    for props in ({"catalog": "dev", "principal": UNKNOWN}, {"schema": UNKNOWN, "principal": "alice@example.com"}):
+        verdict = check(resource(grant, {**props, "privileges": ["USE_CATALOG"]}), {})
+        assert verdict.messages == [] and verdict.unknown == ["securable/principal"]
+    assert check(resource(grant, {"catalog": "prod", "principal": "alice@example.com"}), {}).messages != []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from policies.rules.databricks_grants_no_broad_all_privileges import NAME
+from policies.rules._support import UNKNOWN
+from policies.rules.databricks_grants_no_broad_all_privileges import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged, snippet_plan
+from tests.policies.helpers import flagged, resource, snippet_plan
 
 
 def test_flags_account_users_and_group_on_prod(access_plan: Plan) -> None:
@@ -42,3 +43,19 @@ def test_class_unity_catalog_names_securables_and_owners(tmp_path_factory: pytes
                                         "account-users-mixed-case-bad", "owner-group-bad", "credential-owner-bad"}
     dev = snippet_plan(tmp_path_factory, UC_CLASSES, stack="dev")
     assert set(flagged(dev, NAME)) == {"upper-case-prod-bad", "account-users-mixed-case-bad", "owner-group-bad"}
+
+
+@pytest.mark.parametrize(("catalog", "messages", "unknown"), [
+    (UNKNOWN, [], ["securable"]),
+    ("prod", ["grants ALL_PRIVILEGES on prod securable prod to group data-engineers; grant the privileges the group "
+              "needs (USE_CATALOG, SELECT, ...)."], []),
+    ("dev", [], []),
+], ids=["unknown", "prod", "dev"])
+def test_a_groups_all_privileges_on_a_securable_not_known_yet_is_named_not_passed(
+        catalog: object, messages: list[str], unknown: list[str]) -> None:
+    """Whether the securable is prod's decides a group's ALL_PRIVILEGES; a catalog computed during a preview is
+    reported as not judged."""
+    grants = resource("databricks:index/grants:Grants", {"catalog": catalog, "grants": [
+        {"principal": "data-engineers", "privileges": ["ALL_PRIVILEGES"]}]})
+    verdict = check(grants, {})
+    assert verdict.messages == messages and verdict.unknown == unknown

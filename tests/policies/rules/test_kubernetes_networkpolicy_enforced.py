@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from policies.rules.kubernetes_networkpolicy_enforced import NAME
+from policies.rules._support import Resource, StackView
+from policies.rules.kubernetes_networkpolicy_enforced import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged, notes
+from tests.policies.helpers import flagged, notes, resource
 
 BAD = {"np-cluster-off-bad", "np-cluster-other-addon-bad"}
 
@@ -31,3 +32,22 @@ def test_no_networkpolicy_needs_no_addon(tmp_path_factory: pytest.TempPathFactor
     aws.eks.Cluster("bare", role_arn="arn:aws:iam::111122223333:role/eks", vpc_config={"subnet_ids": ["s"]})
     """)
     assert flagged(plan, NAME) == {}
+
+
+def test_the_message_names_the_cluster_whose_cni_does_not_enforce() -> None:
+    """The cluster is named by its logical name (the last part of its URN), as `pulumi preview` shows it."""
+    policy = resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", {"spec": {"podSelector": {}}}, name="deny")
+    cluster = resource("aws:eks/cluster:Cluster", {"name": "prod-eks"}, name="prod-eks")
+    addon = resource("aws:eks/addon:Addon", {"clusterName": "prod-eks", "addonName": "vpc-cni",
+                                             "configurationValues": '{"enableNetworkPolicy": "true"}'}, name="cni")
+
+    def judge(*resources: Resource) -> list[str]:
+        by_type: dict[str, list[Resource]] = {}
+        for r in resources:
+            by_type.setdefault(r.type, []).append(r)
+        return check(StackView(by_type), {}).messages
+
+    assert judge(policy, cluster) == [
+        '1 NetworkPolicies but cluster prod-eks has no vpc-cni Addon with configurationValues '
+        '{"enableNetworkPolicy": "true"}: nothing enforces them.']
+    assert judge(policy, cluster, addon) == []

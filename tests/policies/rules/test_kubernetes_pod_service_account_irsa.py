@@ -5,9 +5,12 @@ EKS user guide, "Assign IAM roles to Kubernetes service accounts": the trust pol
 
 from __future__ import annotations
 
-from policies.rules.kubernetes_pod_service_account_irsa import NAME
+from typing import Any
+
+from policies.rules._support import Resource, StackView
+from policies.rules.kubernetes_pod_service_account_irsa import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged, notes
+from tests.policies.helpers import flagged, notes, resource
 
 MISSING = {"sa-missing-bad", "release-bad"}
 
@@ -22,3 +25,29 @@ def test_preview_flags_what_is_known_and_notes_the_role_arns(integrity_preview_p
     """The role ARNs in the annotations are computed: noted during a preview, judged by `up`."""
     assert set(flagged(integrity_preview_plan, NAME)) == MISSING
     assert notes(integrity_preview_plan, NAME)
+
+
+def _judge(account_metadata: dict[str, Any] | None, pod_metadata: dict[str, Any]) -> list[str]:
+    """The rule's messages for a Deployment running as service account `trainer`, beside the account (if any)."""
+    workload = resource("kubernetes:apps/v1:Deployment", {"metadata": pod_metadata, "spec": {"template": {"spec": {
+        "serviceAccountName": "trainer", "containers": [{"name": "app", "image": "trainer:1.0"}]}}}}, name="trainer")
+    by_type: dict[str, list[Resource]] = {workload.type: [workload]}
+    if account_metadata is not None:
+        by_type["kubernetes:core/v1:ServiceAccount"] = [
+            resource("kubernetes:core/v1:ServiceAccount", {"metadata": account_metadata}, name="trainer-sa")]
+    return check(StackView(by_type), {}).messages
+
+
+def test_an_account_and_a_pod_that_both_omit_the_namespace_are_both_in_default() -> None:
+    """Kubernetes puts an object without metadata.namespace in `default`, the service account as much as the pod."""
+    assert _judge({"name": "trainer"}, {"name": "trainer"}) == []
+    assert _judge({"name": "trainer", "namespace": "default"}, {"name": "trainer"}) == []
+    assert _judge({"name": "trainer"}, {"name": "trainer", "namespace": "default"}) == []
+    assert _judge({"name": "trainer", "namespace": "ml"}, {"name": "trainer"}) != []
+
+
+def test_a_missing_service_account_is_named_with_its_namespace() -> None:
+    """The ReplicaSet controller refuses pods whose service account does not exist (`serviceaccount "trainer" not
+    found`)."""
+    assert _judge(None, {"name": "trainer", "namespace": "ml"}) == [
+        "its pods run as service account ml/trainer, which the plan does not create: the pods would never start."]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from policies.rules.kubernetes_rbac_no_cluster_admin_binding import NAME
+from policies.rules._support import UNKNOWN
+from policies.rules.kubernetes_rbac_no_cluster_admin_binding import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged
+from tests.policies.helpers import flagged, resource
 from tests.support import violations_of
 
 
@@ -39,3 +40,26 @@ def test_a_manifest_the_preflight_cannot_read_is_reported_not_passed(mode: str, 
     unread = [v for v in violations_of(plan, {}) if v.pack == "preflight"]
     assert [(v.urn.rsplit("::", 1)[-1], v.enforcement) for v in unread] == [("remote", "advisory")]
     assert "is a URL" in unread[0].message and unread[0].is_preview_note
+
+
+CLUSTER_ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
+TEAM = [{"kind": "Group", "name": "data-engineers", "apiGroup": "rbac.authorization.k8s.io"}]
+
+
+def test_the_message_names_the_role_and_what_to_bind_instead() -> None:
+    props = {"roleRef": {"kind": "ClusterRole", "name": "cluster-admin", "apiGroup": "rbac.authorization.k8s.io"},
+             "subjects": TEAM}
+    assert check(resource(CLUSTER_ROLE_BINDING, props), {}).messages == [
+        "binds the built-in ClusterRole cluster-admin, which is admin-equivalent; bind a namespaced Role with the "
+        "permissions needed."]
+
+
+def test_subjects_not_known_yet_are_named_not_passed() -> None:
+    """A binding's subjects computed from other outputs (a group name from an access entry) are judged after the
+    update; during a preview they are reported as not judged."""
+    props = {"roleRef": {"kind": "ClusterRole", "name": "view"}, "subjects": UNKNOWN}
+    verdict = check(resource(CLUSTER_ROLE_BINDING, props), {})
+    assert verdict.messages == [] and verdict.unknown == ["subjects"]
+    masters = [{"kind": "Group", "name": "system:masters"}]
+    assert check(resource(CLUSTER_ROLE_BINDING, {**props, "subjects": masters}), {}).messages == [
+        "binds group system:masters, which bypasses RBAC entirely."]

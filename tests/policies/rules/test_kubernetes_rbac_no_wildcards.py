@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from policies.rules.kubernetes_rbac_no_wildcards import NAME
+from policies.rules.kubernetes_rbac_no_wildcards import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged
+from tests.policies.helpers import flagged, resource
 
 
 def test_flags_wildcards_except_platform_admin(access_plan: Plan) -> None:
@@ -14,3 +14,17 @@ def test_flags_wildcards_except_platform_admin(access_plan: Plan) -> None:
 def test_allow_list_is_pack_config(access_plan: Plan) -> None:
     hits = flagged(access_plan, NAME, {NAME: {"allowedRoles": []}})
     assert "role-platform-admin" in hits
+
+
+def test_the_message_names_the_role_by_metadata_name_and_every_wildcard_field() -> None:
+    """`allowedRoles` lists metadata.name, so the message names the role by it (not the Pulumi logical name), with
+    each rule field that holds `*`."""
+    props = {"metadata": {"name": "ml-operator", "namespace": "ml"},
+             "rules": [{"apiGroups": [""], "resources": ["*"], "verbs": ["*"]},
+                       {"apiGroups": ["*"], "resources": ["pods"], "verbs": ["get"]}]}
+    role = resource("kubernetes:rbac.authorization.k8s.io/v1:Role", props, name="operator-role")
+    assert check(role, {}).messages == [
+        "role ml-operator uses * in rules[0].verbs, rules[0].resources, rules[1].apiGroups; list the verbs, "
+        "resources and API groups it needs (or add the role to allowedRoles with a reason)."]
+    assert check(role, {"allowedRoles": ["ml-operator"]}).messages == []
+    assert check(role, {"allowedRoles": ["operator-role"]}).messages != []

@@ -5,11 +5,14 @@ not start; "Persistent Volumes": a pod with an unbound claim stays Pending."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from policies.rules.kubernetes_workload_references_exist import NAME
+from policies.rules._support import Resource, StackView
+from policies.rules.kubernetes_workload_references_exist import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged
+from tests.policies.helpers import flagged, resource
 
 BAD = {"refs-secret-bad", "refs-claim-bad", "refs-env-bad", "release-bad", "refs-external-merge-bad"}
 
@@ -19,3 +22,64 @@ def test_flags_missing_secrets_config_maps_and_claims(mode: str, integrity_plan:
                                                       integrity_preview_plan: Plan) -> None:
     plan = integrity_plan if mode == "up" else integrity_preview_plan
     assert set(flagged(plan, NAME)) == BAD
+
+
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+SECRET = "kubernetes:core/v1:Secret"
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+PVC = "kubernetes:core/v1:PersistentVolumeClaim"
+
+
+def _judge(pod_spec: dict[str, Any], *objects: tuple[str, str]) -> list[str]:
+    """The rule's messages for one Deployment in namespace `ml` with `pod_spec`, beside the (type, name) objects."""
+    workload = resource(DEPLOYMENT, {"metadata": {"name": "trainer", "namespace": "ml"},
+                                     "spec": {"template": {"spec": pod_spec}}}, name="trainer")
+    planned = [resource(kind, {"metadata": {"name": name, "namespace": "ml"}}, name=f"{name}-{kind}")
+               for kind, name in objects]
+    by_type: dict[str, list[Resource]] = {}
+    for r in [workload, *planned]:
+        by_type.setdefault(r.type, []).append(r)
+    return check(StackView(by_type), {}).messages
+
+
+def _missing(kind: str, name: str) -> str:
+    return f"its pods need {kind} ml/{name}, which the plan does not create: they would not start."
+
+
+CONTAINER = {"name": "app", "image": "registry.example.com/trainer:1.0"}
+
+
+def test_an_image_pull_secret_must_be_planned() -> None:
+    """Kubernetes docs, "Pull an Image from a Private Registry": `imagePullSecrets[].name` names a Secret."""
+    spec = {"containers": [CONTAINER], "imagePullSecrets": [{"name": "registry-credentials"}]}
+    assert _judge(spec) == [_missing("Secret", "registry-credentials")]
+    assert _judge(spec, (SECRET, "registry-credentials")) == []
+
+
+def test_env_from_secret_and_config_map_refs_must_be_planned_unless_optional() -> None:
+    """`envFrom[].secretRef` / `configMapRef` of a container (and of an init container) load every key of the
+    object: a missing one keeps the pod in CreateContainerConfigError, unless the ref is `optional: true`."""
+    container = {**CONTAINER, "envFrom": [{"secretRef": {"name": "db"}}, {"configMapRef": {"name": "settings"}}]}
+    assert _judge({"containers": [container]}) == [_missing("Secret", "db"), _missing("ConfigMap", "settings")]
+    assert _judge({"containers": [CONTAINER], "initContainers": [container]}, (SECRET, "db")) == [
+        _missing("ConfigMap", "settings")]
+    assert _judge({"containers": [container]}, (SECRET, "db"), (CONFIG_MAP, "settings")) == []
+    optional = {**CONTAINER, "envFrom": [{"secretRef": {"name": "db", "optional": True}},
+                                         {"configMapRef": {"name": "settings", "optional": True}}]}
+    assert _judge({"containers": [optional]}) == []
+
+
+def test_a_claim_volume_is_satisfied_by_the_planned_claim_of_that_name() -> None:
+    """A `persistentVolumeClaim.claimName` volume needs the PersistentVolumeClaim; a Secret of that name is not one."""
+    spec = {"containers": [CONTAINER], "volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]}
+    assert _judge(spec, (PVC, "data")) == []
+    assert _judge(spec, (SECRET, "data")) == [_missing("PersistentVolumeClaim", "data")]
+
+
+def test_the_sources_of_a_projected_volume_must_be_planned_unless_optional() -> None:
+    """Kubernetes docs, "Projected Volumes": `projected.sources[]` holds `secret` and `configMap` items by `name`."""
+    sources = [{"secret": {"name": "tls"}}, {"configMap": {"name": "ca-bundle"}},
+               {"secret": {"name": "extra", "optional": True}}]
+    spec = {"containers": [CONTAINER], "volumes": [{"name": "certs", "projected": {"sources": sources}}]}
+    assert _judge(spec) == [_missing("Secret", "tls"), _missing("ConfigMap", "ca-bundle")]
+    assert _judge(spec, (SECRET, "tls"), (CONFIG_MAP, "ca-bundle")) == []
