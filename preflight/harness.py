@@ -513,6 +513,7 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
         runpy.run_path(str(main), run_name="__main__")
 
     apply_failures: list[tuple[list[str], BaseException]] = []
+    _quiet_unawaited_failures()
     try:
         # The language host runs a program in its project directory: relative paths (a ConfigFile's `file`)
         # resolve there.
@@ -530,6 +531,25 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
         _settle_in_flight()
         runtime_settings.ROOT.set(None)
     return recorded_plan()
+
+
+_UNRETRIEVED = ("Future exception was never retrieved", "Task exception was never retrieved")
+
+
+def _quiet_unawaited_failures() -> None:
+    """A failed run leaves output futures holding its error that nobody awaits; when the collector frees them,
+    asyncio's default handler logs each with its traceback. Python 3.11 formats a traceback's carets with
+    `ast.parse`, and a collection can run inside another `ast.parse` (pytest rewriting a module it imports): the
+    interpreter-wide AST recursion counter is then left off and every later parse in the process fails with
+    "SystemError: AST constructor recursion depth mismatch" (seen in this suite). The run's error is reported
+    once, as the run's; these copies are dropped. Anything else goes to asyncio's default handler."""
+    from pulumi.runtime.sync_await import _ensure_event_loop
+
+    def handler(loop: Any, context: dict[str, Any]) -> None:
+        if context.get("message") not in _UNRETRIEVED:
+            loop.default_exception_handler(context)
+
+    _ensure_event_loop().set_exception_handler(handler)
 
 
 def _settle_in_flight(timeout: float = 60.0) -> None:

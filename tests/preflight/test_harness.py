@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -145,6 +146,26 @@ def test_a_failed_runs_registrations_in_flight_do_not_fail_the_next_run(tmp_path
     assert [r.name for r in plan.registered] == ["ok"]
 
 
+def test_a_failed_runs_unawaited_outputs_are_freed_without_a_logged_traceback(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Their error is the run's, reported once. Logged again as they are freed, each traceback would be formatted
+    with Python 3.11's `ast.parse` from inside the collector, which can corrupt the interpreter's AST counter
+    ("SystemError: AST constructor recursion depth mismatch" in every later parse of the process)."""
+    import gc
+
+    code = """
+    import pulumi_random as random
+    first = random.RandomId("first", byte_length=2)
+    random.RandomId("second", byte_length=first.hex.apply(lambda _: int("x")))
+    random.RandomId("third", byte_length=first.hex.apply(lambda _: 2))
+    """
+    with pytest.raises(ProgramError):
+        run_snippet(tmp_path, code)
+    with caplog.at_level("ERROR", logger="asyncio"):
+        gc.collect()
+    assert [r.getMessage() for r in caplog.records if "never retrieved" in r.getMessage()] == []
+
+
 def test_a_urn_registered_twice_fails_the_run_as_the_engine_does(tmp_path: Path) -> None:
     code = """
     import pulumi_random as random
@@ -262,3 +283,65 @@ def test_a_secret_on_the_wire_keeps_its_value_in_the_plain_view() -> None:
 
     wire = {"a": {SECRET_SIG_KEY: SECRET_SIG, "value": {"b": "hunter2"}}}
     assert plain(wire) == {"a": Secret({"b": "hunter2"})} and reveal(plain(wire)) == {"a": {"b": "hunter2"}}
+
+
+def test_a_yaml_v2_groups_objects_are_custom_resources_with_their_ids(tmp_path: Path) -> None:
+    """The provider's Construct registers each object as a custom resource: it gets an id (`<namespace>/<name>`,
+    as pulumi-kubernetes names it) and its outputs, and a policy sees it as a resource, not as a component."""
+    code = """
+    import pulumi_kubernetes as k8s
+    k8s.yaml.v2.ConfigGroup("group", objs=[
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "conf", "namespace": "ml"}}])
+    """
+    plan = run_snippet(tmp_path, code)
+    (child,) = plan.children(plan.one("kubernetes:yaml/v2:ConfigGroup", "group"))
+    assert child.custom is True
+    assert child.id == "ml/conf"
+    assert child.outputs["metadata"]["name"] == "conf"
+
+
+def test_settling_a_failed_run_gives_up_on_what_does_not_move_within_the_timeout() -> None:
+    """What is still in flight after a failed run is waited for at most `timeout` (nothing moves: it is left),
+    so one registration that never finishes cannot hang the preflight."""
+    import time
+
+    from pulumi.runtime import settings as runtime_settings
+    from pulumi.runtime.sync_await import _ensure_event_loop
+
+    from preflight.harness import _settle_in_flight
+
+    loop = _ensure_event_loop()
+    stuck = loop.create_future()
+    # Finishes only if the loop is still waiting 5 s later: it bounds how long a wrong wait would hang this test.
+    handle = loop.call_later(5.0, stuck.set_result, None)
+    sdk_settings: Any = runtime_settings.SETTINGS
+    with sdk_settings.lock:
+        sdk_settings.outputs.add(stuck)
+    try:
+        started = time.monotonic()
+        _settle_in_flight(timeout=0.2)
+        elapsed = time.monotonic() - started
+    finally:
+        handle.cancel()
+        with sdk_settings.lock:
+            sdk_settings.outputs.discard(stuck)
+    assert elapsed < 3.0
+    assert not stuck.done()  # left pending, not awaited to the end
+
+
+def test_the_program_imports_its_own_modules_from_its_project_directory(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """As the Python language host does, the project directory is on `sys.path`: `__main__.py` imports a module
+    next to it."""
+    import sys
+
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in {str(tmp_path.resolve()), "", "."}])
+    module = "preflight_test_helper_module"
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    (tmp_path / f"{module}.py").write_text("VALUE = 'from the project directory'\n")
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text(f"import pulumi\nimport {module}\npulumi.export('value', {module}.VALUE)\n")
+    plan = run_program(tmp_path, load_stack_settings(tmp_path, "dev"))
+    assert plan.plain_outputs == {"value": "from the project directory"}
+    sys.modules.pop(module, None)
