@@ -243,3 +243,20 @@ def test_a_preview_note_is_reported_by_what_the_policy_could_not_read() -> None:
     assert report.splitlines()[-1] == ("  least-privilege/aws-iam-no-wildcard-actions: string value at .policy "
                                        "can't be known during preview")
     assert report.splitlines()[0] == "Preflight of stack dev (preview mode): 0 resources"
+
+
+def test_preview_flag_runs_the_program_as_pulumi_preview(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--preview`: the report says preview mode and what the providers compute is unknown, as during
+    `pulumi preview`; without it, as during `pulumi up`, the values are known."""
+    (tmp_path / "Pulumi.yaml").write_text("name: ml-platform\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\nimport pulumi_random as random\n\n"
+                                          "pulumi.export('suffix', random.RandomId('suffix', byte_length=4).hex)\n")
+    assert main(["--stack", "dev", "--preview", "--project-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Preflight of stack dev (preview mode): 1 resources")
+    assert '  suffix: "[unknown]"' in out
+    assert main(["--stack", "dev", "--project-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Preflight of stack dev (update mode): 1 resources")
+    assert re.search(r'^  suffix: "[0-9a-f]{8}"$', out, re.M), out

@@ -431,3 +431,36 @@ def test_types_without_an_entry() -> None:
 def test_what_aws_generates_differs_between_two_resources(type_: str, field: Any) -> None:
     """A certificate's ARN, a cluster's id, a VPC's default security group: AWS generates one per resource."""
     assert field(_run(type_, "one")[1]) != field(_run(type_, "two")[1])
+
+
+def test_a_random_ids_url_safe_encoding_has_no_padding() -> None:
+    """pulumi-random: `b64_url` is the id in URL-safe base64 without `=` padding (it goes into names and URLs);
+    `b64_std` is standard, padded base64. Four bytes (the default) are six URL-safe characters, eight standard."""
+    b64, out = _run("random:index/randomId:RandomId", "suffix")
+    assert len(out["hex"]) == 8
+    assert re.fullmatch(r"[A-Za-z0-9_-]{6}", out["b64Url"]) and b64 == out["b64Url"]
+    assert re.fullmatch(r"[A-Za-z0-9+/]{6}==", out["b64Std"])
+    five = _run("random:index/randomId:RandomId", "suffix", byteLength=5)[1]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{7}", five["b64Url"]) and re.fullmatch(r"[A-Za-z0-9+/]{7}=", five["b64Std"])
+
+
+def test_an_endpoints_hosted_zone_id_is_not_the_digits_of_another_id() -> None:
+    """AWS draws every id independently: an interface endpoint's hosted zone id does not repeat the digits of
+    another generated id of the same logical name (a role's unique id `AROA<17>`, an auto-name `<name>-<7>`)."""
+    _, endpoint = _run("aws:ec2/vpcEndpoint:VpcEndpoint", "sts", serviceName="com.amazonaws.eu-west-1.sts",
+                       vpcEndpointType="Interface", subnetIds=["subnet-a"])
+    zone_digits = endpoint["dnsEntries"][0]["hostedZoneId"].removeprefix("Z")
+    role_name, role = _run("aws:iam/role:Role", "sts")
+    assert zone_digits != role["uniqueId"].removeprefix("AROA")
+    assert not zone_digits.lower().startswith(role_name.removeprefix("sts-"))
+
+
+def test_interface_endpoints_in_two_regions_are_in_different_hosted_zones() -> None:
+    """An endpoint's regional DNS name `<vpce>-<8>.<service>.<region>.vpce.amazonaws.com` lives in that region's
+    zone: endpoints of two regions never report the same hosted zone id."""
+    entries = [_run("aws:ec2/vpcEndpoint:VpcEndpoint", logical, ctx, serviceName=f"com.amazonaws.{ctx.region}.sts",
+                    vpcEndpointType="Interface", subnetIds=["subnet-a"])[1]["dnsEntries"][0]
+               for logical, ctx in (("sts-eu", CTX), ("sts-us", OTHER))]
+    assert entries[0]["dnsName"].endswith(".sts.eu-west-1.vpce.amazonaws.com")
+    assert entries[1]["dnsName"].endswith(".sts.us-east-1.vpce.amazonaws.com")
+    assert entries[0]["hostedZoneId"] != entries[1]["hostedZoneId"]

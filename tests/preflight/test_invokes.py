@@ -290,3 +290,14 @@ def test_a_source_document_with_one_statement_object() -> None:
                                                       "Resource": "*"}}
     statements = json.loads(str(_document(sourcePolicyDocuments=[json.dumps(source)])["json"]))["Statement"]
     assert statements == [{"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]
+
+
+def test_a_document_renders_in_the_structs_field_order_whatever_the_dicts_order() -> None:
+    """terraform-provider-aws's IAMPolicyDoc struct declares `Version` before `Statement`; Go marshals a struct in
+    field order, so a document whose `Statement` key came first still renders `Version` first."""
+    from preflight.invokes import _go_struct_json
+
+    document = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+                "Version": "2012-10-17"}
+    assert _go_struct_json(document) == (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}')

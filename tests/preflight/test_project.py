@@ -105,3 +105,27 @@ def test_a_stack_key_without_a_namespace_is_the_projects(tmp_path: Path) -> None
     settings = load_stack_settings(tmp_path, "dev")
     assert settings.config["demo:owner"] == "ml@example.com" and settings.config["aws:region"] == "eu-west-2"
     assert "owner" not in settings.config
+
+
+def test_booleans_reach_the_program_as_the_engine_writes_them(tmp_path: Path) -> None:
+    """The CLI hands a YAML boolean over as the text `true`/`false` (what `pulumi config get` prints and what
+    `Config.get_bool` parses)."""
+    write(tmp_path, "config:\n  demo:enabled: true\n  demo:paused: false\n")
+    settings = load_stack_settings(tmp_path, "dev")
+    assert settings.config["demo:enabled"] == "true"
+    assert settings.config["demo:paused"] == "false"
+
+
+def test_the_settings_name_their_project_and_stack(tmp_path: Path) -> None:
+    """The run's project and stack (URNs are `urn:pulumi:<stack>::<project>::...`) come from the files read."""
+    write(tmp_path, "config: {}\n")
+    settings = load_stack_settings(tmp_path, "dev")
+    assert (settings.project, settings.stack) == ("demo", "dev")
+
+
+def test_removing_a_key_the_stack_does_not_set_is_no_error(tmp_path: Path) -> None:
+    """An override of `None` removes the key if present; a key set nowhere stays absent, without an error."""
+    write(tmp_path, "config:\n  demo:region: us-west-2\n")
+    settings = load_stack_settings(tmp_path, "dev", {"teams": None, "aws:profile": None})
+    assert "demo:teams" not in settings.config and "aws:profile" not in settings.config
+    assert settings.config["demo:region"] == "us-west-2"
