@@ -122,3 +122,15 @@ def test_a_prefix_list_the_plan_does_not_define_is_refused_with_the_reason() -> 
         "egress[0].prefixListIds allows egress to prefix list pl-6da54004, which this plan does not define: its "
         "entries cannot be judged (an AWS-managed list such as S3's holds the service's public ranges); define the "
         "prefix list in the plan with allowed CIDRs, or use VPC endpoints."]
+
+
+def test_a_prefix_list_not_known_yet_does_not_stop_the_groups_other_prefix_lists_being_judged() -> None:
+    """A group with a computed prefix list reference (a gateway endpoint's, during a preview) and S3's AWS-managed
+    list by id: the first is named as not judged, the second is still refused."""
+    group = resource(SG, {"egress": [{"prefixListIds": [UNKNOWN]}, {"prefixListIds": ["pl-6da54004"]}]}, name="sg")
+    verdict = _with_lists(group)
+    assert verdict.unknown == ["sg.egress[0].prefixListIds"]
+    assert [m.split(",")[0] for m in verdict.messages] == [
+        "egress[1].prefixListIds allows egress to prefix list pl-6da54004"]
+    only_unknown = _with_lists(resource(SG, {"egress": [{"prefixListIds": [UNKNOWN]}]}, name="sg"))
+    assert only_unknown.messages == [] and only_unknown.unknown == ["sg.egress[0].prefixListIds"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from policies.rules._support import UNKNOWN
 from policies.rules.aws_eks_cluster_endpoint_private import check
 from tests.policies.helpers import resource
 
@@ -32,3 +33,15 @@ def test_a_public_endpoint_only_to_allow_listed_cidrs_passes(vpc_config: dict[st
     """The CIDRs named in vpcConfig.publicAccessCidrs are judged against allowedPublicAccessCidrs; without them EKS
     opens the endpoint to 0.0.0.0/0."""
     assert check(resource(CLUSTER, {"vpcConfig": vpc_config}), CONFIG).messages == messages
+
+
+def test_an_endpoint_access_not_known_yet_is_named_not_judged() -> None:
+    """`vpcConfig.endpointPublicAccess` computed during a preview: the rule cannot tell private from public (EKS's
+    default is public), so it names the field instead of passing or refusing the cluster."""
+    for vpc_config in ({"endpointPublicAccess": UNKNOWN}, {"endpointPublicAccess": UNKNOWN,
+                                                           "publicAccessCidrs": ["0.0.0.0/0"]}):
+        verdict = check(resource(CLUSTER, {"vpcConfig": vpc_config}), CONFIG)
+        assert verdict.messages == [] and verdict.unknown == ["vpcConfig.endpointPublicAccess"]
+    verdict = check(resource(CLUSTER, {"vpcConfig": {"endpointPublicAccess": True, "publicAccessCidrs": UNKNOWN}}),
+                    CONFIG)
+    assert verdict.messages == [] and verdict.unknown == ["vpcConfig.publicAccessCidrs"]

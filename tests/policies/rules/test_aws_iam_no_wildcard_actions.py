@@ -67,3 +67,22 @@ def test_a_document_that_is_json_but_not_an_object_is_reported() -> None:
     for policy in ('[{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]', statements):
         verdict = check(Resource("aws:iam/policy:Policy", "p", "urn", {"policy": policy}), {})
         assert verdict.messages == ["policy must be a JSON object"]
+
+
+TRUST_EC2 = ('{"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, '
+             '"Action": "sts:AssumeRole"}]}')
+
+
+def test_a_roles_inline_policies_not_known_yet_are_named_and_its_trust_policy_still_read() -> None:
+    """A role's `inlinePolicies` computed during a preview is reported as not judged (the analyzer's note), beside
+    the known trust policy; known inline policies are judged one by one, by their index."""
+    role = "aws:iam/role:Role"
+    verdict = check(Resource(role, "r", "urn", {"assumeRolePolicy": TRUST_EC2, "inlinePolicies": UNKNOWN}), {})
+    assert verdict.messages == [] and verdict.unknown == ["inlinePolicies"]
+    inline = [{"name": "read", "policy": '{"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
+                                         '"Resource": "*"}]}'},
+              {"name": "all", "policy": '{"Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'}]
+    verdict = check(Resource(role, "r", "urn", {"assumeRolePolicy": TRUST_EC2, "inlinePolicies": inline}), {})
+    assert verdict.messages == ["inlinePolicies[1].policy.Statement[0] allows s3:*; list the actions the principal "
+                                "needs."]
+    assert verdict.unknown == []

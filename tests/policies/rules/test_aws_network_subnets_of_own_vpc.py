@@ -4,11 +4,14 @@ account)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from policies.rules.aws_network_subnets_of_own_vpc import NAME
+from policies.rules._support import StackView
+from policies.rules.aws_network_subnets_of_own_vpc import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged, snippet_plan
+from tests.policies.helpers import flagged, resource, snippet_plan
 
 BAD = {"subnets-literal-bad", "ng-literal-subnets-bad", "db-default-vpc-bad"}
 
@@ -49,3 +52,22 @@ def test_a_same_region_replica_inherits_its_sources_subnet_group(tmp_path_factor
     its source's subnet group; a cross-region one to the default group (the default VPC a new account lacks)."""
     assert set(flagged(snippet_plan(tmp_path_factory, REPLICAS), NAME)) == {
         "cross-region-replica-bad", "orphan-bad", "replica-of-orphan-bad"}
+
+
+ACCOUNT = "aws:organizations/account:Account"
+SUBNET = "aws:ec2/subnet:Subnet"
+CLUSTER = "aws:eks/cluster:Cluster"
+
+
+def test_a_cluster_on_subnets_the_plan_does_not_create_is_told_to_pass_the_networks() -> None:
+    """With the account in the plan, a cluster on literal subnet ids (no dependency on a planned subnet) is refused
+    with the ids, the reason (a new account has no subnets) and the fix; one on the plan's subnet passes."""
+    account = resource(ACCOUNT, {"name": "ml-prod", "email": "ml-prod@example.com"}, name="acct")
+    subnet = resource(SUBNET, {"id": "subnet-0aaaaaaaaaaaaaaa1", "cidrBlock": "10.0.1.0/24"}, name="private-a")
+    literal = resource(CLUSTER, {"vpcConfig": {"subnetIds": ["subnet-0123456789abcdef0"]}}, name="literal")
+    own = replace(resource(CLUSTER, {"vpcConfig": {"subnetIds": ["subnet-0aaaaaaaaaaaaaaa1"]}}, name="own"),
+                  dependencies=(subnet.urn,))
+    verdict = check(StackView({ACCOUNT: [account], SUBNET: [subnet], CLUSTER: [literal, own]}), {})
+    assert [(f.message, f.urn) for f in verdict.findings] == [(
+        "subnets ['subnet-0123456789abcdef0'] are not subnets of this plan, but the account is created by it: a new "
+        "account has no such subnets; pass the network's subnet ids.", literal.urn)]

@@ -40,3 +40,15 @@ def test_an_encryption_resource_of_another_bucket_does_not_count() -> None:
     other = Resource(ENCRYPTION[0], "o-sse", "urn:sse", {"bucket": "other", "rules": [
         {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms"}}]})
     assert [f.urn for f in check(_view(bucket, other), {}).findings] == ["urn:b"]
+
+
+def test_a_bucket_without_an_encryption_resource_is_told_what_to_add() -> None:
+    """pulumi-aws 7 keeps default encryption in a separate resource: a bucket with none is refused, on the bucket,
+    with the resource to add and its algorithm; one with an aws:kms configuration passes."""
+    bucket = Resource(BUCKETS[0], "artifacts", "urn:b", {"bucket": "ml-artifacts"})
+    sse = Resource(ENCRYPTION[0], "artifacts-sse", "urn:sse", {"bucket": "ml-artifacts", "rules": [
+        {"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "alias/ml"}}]})
+    assert [(f.message, f.urn) for f in check(_view(bucket), {}).findings] == [(
+        "bucket artifacts has no BucketServerSideEncryptionConfiguration; add one with sseAlgorithm aws:kms and the "
+        "bucket's KMS key.", "urn:b")]
+    assert check(_view(bucket, sse), {}).findings == []

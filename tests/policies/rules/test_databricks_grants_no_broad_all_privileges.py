@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.rules._support import UNKNOWN
+from policies.rules._support import UNKNOWN, Verdict
 from policies.rules.databricks_grants_no_broad_all_privileges import NAME, check
 from preflight.harness import Plan
 from tests.policies.helpers import flagged, resource, snippet_plan
@@ -59,3 +59,14 @@ def test_a_groups_all_privileges_on_a_securable_not_known_yet_is_named_not_passe
         {"principal": "data-engineers", "privileges": ["ALL_PRIVILEGES"]}]})
     verdict = check(grants, {})
     assert verdict.messages == messages and verdict.unknown == unknown
+
+
+def test_all_privileges_to_account_users_is_refused_anywhere_with_the_fix() -> None:
+    """`account users` is every user of the account: ALL_PRIVILEGES to it is refused on any catalog (here a shared,
+    non-prod one) with what to grant instead; the same grant to a group there passes."""
+    def grants(principal: str) -> Verdict:
+        return check(resource("databricks:index/grants:Grants", {"catalog": "shared", "grants": [
+            {"principal": principal, "privileges": ["ALL_PRIVILEGES"]}]}), {})
+    assert grants("account users").messages == [
+        "grants ALL_PRIVILEGES to account users; grant named privileges to a group."]
+    assert grants("data-engineers").messages == []

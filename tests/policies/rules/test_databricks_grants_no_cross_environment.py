@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from policies.rules.databricks_grants_no_cross_environment import NAME
+from policies.rules._support import StackView
+from policies.rules.databricks_grants_no_cross_environment import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged, notes
+from tests.policies.helpers import flagged, notes, resource
 from tests.policies.rules.test_packs import stack_config
 from tests.support import PROJECT_DIR, STACKS
 
@@ -45,3 +46,20 @@ def test_every_ci_principal_of_every_stack_file_is_in_each_stack_s_config(stack:
         ci = yaml.safe_load((PROJECT_DIR / f"Pulumi.{env}.yaml").read_text())["config"]["ml-platform:ci"]
         expected |= {ci["databricksDeployerClientId"]: env, ci["databricksPreviewerClientId"]: env}
     assert stack_config(stack)[NAME]["principalEnvironments"] == expected
+
+
+GRANTS = "databricks:index/grants:Grants"
+
+
+def test_a_grant_on_a_securable_outside_any_catalog_is_not_this_rules() -> None:
+    """An external location belongs to no environment's catalog (it is metastore-level): a grant on it to another
+    environment's principal is not judged here, and the stack's catalog grants still are."""
+    location = resource(GRANTS, {"externalLocation": "prod-raw", "grants": [
+        {"principal": "ml-pipelines-dev", "privileges": ["READ_FILES"]}]}, name="location-grants")
+    catalog = resource(GRANTS, {"catalog": "prod", "grants": [
+        {"principal": "ml-pipelines-dev", "privileges": ["USE_CATALOG"]}]}, name="catalog-grants")
+    assert check(StackView({GRANTS: [location]}), {}).findings == []
+    verdict = check(StackView({GRANTS: [location, catalog]}), {})
+    assert [(f.message, f.urn) for f in verdict.findings] == [(
+        "catalog-grants grants the dev service principal ml-pipelines-dev access to catalog prod (prod); each "
+        "environment's principal gets only its own catalog.", catalog.urn)]

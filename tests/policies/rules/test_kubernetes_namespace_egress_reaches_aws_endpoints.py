@@ -3,11 +3,15 @@ endpoints on 443 (EKS best practices, "Network security": allow egress to the VP
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
-from policies.rules.kubernetes_namespace_egress_reaches_aws_endpoints import NAME
+from policies.rules._support import Resource, StackView
+from policies.rules.kubernetes_namespace_egress_reaches_aws_endpoints import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged
+from tests.policies.helpers import flagged, resource
 
 
 @pytest.mark.parametrize("mode", ["up", "preview"])
@@ -15,3 +19,50 @@ def test_flags_namespaces_that_cannot_reach_the_endpoints(mode: str, integrity_p
                                                           integrity_preview_plan: Plan) -> None:
     plan = integrity_plan if mode == "up" else integrity_preview_plan
     assert set(flagged(plan, NAME)) == {"egress-elsewhere-bad", "egress-none-bad"}
+
+
+NAMESPACE = "kubernetes:core/v1:Namespace"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
+SUBNET = "aws:ec2/subnet:Subnet"
+
+
+def _judge(peer: dict[str, Any], endpoint_subnet: str | None = None) -> list[str]:
+    """The rule's messages for namespace `ml` whose only policy (all pods, Egress) allows TCP 443 to `peer`; with
+    `endpoint_subnet`, the plan has an Interface VPC endpoint in a subnet of that CIDR."""
+    namespace = resource(NAMESPACE, {"metadata": {"name": "ml"}}, name="ml")
+    policy = resource(NETWORK_POLICY, {"metadata": {"name": "egress", "namespace": "ml"}, "spec": {
+        "podSelector": {}, "policyTypes": ["Egress"],
+        "egress": [{"to": [peer], "ports": [{"protocol": "TCP", "port": 443}]}]}}, name="egress")
+    by_type: dict[str, list[Resource]] = {NAMESPACE: [namespace], NETWORK_POLICY: [policy]}
+    if endpoint_subnet is not None:
+        subnet = resource(SUBNET, {"cidrBlock": endpoint_subnet}, name="endpoints-a")
+        endpoint = replace(resource(VPC_ENDPOINT, {"vpcEndpointType": "Interface", "serviceName":
+                                                   "com.amazonaws.eu-west-1.sts"}, name="sts"),
+                           dependencies=(subnet.urn,))
+        by_type |= {SUBNET: [subnet], VPC_ENDPOINT: [endpoint]}
+    return check(StackView(by_type), {}).messages
+
+
+def _blocked(where: str) -> list[str]:
+    return [f"namespace ml restricts egress but no policy selecting all its pods allows TCP 443 to {where}: STS, ECR, "
+            "S3 and Logs calls would time out."]
+
+
+def test_without_interface_endpoints_only_a_peer_of_the_whole_internet_reaches_aws() -> None:
+    """With no interface endpoint in the plan, AWS is reached through NAT on public addresses: `0.0.0.0/0` covers
+    them, `0.0.0.0/1` (half the address space) does not."""
+    assert _judge({"ipBlock": {"cidr": "0.0.0.0/0"}}) == []
+    assert _judge({"ipBlock": {"cidr": "0.0.0.0/1"}}) == _blocked(
+        "the internet (no interface VPC endpoint in the plan)")
+
+
+@pytest.mark.parametrize(("peer", "messages"), [
+    ({"ipBlock": {"cidr": "10.0.7.9/16"}}, []),
+    ({"ipBlock": {"cidr": "10.0.0.0/16", "except": ["10.0.1.7/24"]}},
+     _blocked("the VPC endpoints' subnets 10.0.1.0/24")),
+], ids=["cidr", "except"])
+def test_an_ip_block_written_with_host_bits_is_read_as_its_network(peer: dict[str, Any], messages: list[str]) -> None:
+    """Kubernetes parses `ipBlock.cidr` and `except` like Go's net.ParseCIDR, which masks host bits: `10.0.7.9/16`
+    is 10.0.0.0/16 and covers the endpoints' subnet 10.0.1.0/24; an `except` of `10.0.1.7/24` removes that subnet."""
+    assert _judge(peer, endpoint_subnet="10.0.1.0/24") == messages

@@ -83,3 +83,18 @@ def test_the_sources_of_a_projected_volume_must_be_planned_unless_optional() -> 
     spec = {"containers": [CONTAINER], "volumes": [{"name": "certs", "projected": {"sources": sources}}]}
     assert _judge(spec) == [_missing("Secret", "tls"), _missing("ConfigMap", "ca-bundle")]
     assert _judge(spec, (SECRET, "tls"), (CONFIG_MAP, "ca-bundle")) == []
+
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+
+
+def test_a_releases_missing_secret_is_reported_once_however_many_service_accounts_its_values_name() -> None:
+    """A `helm.v3.Release` whose values name two service accounts (`serviceAccountName` at the top and under
+    `worker`) and one `existingSecret`: the chart needs the Secret once, in the release's namespace, so a missing
+    one is one finding, not one per service account."""
+    values = {"serviceAccountName": "api", "worker": {"serviceAccountName": "worker"},
+              "existingSecret": "db-credentials"}
+    release = resource(RELEASE, {"namespace": "ml", "values": values}, name="platform")
+    secret = resource(SECRET, {"metadata": {"name": "db-credentials", "namespace": "ml"}}, name="db-credentials")
+    assert check(StackView({RELEASE: [release]}), {}).messages == [_missing("Secret", "db-credentials")]
+    assert check(StackView({RELEASE: [release], SECRET: [secret]}), {}).messages == []
