@@ -128,3 +128,79 @@ def test_the_message_states_the_expected_shape_in_full(stack: str, mutate: Calla
                                                        message: str) -> None:
     problems = _problems(stack, mutate)
     assert problems[0] == message, problems
+
+
+# --- messages and defaults mutation testing found unasserted ----------------------------------------------------
+
+@pytest.mark.parametrize(("stack", "mutate", "message"), [
+    ("dev", lambda raw: raw.update(owner=5), "owner must be a string, got 5"),
+    ("dev", lambda raw: raw.update(githubRepository="no-slash"), "githubRepository must be 'owner/name', got "
+     "'no-slash'"),
+    ("dev", lambda raw: raw["account"].update(managementRoleArn="not-an-arn"), "account.managementRoleArn must be an "
+     "IAM role ARN, got 'not-an-arn'"),
+    ("dev", lambda raw: raw["databricks"].pop("userEmailDomain"), "databricks.userEmailDomain is required when "
+     "sandboxUsers is set (grants name a user by email: <user>@<userEmailDomain>)"),
+], ids=["string", "githubRepository", "account.managementRoleArn", "databricks.userEmailDomain"])
+def test_the_only_problem_is_stated_in_full(stack: str, mutate: Callable[[dict[str, Any]], None],
+                                            message: str) -> None:
+    assert _problems(stack, mutate) == [message]
+
+
+def test_a_team_that_is_no_object_is_refused_naming_the_team() -> None:
+    problems = _problems("dev", lambda raw: raw["teams"].update(search="big"))
+    assert problems == ["teams.search must be an object, got 'big'", "teams.search.quota is required",
+                        "teams.search.quota.cpu is required", "teams.search.quota.memory is required"]
+
+
+def test_a_quota_that_is_no_object_is_refused_saying_what_it_holds() -> None:
+    problems = _problems("dev", lambda raw: raw["namespaceQuotas"].update(monitoring="8"))
+    assert problems == ["namespaceQuotas.monitoring must be an object with cpu and memory, got '8'",
+                        "namespaceQuotas.monitoring.cpu is required", "namespaceQuotas.monitoring.memory is required"]
+
+
+def test_helm_that_is_no_object_is_refused_naming_helm() -> None:
+    problems = _problems("dev", lambda raw: raw.update(helm=["imageTag"]))
+    assert problems == ["helm must be an object, got ['imageTag']", "helm.imageTag is required"]
+
+
+def test_a_bad_image_tag_is_refused_for_helm_and_the_teams_defaulting_to_it() -> None:
+    problems = _problems("dev", lambda raw: raw["helm"].update(imageTag="bad tag"))
+    assert problems == ["teams.fraud.codeLocation.tag must be an image tag, got 'bad tag'",
+                        "teams.recommendations.codeLocation.tag must be an image tag, got 'bad tag'",
+                        "helm.imageTag must be an image tag, got 'bad tag'"]
+
+
+def test_an_image_tag_that_is_no_string_is_reported_once_not_as_every_teams_default() -> None:
+    """Without a string helm.imageTag there is no default tag: only helm.imageTag's own problem is reported."""
+    problems = _problems("dev", lambda raw: raw["helm"].update(imageTag=123))
+    assert problems == ["helm.imageTag must be a string, got 123"]
+
+
+def test_max_allocated_storage_defaults_to_100_gib() -> None:
+    """DatabaseConfig: the storage autoscaling ceiling defaults to 100 GiB (above a larger allocation: that)."""
+    def drop(raw: dict[str, Any]) -> None:
+        raw["database"].pop("maxAllocatedStorageGib", None)
+        raw["database"].pop("allocatedStorageGib", None)
+    assert _parsed("dev", drop).database.max_allocated_storage_gib == 100
+
+
+def test_a_bad_allocated_storage_is_the_only_problem_with_a_ceiling_of_its_minimum() -> None:
+    """A ceiling at the 20 GiB minimum of allocatedStorageGib is valid whatever allocatedStorageGib says."""
+    problems = _problems("dev", lambda raw: raw["database"].update(allocatedStorageGib=10, maxAllocatedStorageGib=20))
+    assert problems == ["database.allocatedStorageGib must be between 20 and 65536, got 10"]
+
+
+def test_overrides_that_make_the_worker_resources_unreadable_are_refused() -> None:
+    """The schema's quantity pattern admits '1.5Gi', which no pod shape can count in whole MiB."""
+    problems = _problems("dev", lambda raw: raw["helm"].update(
+        valuesOverrides={"workers": {"resources": {"requests": {"memory": "1.5Gi"}}}}))
+    assert problems == ["helm.valuesOverrides must keep the chart's workers/mlflow/dbt resources readable, got not "
+                        "a memory quantity with a binary unit: '1.5Gi'"]
+
+
+def test_an_environment_quota_below_the_hpa_minimum_is_refused_with_both_ceilings() -> None:
+    """dev's compute pool: 5 m6i.large nodes of 3 workers each (500m/2Gi requests); 1 CPU holds none beside
+    MLflow and dbt."""
+    problems = _problems("dev", lambda raw: raw["namespaceQuotas"].update(environment={"cpu": "1", "memory": "1Gi"}))
+    assert problems == ["namespaceQuotas.environment (cpu 1, memory 1Gi) holds 0 pipeline worker(s) beside MLflow "
+                        "and dbt and nodePools.compute.maxSize (5) holds 15: both must hold the HPA's minReplicas (2)"]
