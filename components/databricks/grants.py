@@ -148,16 +148,16 @@ def _resource_suffix(securable: Securable) -> str:
     return securable.full_name.replace(".", "-")
 
 
-def _principal_suffix(principal: str) -> str:
+def _principal_suffix(principal: str, kept: str = "_") -> str:
     """A principal key as part of a resource name: `alice@example.com` -> `alice-at-example-com`, `j_doe@...`
     -> `j_doe-at-...`. Underscores are kept: sandbox users are `[a-z][a-z0-9_]*` at one domain, so `g` and `g_`
     must not both become `g-at-...` (two resources of one URN fail the whole `pulumi up`)."""
-    return re.sub(r"[^a-z0-9_]+", "-", principal.lower().replace("@", "-at-")).strip("-")
+    return re.sub(f"[^a-z0-9{kept}]+", "-", principal.lower().replace("@", "-at-")).strip("-")
 
 
 def _earlier_suffix(principal: str) -> str:
     """The suffix before underscores were kept (an alias: renaming a `Grant` must not delete it, which revokes)."""
-    return re.sub(r"[^a-z0-9]+", "-", principal.lower().replace("@", "-at-")).strip("-")
+    return _principal_suffix(principal, kept="")
 
 
 def is_shared(row: Mapping[str, frozenset[str]], sandbox_principals: frozenset[str]) -> bool:
