@@ -206,9 +206,9 @@ def _toml_value(value: object) -> str:
     return json.dumps(value)  # strings, lists of strings, booleans and numbers: TOML reads JSON's spelling
 
 
-def work_folder(target: Target, only: list[str]) -> Path:
+def work_folder(target: Target, only: list[str], suffix: str = "") -> Path:
     """A fresh folder that looks like the repository to mutmut, with this target's configuration."""
-    work = RESULTS / slug(target.name)
+    work = RESULTS / (slug(target.name) + suffix)
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -287,11 +287,10 @@ def write_stats(work: Path, target: Target, mutants: list[str], durations: dict[
     stats_file.write_text(json.dumps(stats, indent=1))
 
 
-def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[str, ...] = ("*",),
-               sample_size: int = 0, seed: int = 21) -> Outcome:
-    start = time.monotonic()
-    durations = test_durations(target)
-    work = work_folder(target, only)
+def generate(target: Target, only: list[str], durations: dict[str, float], workers: int = 1,
+             suffix: str = "") -> tuple[Path, list[str]]:
+    """A fresh work folder with every mutant of the target generated and none run; its mutants' names."""
+    work = work_folder(target, only, suffix)
     (work / "mutants").mkdir()
     # No test attributed yet: the first run generates the mutants and marks each "no tests" without running.
     (work / "mutants" / "mutmut-stats.json").write_text(json.dumps({
@@ -300,7 +299,37 @@ def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[s
         "watched_file_hashes": {}, "git_commit": None}))
     if _mutmut_logged(work, "generate", "run", "--max-children", str(workers)) != 0:
         raise SystemExit(f"error: mutmut could not generate the mutants of {target.name}; see {work}/generate.log")
+    return work, sorted(statuses(work))
+
+
+# mutmut's own steps before its first test run (`mutmut run` goes on to collect stats, which runs the suite).
+_GENERATE_ONLY = """
+import os
+import mutmut.__main__ as m
+m.set_mutant_under_test("mutant_generation")
+os.makedirs("mutants", exist_ok=True)
+m.copy_src_dir(); m.copy_also_copy_files(); m.setup_source_paths(); m.store_lines_covered_by_tests()
+m.create_mutants(1)
+"""
+
+
+def show_target(target: Target, only: list[str], globs: tuple[str, ...] = ("*",), sample_size: int = 0,
+                seed: int = 21) -> str:
+    """The diff of each mutant the same arguments would run, running none (to read a run's survivors again, or
+    to see what a sample will draw)."""
+    work = work_folder(target, only, "-show")  # beside a run's folder, which may be in use
+    subprocess.run([sys.executable, "-c", _GENERATE_ONLY], cwd=work, check=True, capture_output=True)
     mutants = sorted(statuses(work))
+    chosen = sample(mutants, globs, sample_size, seed) if sample_size else \
+        [m for m in mutants if any(fnmatch.fnmatchcase(m, g) for g in globs)]
+    return "\n".join(f"### `{m}`\n\n```diff\n{_mutmut(work, 'show', m).stdout.strip()}\n```\n" for m in chosen)
+
+
+def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[str, ...] = ("*",),
+               sample_size: int = 0, seed: int = 21) -> Outcome:
+    start = time.monotonic()
+    durations = test_durations(target)
+    work, mutants = generate(target, only, durations, workers)
     write_stats(work, target, mutants, durations)
     # mutmut's workers write no bytecode: without it each one compiles the copy anew (the mutated stack_config.py
     # is 24 MB: 4 s a worker, 0.4 s from bytecode). The files are not touched again, so the bytecode stays valid.
@@ -361,6 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=21, help="the sample's random seed (default 21)")
     parser.add_argument("--workers", type=int, default=1, help="mutants tested at once (default 1: a shared machine)")
     parser.add_argument("--nice", type=int, default=15, help="niceness of the run (default 15)")
+    parser.add_argument("--show", action="store_true",
+                        help="print the diff of each mutant the other arguments choose, and run none")
     args = parser.parse_args(argv)
     if args.nice:
         os.nice(args.nice)
@@ -377,10 +408,15 @@ def main(argv: list[str] | None = None) -> int:
     for target in chosen:
         if args.tests:
             target = dataclasses.replace(target, tests=tuple(args.tests))
+        if args.show:
+            print(show_target(target, list(args.modules), tuple(args.mutants.split(",")), args.sample, args.seed))
+            continue
         print(f"== {target.name}" + (f" (tests: {' '.join(target.tests)})" if args.tests else ""), flush=True)
         outcomes.append(run_target(target, list(args.modules), args.workers, tuple(args.mutants.split(",")),
                                    args.sample, args.seed))
         print(table(outcomes[-1:]), flush=True)
+    if args.show:
+        return 0
     summary = table(outcomes)
     (RESULTS / "summary.md").write_text(summary + "\n")
     print(summary)

@@ -76,7 +76,6 @@ class Statement:
 @dataclass(frozen=True)
 class Document:
     kind: DocumentKind
-    path: str
     statements: tuple[Statement, ...]
     unknown: tuple[str, ...] = ()
     """Paths of statements (or the whole document) that are not known yet."""
@@ -92,7 +91,7 @@ def parse(kind: DocumentKind, path: str, raw: Any) -> Document | None:
     if raw is None or raw == "":
         return None
     if is_unknown(raw):
-        return Document(kind, path, (), unknown=(path,))
+        return Document(kind, (), unknown=(path,))
     if isinstance(raw, str):
         return _parse_text(kind, path, raw)
     return _parse_object(kind, path, raw)
@@ -104,13 +103,13 @@ def _parse_text(kind: DocumentKind, path: str, text: str) -> Document:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
-        return Document(kind, path, (), error=f"{path} is not valid JSON ({exc.msg})")
+        return Document(kind, (), error=f"{path} is not valid JSON ({exc.msg})")
     return _parse_object(kind, path, raw)
 
 
 def _parse_object(kind: DocumentKind, path: str, raw: Any) -> Document:
     if not isinstance(raw, dict):
-        return Document(kind, path, (), error=f"{path} must be a JSON object")
+        return Document(kind, (), error=f"{path} must be a JSON object")
     statements: list[Statement] = []
     unknown: list[str] = []
     for i, st in enumerate(as_list(raw.get("Statement"))):
@@ -126,7 +125,7 @@ def _parse_object(kind: DocumentKind, path: str, raw: Any) -> Document:
             resources=_strings(st.get("Resource")), not_resources=_strings(st.get("NotResource")),
             principal=st.get("Principal"), not_principal=st.get("NotPrincipal"),
             conditions={k: v for k, v in (st.get("Condition") or {}).items() if isinstance(v, dict)}))
-    return Document(kind, path, tuple(statements), unknown=tuple(unknown))
+    return Document(kind, tuple(statements), unknown=tuple(unknown))
 
 
 def documents(resource_type: str, props: dict[str, Any]) -> Iterator[Document]:
@@ -138,7 +137,7 @@ def documents(resource_type: str, props: dict[str, Any]) -> Iterator[Document]:
     if resource_type == "aws:iam/role:Role":
         inline = props.get("inlinePolicies")
         if is_unknown(inline):
-            yield Document("identity", "inlinePolicies", (), unknown=("inlinePolicies",))
+            yield Document("identity", (), unknown=("inlinePolicies",))
             return
         for i, item in enumerate(as_list(inline)):
             doc = parse("identity", f"inlinePolicies[{i}].policy", dig(item, "policy"))

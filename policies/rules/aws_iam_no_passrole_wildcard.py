@@ -29,7 +29,10 @@ def _wide(resource: str) -> bool:
 
 def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
-    for _doc, st in allow_statements(resource, verdict, ("identity", "bucket")):
+    # Identity policies only: PassRole is granted to an identity. A bucket policy holds S3 actions only (S3
+    # refuses any other as "Policy has invalid action"), and read as PassRole its `"Action": "*"` on the bucket's
+    # own objects (`arn:aws:s3:::data/*`) would be flagged as passing every role.
+    for _doc, st in allow_statements(resource, verdict, ("identity",)):
         if any(action_matches(a, "iam:PassRole") for a in st.actions):
             wide = [r for r in st.resources if _wide(r)]
             if wide:

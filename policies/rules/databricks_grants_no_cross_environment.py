@@ -50,7 +50,7 @@ def check(stack: StackView, config: Mapping[str, Any]) -> Verdict:
     environment_of_principal = {str(app_id).lower(): env
                                 for app_id, env in (config.get("principalEnvironments") or {}).items()}
     for sp in stack.of(SERVICE_PRINCIPAL):
-        match = SERVICE_PRINCIPAL_NAME.match(str(sp.props.get("displayName") or ""))
+        match = SERVICE_PRINCIPAL_NAME.match(str(sp.props.get("displayName")))  # None, "None": no match
         app_id = sp.props.get("applicationId")
         if match and isinstance(app_id, str):
             environment_of_principal[app_id.lower()] = match.group(1)

@@ -11,6 +11,7 @@ import pytest
 from policies.rules._support import Resource
 from preflight.harness import Plan
 from preflight.policy import Violation
+from tests.policies import verdicts
 from tests.support import run_snippet, violations_of
 
 PREVIEW_NOTE = "during preview"
@@ -20,6 +21,8 @@ PREVIEW_NOTE = "during preview"
 # plan can never reuse the id and be handed an earlier plan's verdicts (it happened: a preview snippet was
 # judged with the verdicts of the update snippet built just before it, once that one had been freed).
 _VERDICTS: dict[tuple[int, str], tuple[Plan, list[Violation]]] = {}
+# The pinned-verdicts key of each snippet plan (tests/policies/verdicts.py), held the same way.
+_SNIPPET_KEYS: dict[int, tuple[Plan, str]] = {}
 
 
 def of_policy(plan: Plan, policy: str, config: dict[str, Any] | None = None) -> list[Violation]:
@@ -27,7 +30,12 @@ def of_policy(plan: Plan, policy: str, config: dict[str, Any] | None = None) -> 
     key = (id(plan), json.dumps(config, sort_keys=True))
     cached = _VERDICTS.get(key)
     if cached is None or cached[0] is not plan:
-        cached = _VERDICTS[key] = (plan, violations_of(plan, config))
+        with verdicts.pack_evaluation():
+            cached = _VERDICTS[key] = (plan, violations_of(plan, config))
+        snippet = _SNIPPET_KEYS.get(id(plan))
+        if snippet is not None and snippet[0] is plan:
+            verdicts.compare(f"{snippet[1]} config {key[1]}", sorted(
+                [v.policy, v.enforcement, v.urn.rsplit("::", 1)[-1], v.message] for v in cached[1]))
     return [v for v in cached[1] if v.policy == policy]
 
 
@@ -51,7 +59,9 @@ def snippet_plan(tmp_path_factory: pytest.TempPathFactory, code: str, stack: str
     path: Path = tmp_path_factory.mktemp("snippet")
     for name in extra_files or {}:
         (path / name).parent.mkdir(parents=True, exist_ok=True)
-    return run_snippet(path, code, stack=stack, preview=preview, extra_files=extra_files)
+    plan = run_snippet(path, code, stack=stack, preview=preview, extra_files=extra_files)
+    _SNIPPET_KEYS[id(plan)] = (plan, verdicts.snippet_key(code, stack, preview, extra_files))
+    return plan
 
 
 def resource(type_: str, props: dict[str, Any], name: str = "r", stack: str = "prod") -> Resource:

@@ -4,10 +4,44 @@ policies under the engine's (camelCase) wire names. Each plan is built once per 
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
 import pytest
 
+from policies.rules._support import Verdict
 from preflight.harness import Plan
+from tests.policies import verdicts
 from tests.policies.helpers import snippet_plan
+
+TESTS = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def pinned_verdicts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """What each rule `check` this test calls concludes, compared with what is pinned (tests/policies/verdicts.py):
+    every violation (message and resource) and every path it could not judge."""
+    said: list[list[Any]] = []
+    violation, cannot_judge = Verdict.violation, Verdict.cannot_judge
+
+    def record_violation(self: Verdict, message: str, urn: str | None = None) -> None:
+        if not verdicts.evaluating_packs():
+            said.append(["violation", message, urn])
+        violation(self, message, urn)
+
+    def record_cannot_judge(self: Verdict, path: str) -> None:
+        if not verdicts.evaluating_packs():
+            said.append(["cannot judge", path])
+        cannot_judge(self, path)
+
+    monkeypatch.setattr(Verdict, "violation", record_violation)
+    monkeypatch.setattr(Verdict, "cannot_judge", record_cannot_judge)
+    yield
+    key = f"test {Path(request.node.path).relative_to(TESTS).as_posix()}::{request.node.name}"
+    if said or verdicts.is_pinned(key):  # a test whose rule said nothing pins nothing, unless it used to
+        verdicts.compare(key, sorted(said, key=json.dumps))  # a plan's resources come in no fixed order
 
 IAM_SNIPPET = """
 import json

@@ -5,6 +5,7 @@ fc00::/7 for IPv6, RFC 4193) is not egress to the internet."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -134,3 +135,18 @@ def test_a_prefix_list_not_known_yet_does_not_stop_the_groups_other_prefix_lists
         "egress[1].prefixListIds allows egress to prefix list pl-6da54004"]
     only_unknown = _with_lists(resource(SG, {"egress": [{"prefixListIds": [UNKNOWN]}]}, name="sg"))
     assert only_unknown.messages == [] and only_unknown.unknown == ["sg.egress[0].prefixListIds"]
+
+
+def test_a_reference_not_known_yet_is_joined_through_the_dependency_even_beside_lists_known_by_id() -> None:
+    """During a preview a new list's id is computed, while another list of the plan (adopted, or created earlier)
+    has one: the group's computed reference is still joined to the one list it depends on, and judged by its
+    entries, not refused as a list the plan does not define."""
+    known = resource(PREFIX_LIST, {"id": "pl-0123456789abcdef0", "entries": [{"cidr": "10.30.0.0/16"}]}, name="known")
+    new = resource(PREFIX_LIST, {"id": UNKNOWN, "entries": [{"cidr": "10.40.0.0/16"}]}, name="new")
+    group = dataclasses.replace(resource(SG, {"egress": [{"prefixListIds": [UNKNOWN]}]}, name="sg"),
+                                dependencies=(new.urn,))
+    verdict = _with_lists(group, known, new)
+    assert (verdict.messages, verdict.unknown) == ([], [])
+    opened = dataclasses.replace(new, props={"id": UNKNOWN, "entries": [{"cidr": "0.0.0.0/0"}]})
+    assert _with_lists(group, known, opened).messages == [
+        message("egress[0].prefixListIds", "0.0.0.0/0 through prefix list new (new.entries[0].cidr)")]

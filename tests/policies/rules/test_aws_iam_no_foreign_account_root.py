@@ -74,3 +74,16 @@ def test_a_single_allowed_account_id_is_the_providers_own_account(allowed: Any) 
     assert check(_key("arn:aws:iam::444455556666:root", provider), {}).messages == [
         "policy.Statement[0] grants to arn:aws:iam::444455556666:root, the root of another account; name the roles "
         "of this account that need access (or list the account in trustedAccounts)."]
+
+
+def test_the_default_provider_is_judged_against_the_trusted_accounts_alone() -> None:
+    """With the default provider (no inputs) the resource's account is not known to the analyzer, and nothing about
+    it is pending either: the trusted accounts of the pack config are the only ones allowed, and nothing is
+    reported as not judged."""
+    config = {"trustedAccounts": ["777788889999"]}
+    trusted = check(_key("arn:aws:iam::777788889999:root", {}), config)
+    assert (trusted.messages, trusted.unknown) == ([], [])
+    foreign = check(_key("444455556666", {}), config)
+    assert (foreign.messages, foreign.unknown) == ([
+        "policy.Statement[0] grants to 444455556666, the root of another account; name the roles of this account "
+        "that need access (or list the account in trustedAccounts)."], [])

@@ -30,3 +30,18 @@ def test_class_passrole(mode: str, classes_plan: Plan, classes_preview_plan: Pla
     plan = classes_plan if mode == "up" else classes_preview_plan
     found = {name for name in flagged(plan, NAME) if name.startswith("passrole-")}
     assert found == {"passrole-prefix-bad"}
+
+
+def test_a_bucket_policy_allowing_every_action_on_its_objects_passes_no_role() -> None:
+    """S3 user guide, "Policies and permissions in Amazon S3": a bucket policy's actions are S3's (`*` there means
+    every S3 action; S3 refuses another service's action as "Policy has invalid action"), so it never grants
+    iam:PassRole, although `*` matches it and its resource ends in a wildcard. The same statement in an identity
+    policy, on every role, does."""
+    props = {"policy": '{"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, '
+                       '"Action": "*", "Resource": "arn:aws:s3:::data/*"}]}'}
+    assert check(Resource("aws:s3/bucketPolicy:BucketPolicy", "p", "urn", props), {}).messages == []
+    identity = {"policy": '{"Statement": [{"Effect": "Allow", "Action": "*", '
+                          '"Resource": "arn:aws:iam::111122223333:role/*"}]}'}
+    assert check(Resource("aws:iam/policy:Policy", "p", "urn", identity), {}).messages == [
+        "policy.Statement[0] allows iam:PassRole on arn:aws:iam::111122223333:role/*; name the role ARNs that may be "
+        "passed (and pin iam:PassedToService)."]

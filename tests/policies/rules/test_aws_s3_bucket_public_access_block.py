@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies.rules._support import StackView
+from policies.rules._support import UNKNOWN, StackView
 from policies.rules.aws_s3_bucket_public_access_block import NAME, check
 from preflight.harness import Plan
 from tests.policies.helpers import flagged, resource
@@ -34,3 +34,18 @@ def test_a_block_naming_its_bucket_is_joined_by_the_name_without_a_dependency() 
     assert [(f.message, f.urn) for f in check(StackView({BUCKET: [bucket], BLOCK: [three]}), {}).findings] == [
         ("public access block artifacts-pab of bucket artifacts leaves restrictPublicBuckets off; set all four to "
          "true.", three.urn)]
+
+
+def test_a_setting_not_known_yet_is_noted_not_judged_off() -> None:
+    """A setting computed from another resource's output is unknown during a preview: it is named as not judged,
+    not reported as left off; the settings that are known are still judged."""
+    bucket = resource(BUCKET, {"bucket": "ml-artifacts"}, name="artifacts")
+    props = {"bucket": "ml-artifacts", "blockPublicAcls": True, "blockPublicPolicy": UNKNOWN, "ignorePublicAcls": True,
+             "restrictPublicBuckets": True}
+    verdict = check(StackView({BUCKET: [bucket], BLOCK: [resource(BLOCK, props, name="artifacts-pab")]}), {})
+    assert (verdict.messages, verdict.unknown) == ([], ["artifacts-pab.blockPublicPolicy"])
+    off = resource(BLOCK, {**props, "ignorePublicAcls": False}, name="artifacts-pab")
+    verdict = check(StackView({BUCKET: [bucket], BLOCK: [off]}), {})
+    assert (verdict.messages, verdict.unknown) == ([
+        "public access block artifacts-pab of bucket artifacts leaves ignorePublicAcls off; set all four to true."],
+        ["artifacts-pab.blockPublicPolicy"])

@@ -27,13 +27,16 @@ VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 SUBNET = "aws:ec2/subnet:Subnet"
 
 
-def _judge(peer: dict[str, Any], endpoint_subnet: str | None = None) -> list[str]:
-    """The rule's messages for namespace `ml` whose only policy (all pods, Egress) allows TCP 443 to `peer`; with
-    `endpoint_subnet`, the plan has an Interface VPC endpoint in a subnet of that CIDR."""
+HTTPS = ({"protocol": "TCP", "port": 443},)
+
+
+def _judge(peer: dict[str, Any], endpoint_subnet: str | None = None,
+           ports: tuple[dict[str, Any], ...] = HTTPS) -> list[str]:
+    """The rule's messages for namespace `ml` whose only policy (all pods, Egress) allows `ports` (TCP 443) to
+    `peer`; with `endpoint_subnet`, the plan has an Interface VPC endpoint in a subnet of that CIDR."""
     namespace = resource(NAMESPACE, {"metadata": {"name": "ml"}}, name="ml")
     policy = resource(NETWORK_POLICY, {"metadata": {"name": "egress", "namespace": "ml"}, "spec": {
-        "podSelector": {}, "policyTypes": ["Egress"],
-        "egress": [{"to": [peer], "ports": [{"protocol": "TCP", "port": 443}]}]}}, name="egress")
+        "podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [peer], "ports": list(ports)}]}}, name="egress")
     by_type: dict[str, list[Resource]] = {NAMESPACE: [namespace], NETWORK_POLICY: [policy]}
     if endpoint_subnet is not None:
         subnet = resource(SUBNET, {"cidrBlock": endpoint_subnet}, name="endpoints-a")
@@ -66,3 +69,23 @@ def test_an_ip_block_written_with_host_bits_is_read_as_its_network(peer: dict[st
     """Kubernetes parses `ipBlock.cidr` and `except` like Go's net.ParseCIDR, which masks host bits: `10.0.7.9/16`
     is 10.0.0.0/16 and covers the endpoints' subnet 10.0.1.0/24; an `except` of `10.0.1.7/24` removes that subnet."""
     assert _judge(peer, endpoint_subnet="10.0.1.0/24") == messages
+
+
+@pytest.mark.parametrize(("ports", "reaches"), [
+    (({"port": 443},), True),
+    (({"protocol": "TCP", "port": 400, "endPort": 500},), True),
+    (({"protocol": "TCP", "port": 443, "endPort": 443},), True),
+    (({"protocol": "TCP", "port": 80},), False),
+    (({"protocol": "TCP", "port": 444, "endPort": 500},), False),
+    (({"protocol": "TCP", "port": 400, "endPort": 442},), False),
+    (({"protocol": "UDP", "port": 443},), False),
+    (({"protocol": "TCP", "port": "https"},), False),
+    (({"protocol": "TCP", "port": 80}, {"protocol": "TCP", "port": 443}), True),
+], ids=["443-default-tcp", "range-over-443", "range-of-443", "80", "range-above", "range-below", "udp", "named",
+        "80-then-443"])
+def test_the_rules_ports_must_include_tcp_443(ports: tuple[dict[str, Any], ...], reaches: bool) -> None:
+    """Kubernetes docs, "Network Policies": a port entry's protocol defaults to TCP, `endPort` makes `port` the
+    start of a range (inclusive); a named port is a container port's name on the destination pods, which an
+    `ipBlock` peer (the endpoints' subnets) has none of."""
+    messages = _judge({"ipBlock": {"cidr": "10.0.0.0/16"}}, endpoint_subnet="10.0.1.0/24", ports=ports)
+    assert messages == ([] if reaches else _blocked("the VPC endpoints' subnets 10.0.1.0/24"))

@@ -51,3 +51,28 @@ def test_a_missing_service_account_is_named_with_its_namespace() -> None:
     found`)."""
     assert _judge(None, {"name": "trainer", "namespace": "ml"}) == [
         "its pods run as service account ml/trainer, which the plan does not create: the pods would never start."]
+
+
+def test_an_account_assuming_a_role_the_plan_does_not_create_is_flagged_on_the_account() -> None:
+    """The trust of a role outside the plan cannot be read: the account is flagged, naming the role, not passed."""
+    role = "arn:aws:iam::111122223333:role/elsewhere"
+    account = {"name": "trainer", "namespace": "ml", "annotations": {"eks.amazonaws.com/role-arn": role}}
+    assert _judge(account, {"name": "trainer", "namespace": "ml"}) == [
+        f"service account ml/trainer assumes {role}, a role this plan does not create: its trust cannot be checked."]
+
+
+def test_a_release_values_namespace_key_moves_the_service_accounts_below_it() -> None:
+    """A chart that deploys part of itself elsewhere takes a `namespace` value beside that part's
+    `serviceAccountName` (Dagster's user deployments, for one): those pods run in that namespace, so their account
+    is looked up there, and the release's own namespace holds the others."""
+    values = {"serviceAccountName": "api", "runs": {"namespace": "jobs", "serviceAccountName": "runner"}}
+    release = resource("kubernetes:helm.sh/v3:Release", {"namespace": "ml", "values": values}, name="platform")
+
+    def judge(*accounts: tuple[str, str]) -> list[str]:
+        planned = [resource("kubernetes:core/v1:ServiceAccount", {"metadata": {"name": name, "namespace": ns}},
+                            name=f"{ns}-{name}") for ns, name in accounts]
+        return check(StackView({release.type: [release], "kubernetes:core/v1:ServiceAccount": planned}), {}).messages
+
+    assert judge(("ml", "api"), ("jobs", "runner")) == []
+    assert judge(("ml", "api"), ("ml", "runner")) == [
+        "its pods run as service account jobs/runner, which the plan does not create: the pods would never start."]

@@ -98,3 +98,15 @@ def test_a_releases_missing_secret_is_reported_once_however_many_service_account
     secret = resource(SECRET, {"metadata": {"name": "db-credentials", "namespace": "ml"}}, name="db-credentials")
     assert check(StackView({RELEASE: [release]}), {}).messages == [_missing("Secret", "db-credentials")]
     assert check(StackView({RELEASE: [release], SECRET: [secret]}), {}).messages == []
+
+
+def test_secret_and_config_map_volumes_must_be_planned_unless_optional() -> None:
+    """Kubernetes docs, "ConfigMaps" and "Secrets": a `configMap` volume names its object by `name`, a `secret`
+    volume by `secretName`; either may be `optional: true`, and the pod then starts without it."""
+    volumes = [{"name": "settings", "configMap": {"name": "settings"}}, {"name": "db", "secret": {"secretName": "db"}}]
+    spec = {"containers": [CONTAINER], "volumes": volumes}
+    assert _judge(spec) == [_missing("ConfigMap", "settings"), _missing("Secret", "db")]
+    assert _judge(spec, (SECRET, "db"), (CONFIG_MAP, "settings")) == []
+    optional = [{"name": "settings", "configMap": {"name": "settings", "optional": True}},
+                {"name": "db", "secret": {"secretName": "db", "optional": True}}]
+    assert _judge({"containers": [CONTAINER], "volumes": optional}) == []
