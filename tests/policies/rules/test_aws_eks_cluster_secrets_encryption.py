@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from policies.rules._support import UNKNOWN
 from policies.rules.aws_eks_cluster_secrets_encryption import NAME, check
 from preflight.harness import Plan
 from tests.policies.helpers import flagged, notes, resource
@@ -27,3 +28,12 @@ def test_the_message_says_what_to_set() -> None:
             "{provider: {keyArn}, resources: [secrets]}."]
     encrypted = {"encryptionConfig": {"provider": {"keyArn": KEY}, "resources": ["secrets"]}}
     assert check(resource(CLUSTER, encrypted), {}).messages == []
+
+
+def test_a_configuration_not_known_yet_is_named_not_judged() -> None:
+    """A computed encryptionConfig (or its resources list) is known after the update: the path is named, no finding."""
+    for props, path in (({"encryptionConfig": UNKNOWN}, "encryptionConfig"),
+                        ({"encryptionConfig": {"provider": {"keyArn": KEY}, "resources": UNKNOWN}},
+                         "encryptionConfig.resources")):
+        verdict = check(resource(CLUSTER, props), {})
+        assert (verdict.messages, verdict.unknown) == ([], [path])

@@ -89,3 +89,19 @@ def test_the_rules_ports_must_include_tcp_443(ports: tuple[dict[str, Any], ...],
     `ipBlock` peer (the endpoints' subnets) has none of."""
     messages = _judge({"ipBlock": {"cidr": "10.0.0.0/16"}}, endpoint_subnet="10.0.1.0/24", ports=ports)
     assert messages == ([] if reaches else _blocked("the VPC endpoints' subnets 10.0.1.0/24"))
+
+
+def test_only_a_policy_selecting_every_pod_opens_443_for_the_namespace() -> None:
+    """A policy whose podSelector picks some pods opens 443 for those only: the other pods of the restricted
+    namespace still time out, so it does not count (the default-deny beside it selects everyone)."""
+    namespace = resource(NAMESPACE, {"metadata": {"name": "ml"}}, name="ml")
+
+    def judge(selector: dict[str, Any]) -> list[str]:
+        deny = resource(NETWORK_POLICY, {"metadata": {"name": "deny", "namespace": "ml"},
+                                         "spec": {"podSelector": {}, "policyTypes": ["Egress"]}}, name="deny")
+        https = resource(NETWORK_POLICY, {"metadata": {"name": "https", "namespace": "ml"}, "spec": {
+            "podSelector": selector, "policyTypes": ["Egress"], "egress": [{"ports": list(HTTPS)}]}}, name="https")
+        return check(StackView({NAMESPACE: [namespace], NETWORK_POLICY: [deny, https]}), {}).messages
+
+    assert judge({}) == []
+    assert judge({"matchLabels": {"app": "web"}}) == _blocked("the internet (no interface VPC endpoint in the plan)")

@@ -5,6 +5,7 @@ EKS user guide, "Assign IAM roles to Kubernetes service accounts": the trust pol
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from policies.rules._support import Resource, StackView
@@ -76,3 +77,38 @@ def test_a_release_values_namespace_key_moves_the_service_accounts_below_it() ->
     assert judge(("ml", "api"), ("jobs", "runner")) == []
     assert judge(("ml", "api"), ("ml", "runner")) == [
         "its pods run as service account jobs/runner, which the plan does not create: the pods would never start."]
+
+
+def test_every_pattern_beside_the_exact_subject_is_named() -> None:
+    """A trust that names the subject exactly but also allows patterns lets other accounts in: each is named."""
+    arn = "arn:aws:iam::111122223333:role/trainer"
+    issuer = "oidc.eks.eu-west-1.amazonaws.com/id/ABC"
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": f"arn:aws:iam::111122223333:oidc-provider/{issuer}"},
+        "Condition": {"StringEquals": {f"{issuer}:sub": "system:serviceaccount:ml:trainer"},
+                      "StringLike": {f"{issuer}:sub": ["system:serviceaccount:ml:*", "system:serviceaccount:jobs:*"]}},
+    }]})
+    role = resource("aws:iam/role:Role", {"arn": arn, "assumeRolePolicy": trust}, name="trainer-role")
+    account = resource("kubernetes:core/v1:ServiceAccount", {"metadata": {
+        "name": "trainer", "namespace": "ml", "annotations": {"eks.amazonaws.com/role-arn": arn}}}, name="trainer-sa")
+    workload = resource("kubernetes:apps/v1:Deployment", {"metadata": {"name": "trainer", "namespace": "ml"},
+                                                          "spec": {"template": {"spec": {
+                                                              "serviceAccountName": "trainer",
+                                                              "containers": [{"name": "app", "image": "t:1"}]}}}},
+                        name="trainer")
+    stack = StackView({role.type: [role], account.type: [account], workload.type: [workload]})
+    assert check(stack, {}).messages == [
+        "role trainer-role also trusts StringLike system:serviceaccount:ml:*, StringLike system:serviceaccount:jobs:*: "
+        "the trust must name exactly system:serviceaccount:ml:trainer."]
+
+
+def test_every_service_account_of_a_releases_values_lists_is_looked_up() -> None:
+    """Charts take lists of parts, each with its own account (Dagster's `deployments`): each is a pod's account."""
+    values = {"deployments": [{"name": "team-a", "serviceAccountName": "team-a"},
+                              {"name": "team-b", "serviceAccountName": "team-b"}]}
+    release = resource("kubernetes:helm.sh/v3:Release", {"namespace": "ml", "values": values}, name="platform")
+    account = resource("kubernetes:core/v1:ServiceAccount", {"metadata": {"name": "team-a", "namespace": "ml"}},
+                       name="team-a")
+    assert check(StackView({release.type: [release], account.type: [account]}), {}).messages == [
+        "its pods run as service account ml/team-b, which the plan does not create: the pods would never start."]

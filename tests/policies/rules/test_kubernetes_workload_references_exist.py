@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from policies.rules._support import Resource, StackView
+from policies.rules._support import UNKNOWN, Resource, StackView
 from policies.rules.kubernetes_workload_references_exist import NAME, check
 from preflight.harness import Plan
 from tests.policies.helpers import flagged, resource
@@ -110,3 +110,23 @@ def test_secret_and_config_map_volumes_must_be_planned_unless_optional() -> None
     optional = [{"name": "settings", "configMap": {"name": "settings", "optional": True}},
                 {"name": "db", "secret": {"secretName": "db", "optional": True}}]
     assert _judge({"containers": [CONTAINER], "volumes": optional}) == []
+
+
+EXTERNAL_SECRET = "kubernetes:external-secrets.io/v1:ExternalSecret"
+
+
+def test_an_external_secrets_target_not_known_yet_is_named_not_judged() -> None:
+    """External Secrets Operator docs, "ExternalSecret": the operator creates `spec.target.name` (default: the
+    ExternalSecret's own name) unless `creationPolicy` is Merge or None. While the target is computed, the Secret
+    it makes cannot be matched: the ExternalSecret is named as not judged, and the pod needing it is still refused
+    (nothing known creates its Secret)."""
+    workload = resource(DEPLOYMENT, {"metadata": {"name": "trainer", "namespace": "ml"}, "spec": {"template": {
+        "spec": {"containers": [CONTAINER], "volumes": [{"name": "db", "secret": {"secretName": "db"}}]}}}},
+        name="trainer")
+    external = resource(EXTERNAL_SECRET, {"metadata": {"name": "db", "namespace": "ml"},
+                                          "spec": {"target": {"name": UNKNOWN}}}, name="db-external")
+    verdict = check(StackView({DEPLOYMENT: [workload], EXTERNAL_SECRET: [external]}), {})
+    assert (verdict.messages, verdict.unknown) == ([_missing("Secret", "db")], ["db-external.spec.target"])
+    known = resource(EXTERNAL_SECRET, {"metadata": {"name": "db", "namespace": "ml"}}, name="db-external")
+    verdict = check(StackView({DEPLOYMENT: [workload], EXTERNAL_SECRET: [known]}), {})
+    assert (verdict.messages, verdict.unknown) == ([], [])

@@ -11,8 +11,10 @@ from policies.rules._support import (
     Finding,
     Resource,
     Verdict,
+    _config,
     _exempt,
     _report,
+    _schema,
     join_by_reference,
     plain,
     stack_of,
@@ -60,3 +62,12 @@ def test_join_by_value_then_by_dependency_and_orphans() -> None:
                                           lambda r: r.props["bucket"])
     assert attached == {"urn:b1": [by_value], "urn:b2": [by_edge]}
     assert orphans == [elsewhere]
+
+
+def test_a_policy_run_without_its_config_gets_the_schemas_defaults() -> None:
+    """pulumi-policy hands a policy the config the engine filled from the schema's defaults; run without one (no
+    Configure call), the policy fills them the same way, and what the stack's config gives wins."""
+    schema = _schema({"maxHopLimit": {"type": "integer", "default": 1}, "note": {"type": "string"}}, ["prod"])
+    assert _config(schema, None) == {"exemptions": [], "maxHopLimit": 1, "stacks": ["prod"]}
+    assert _config(schema, {"maxHopLimit": 2, "note": "n"}) == {"exemptions": [], "maxHopLimit": 2, "note": "n",
+                                                                "stacks": ["prod"]}
