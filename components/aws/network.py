@@ -241,7 +241,6 @@ class Network(pulumi.ComponentResource):
                                enable_dns_hostnames=True, tags={**tags, "Name": name}, opts=kept)
         self.vpc_id = self.vpc.id
         self.vpc_cidr = self.vpc.cidr_block
-        vpc_child = pulumi.ResourceOptions(parent=self, depends_on=[self.vpc])
 
         # CIS AWS 5.4: the default security group allows nothing (no ingress or egress rule).
         aws.ec2.DefaultSecurityGroup(f"{name}-default-sg", vpc_id=self.vpc.id,
@@ -320,7 +319,7 @@ class Network(pulumi.ComponentResource):
             ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=443, to_port=443,
                                                       cidr_blocks=[args.cidr], description="HTTPS from the VPC")],
             egress=[],  # endpoints answer; they never initiate
-            tags={**tags, "Name": f"{name}-endpoints"}, opts=vpc_child)
+            tags={**tags, "Name": f"{name}-endpoints"}, opts=child)
         self.endpoint_security_group_id = self.endpoint_security_group.id
         self.interface_endpoints: dict[str, aws.ec2.VpcEndpoint] = {}
         for service in INTERFACE_ENDPOINT_SERVICES:

@@ -146,3 +146,18 @@ def test_bad_args_are_refused_together() -> None:
     with pytest.raises(ValueError, match=r"repository .*github_environment .*state_bucket .*state_secrets_key_arn "
                                          r".*required_tags .*max_session_seconds"):
         validate_ci_identities_args(args)
+
+
+@pytest.mark.parametrize("field", ["access_role_name", "previewer_role_name"])
+def test_a_bad_member_role_name_is_refused_naming_its_property_and_value(field: str) -> None:
+    """IAM role names are 1-64 of letters, digits and `+=,.@_-` (IAM User Guide, "IAM object quotas" and
+    CreateRole's RoleName): a space is none of them. The message names which of the two role names is bad."""
+    good = {"access_role_name": "OrganizationAccountAccessRole", "previewer_role_name": "ml-platform-dev-previewer"}
+    args = CiIdentitiesArgs(repository="acme/ml-platform", github_environment="dev", role_name_prefix="ml-platform-dev",
+                            account_id="123456789012", region="eu-west-1", state_bucket="acme-pulumi-state",
+                            state_secrets_key_arn="arn:aws:kms:eu-west-1:000000000000:key/"
+                                                  "0a1b2c3d-0000-4000-8000-000000000001",
+                            **{**good, field: "bad role"})
+    with pytest.raises(ValueError) as info:
+        validate_ci_identities_args(args)
+    assert str(info.value) == f"CiIdentities: {field} must be an IAM role name, got 'bad role'"

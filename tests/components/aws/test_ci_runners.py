@@ -115,3 +115,16 @@ def test_the_runners_security_group_lets_out_https_only(stack: str) -> None:
                 + plan.of_type("aws:ec2/securityGroupRule:SecurityGroupRule")
                 if reveal(r.inputs).get("securityGroupId") == runner_sg.id]
     assert separate == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_runners_build_logs_are_kept_as_long_as_the_stacks_other_logs(stack: str) -> None:
+    """CodeBuild writes a project's logs to `/aws/codebuild/<project>` (AWS CodeBuild User Guide, "View build
+    details": CloudWatch Logs group); a log group without a retention policy keeps its events forever (CloudWatch
+    Logs User Guide, "Change log data retention": the default is Never expire). The stack's retention: a year in
+    prod for audits, 30 days elsewhere, as the cluster's and the flow logs' groups."""
+    plan = preflight_plan(stack)
+    [project] = plan.of_type(PROJECT)
+    [group] = [g for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup")
+               if g.inputs["name"] == f"/aws/codebuild/{reveal(project.inputs)['name']}"]
+    assert group.inputs.get("retentionInDays") == (365 if stack == "prod" else 30)

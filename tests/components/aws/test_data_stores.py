@@ -138,3 +138,31 @@ def test_bad_args_are_refused_together() -> None:
         validate_data_stores_args(replace(ARGS, environment="Prod", backup_retention_days=-1, force_destroy=True,
                                           secret_arns={k: v for k, v in ARGS.secret_arns.items() if k != "databricks"}))
     validate_data_stores_args(ARGS)
+
+
+# Design Appendix (and the README's AWS data row): noncurrent versions kept none / 7 / 30 days.
+NONCURRENT_DAYS = {"dev": 0, "staging": 7, "prod": 30}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_stores_keep_versions_exactly_where_the_environment_keeps_backups(stack: str) -> None:
+    """S3 keeps every noncurrent version of a versioned bucket until a lifecycle rule expires it (Amazon S3 User
+    Guide, "Retaining multiple versions of objects with S3 Versioning"; NoncurrentVersionExpiration): where the
+    environment keeps no backups (dev) no store is versioned, or its old versions would pile up unexpired;
+    elsewhere every store, the logs included, is versioned and its noncurrent versions expire after the retention."""
+    plan = preflight_plan(stack)
+    stores = plan.descendants(plan.one("platform:storage:DataStores"))
+    buckets = {b.id: name for name, b in _buckets(plan, stack).items()}
+    versioned = {buckets[reveal(v.inputs)["bucket"]]: reveal(v.inputs)["versioningConfiguration"]
+                 for v in stores if v.type == "aws:s3/bucketVersioning:BucketVersioning"}
+    expiring = {buckets[reveal(c.inputs)["bucket"]]: [r["noncurrentVersionExpiration"]["noncurrentDays"]
+                                                     for r in reveal(c.inputs)["rules"]
+                                                     if "noncurrentVersionExpiration" in r]
+                for c in stores if c.type == "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"}
+    assert set(buckets.values()) == {*KEYED_STORES, LOG_STORE}
+    if NONCURRENT_DAYS[stack] == 0:
+        assert versioned == {}
+        assert expiring == {store: [] for store in (*KEYED_STORES, LOG_STORE)}
+    else:
+        assert versioned == {store: {"status": "Enabled"} for store in (*KEYED_STORES, LOG_STORE)}
+        assert expiring == {store: [NONCURRENT_DAYS[stack]] for store in (*KEYED_STORES, LOG_STORE)}

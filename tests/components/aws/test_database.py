@@ -127,3 +127,21 @@ def test_bad_args_are_refused_together() -> None:
     for words in ("identifier", "engine_major_version", "instance_class", "backup_retention_days",
                   "client_security_group_ids", "database_users"):
         assert words in str(info.value)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_parameter_group_logs_every_connection_attempt(stack: str) -> None:
+    """PostgreSQL's `log_connections` logs each attempted connection and its authentication (PostgreSQL docs,
+    "Error Reporting and Logging"; CIS PostgreSQL Benchmark, "Ensure 'log_connections' is enabled"); the
+    instance exports the `postgresql` log to CloudWatch, where the attempts can be audited."""
+    group = reveal(preflight_plan(stack).one("aws:rds/parameterGroup:ParameterGroup").inputs)
+    assert {"name": "log_connections", "value": "1", "applyMethod": "immediate"} in group["parameters"]
+    assert "postgresql" in _primary(stack)["enabledCloudwatchLogsExports"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_instance_stores_its_data_on_gp3(stack: str) -> None:
+    """The README: "standard instance classes and gp3 storage". The RDS API's StorageType values are lowercase
+    (`gp2 | gp3 | io1 | io2 | standard`, CreateDBInstance), and so are the provider's."""
+    instances = preflight_plan(stack).of_type(INSTANCE)
+    assert instances and [reveal(i.inputs)["storageType"] for i in instances] == ["gp3"] * len(instances)

@@ -379,3 +379,40 @@ def test_nat_gateways_carry_the_networks_extra_tags_with_their_name(tmp_path: Pa
     nats = sorted(plan.of_type("aws:ec2/natGateway:NatGateway"), key=lambda n: n.name)
     assert [n.inputs["tags"] for n in nats] == [
         {"cost-center": "ml", "Name": f"prod-network-nat-{i}"} for i in range(3)]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_route_table_is_named_for_what_it_routes(stack: str) -> None:
+    """The console lists a route table by its `Name` tag (Amazon VPC User Guide, "Tag your resources"): the public
+    table, one private table per zone, and the isolated table of the database and endpoint subnets, each named
+    after the network; the stack's tags reach them as the provider's default tags."""
+    tables = {t.name: t.inputs.get("tags") for t in _of(preflight_plan(stack), "aws:ec2/routeTable:RouteTable")}
+    network = f"{stack}-network"
+    assert tables == {f"{network}-public-rt": {"Name": f"{network}-public"},
+                      **{f"{network}-private-{i}-rt": {"Name": f"{network}-private-{i}"} for i in range(3)},
+                      f"{network}-isolated-rt": {"Name": f"{network}-isolated"}}
+
+
+def test_the_zones_are_asked_for_without_local_and_wavelength_zones(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """DescribeAvailabilityZones' `opt-in-status` filter: Availability Zones of a region are `opt-in-not-required`,
+    Local Zones and Wavelength Zones are opted in (EC2 API Reference, DescribeAvailabilityZones; Amazon EC2 User
+    Guide, "Regions and Zones"). A subnet in a Local Zone would miss services the tiers need (NAT, endpoints)."""
+    from preflight import invokes
+
+    token = "aws:index/getAvailabilityZones:getAvailabilityZones"
+    asked: list[dict[str, Any]] = []
+    answer = invokes.INVOKES[token]
+
+    def recording(args: Any, ctx: Any) -> dict[str, Any]:
+        asked.append(dict(args))
+        return answer(args, ctx)
+
+    monkeypatch.setitem(invokes.INVOKES, token, recording)
+    run_snippet(tmp_path, """
+        from components.aws.network import Network, NetworkArgs
+
+        Network("prod-network", NetworkArgs(cluster_name="prod-eks", region="eu-west-1", account_id="111111111111",
+                                            cidr="10.30.0.0/16"))
+    """)
+    assert asked == [{"state": "available", "filters": [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]}]

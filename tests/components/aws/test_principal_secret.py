@@ -155,3 +155,22 @@ def test_bad_secret_args_are_refused(changes: dict[str, Any], words: str) -> Non
                             "region": "eu-west-1", "value": "{}", "administrator_role_arn": "a"}
     with pytest.raises(ValueError, match=words):
         validate_principal_secret_args(PrincipalSecretArgs(**{**base, **changes}))
+
+
+@pytest.mark.parametrize(("protect", "retain"), [(False, False), (True, False), (True, True)])
+def test_the_key_and_the_secret_are_protected_and_retained_as_asked_and_nothing_else(
+        tmp_path: Path, protect: bool, retain: bool) -> None:
+    """Pulumi resource options: `protect` refuses to delete a resource, `retainOnDelete` leaves it in the cloud
+    when Pulumi deletes it. What holds the credential (the key and the secret) follows the arguments; the alias,
+    the version and the policy are re-creatable parts and carry neither."""
+    plan = run_snippet(tmp_path, f"""
+        from components.aws.principal_secret import PrincipalSecret, PrincipalSecretArgs
+
+        PrincipalSecret("dev-principal", PrincipalSecretArgs(
+            secret_name="ml-platform-dev/databricks/ml-pipelines", account_id="111111111111", region="eu-west-1",
+            value="{{}}", administrator_role_arn="arn:aws:iam::111111111111:role/deployer",
+            protect={protect!r}, retain_on_delete={retain!r}))
+    """, stack="dev")
+    options = {r.type: (r.options["protect"], r.options["retainOnDelete"]) for r in plan.registered if r.custom}
+    assert options == {KEY: (protect, retain), SECRET: (protect, retain), "aws:kms/alias:Alias": (False, False),
+                       VERSION: (False, False), POLICY: (False, False)}

@@ -14,6 +14,8 @@ USE_SCHEMA + SELECT). What each privilege allows: Databricks' "Unity Catalog pri
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from components.databricks.grants import (
@@ -23,10 +25,11 @@ from components.databricks.grants import (
     access_table,
     validate_unity_catalog_grants_args,
 )
-from tests.databricks.access import ADR_SCOPE, CATALOG, GRANT, adr_table, plan_table, table_differences
+from preflight.harness import RecordedResource
+from tests.databricks.access import ADR_SCOPE, CATALOG, GRANT, GRANTS, adr_table, plan_table, table_differences
 from tests.databricks.privileges import PRIVILEGES, unknown_privileges
 from tests.databricks.snippets import platform_plan, stack_cfg, stack_plan
-from tests.support import STACKS
+from tests.support import STACKS, run_snippet
 
 
 def shipped_users(stack: str) -> tuple[str, ...]:
@@ -248,3 +251,29 @@ def test_each_bad_grants_arg_is_refused_with_its_whole_message(args: UnityCatalo
     validate_unity_catalog_grants_args(UnityCatalogGrantsArgs(
         table={DEV: {"ml-pipelines-dev": frozenset({"ALL_PRIVILEGES"}), "g@example.com": frozenset({"USE_CATALOG"})}},
         securable_names={DEV: "dev"}, sandbox_principals=frozenset({"g@example.com"})))
+
+
+def test_a_row_splits_into_grants_exactly_when_a_sandbox_user_shares_it_with_another_principal(tmp_path: Path) -> None:
+    """The module's rule: a row of platform principals only is one authoritative `databricks.Grants`; a row a
+    sandbox user shares with any other principal (the platform's, or another sandbox user's) is one
+    `databricks.Grant` per principal, since Unity Catalog refuses a whole grant request naming a principal it does
+    not know (`PRINCIPAL_DOES_NOT_EXIST`) and one user not yet provisioned would block the others."""
+    plan = run_snippet(tmp_path, """
+        from components.databricks.grants import Securable, UnityCatalogGrants, UnityCatalogGrantsArgs
+
+        platform_only, sandboxes_only = Securable("catalog", "dev"), Securable("schema", "dev.bronze")
+        UnityCatalogGrants("dev-grants", UnityCatalogGrantsArgs(
+            table={platform_only: {"ml-pipelines-dev": frozenset({"ALL_PRIVILEGES"}),
+                                   "data-engineers": frozenset({"USE_CATALOG"})},
+                   sandboxes_only: {"alice@example.com": frozenset({"USE_SCHEMA"}),
+                                    "bob@example.com": frozenset({"USE_SCHEMA"})}},
+            securable_names={platform_only: "dev", sandboxes_only: "dev.bronze"},
+            sandbox_principals=frozenset({"alice@example.com", "bob@example.com"})))
+    """, stack="dev")
+    def on(grant: RecordedResource) -> str:
+        return grant.inputs.get("catalog") or grant.inputs["schema"]
+
+    assert [(on(g), sorted(e["principal"] for e in g.inputs["grants"])) for g in plan.of_type(GRANTS)] == [
+        ("dev", ["data-engineers", "ml-pipelines-dev"])]
+    assert sorted((on(g), g.inputs["principal"]) for g in plan.of_type(GRANT)) == [
+        ("dev.bronze", "alice@example.com"), ("dev.bronze", "bob@example.com")]

@@ -3,13 +3,14 @@ the service principal and one sandbox catalog per listed user; staging and prod 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
 from components.databricks.platform import DatabricksPlatformArgs, validate_databricks_platform_args
 from components.databricks.workspace import DatabricksWorkspaceArgs
-from preflight.harness import plain
+from preflight.harness import plain, reveal
 from tests.databricks.access import CATALOG, SERVICE_PRINCIPAL
 from tests.databricks.snippets import WORKSPACE_IDS, platform_plan, stack_cfg, stack_plan
 from tests.support import STACKS
@@ -120,3 +121,29 @@ def test_each_environment_has_a_dedicated_workspace_and_sandboxes_share_devs() -
     sandbox_bindings = [b.inputs["workspaceId"] for b in stack_plan("dev").of_type(
         "databricks:index/workspaceBinding:WorkspaceBinding") if b.inputs["securableName"].endswith("_sandbox")]
     assert sandbox_bindings and set(sandbox_bindings) == {dev_workspace}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_environment_catalog_keeps_its_managed_tables_in_a_folder_of_its_own_storage(stack: str) -> None:
+    """The README's Databricks row: an external location on the processed bucket and the catalog `<env>`. A
+    catalog's `storage_root` must lie inside an external location (Databricks, "Specify a managed storage location
+    in Unity Catalog"): the layer's own, in a folder named after the catalog, never another catalog's."""
+    plan = stack_plan(stack)
+    location = plan.one("databricks:index/externalLocation:ExternalLocation",
+                        name=f"{stack}-databricks-storage-location")
+    catalog = plan.one(CATALOG, name=f"{stack}-databricks-catalog")
+    assert catalog.inputs["storageRoot"] == f"{location.inputs['url'].rstrip('/')}/{stack}"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_stored_credential_is_the_pipeline_principals_oauth_client(stack: str) -> None:
+    """Databricks OAuth M2M: a service principal authenticates with its application id as the client id and one of
+    its OAuth secrets (Databricks, "Authorize unattended access to Databricks resources with a service principal
+    using OAuth"). The secret the pipelines read must name `ml-pipelines-<env>`'s own."""
+    plan = stack_plan(stack)
+    version = plan.one("aws:secretsmanager/secretVersion:SecretVersion",
+                       name=f"{stack}-databricks-pipelines-secret-version")
+    credential = json.loads(reveal(version.inputs)["secretString"])
+    assert credential["client_id"] == plan.one(SERVICE_PRINCIPAL).outputs["applicationId"]
+    assert credential["client_secret"] == reveal(
+        plan.one("databricks:index/servicePrincipalSecret:ServicePrincipalSecret").outputs["secret"])

@@ -96,3 +96,13 @@ def test_a_client_id_without_its_secret_is_refused() -> None:
 def test_a_host_that_is_no_https_url_is_refused(host: str) -> None:
     with pytest.raises(ValueError, match="host must be an https://"):
         validate_databricks_workspace_args(DatabricksWorkspaceArgs(host=host, workspace_id="1"))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_workspace_component_registers_its_host_and_workspace_id(stack: str) -> None:
+    """`register_outputs` is what the engine records as the component's outputs (Pulumi docs, "Component
+    resources": registering outputs); the workspace's are the stack file's `databricks.host` and
+    `databricks.workspaceId`, under the names the stack file gives them."""
+    databricks = raw_config(stack)["databricks"]
+    workspace = stack_plan(stack).one("platform:databricks:DatabricksWorkspace", name=f"{stack}-databricks-workspace")
+    assert workspace.component_outputs == {"host": databricks["host"], "workspaceId": databricks["workspaceId"]}

@@ -85,3 +85,11 @@ def test_a_node_fits_workers_by_both_cpu_and_memory() -> None:
     worker = capacity.PodShape(500, 2048, 2000, 8192)
     assert capacity.workers_per_node("m6i.xlarge", worker) == 7  # 4000m - 80m - 250m; 16 GiB - 1.5 GiB
     assert capacity.workers_per_node("c6i.xlarge", worker) == 3  # memory-bound: 8 GiB - 1.5 GiB
+
+
+def test_a_resources_block_times_its_replicas_is_every_quantity_multiplied() -> None:
+    """Kubernetes quantities: `500m` is half a CPU, `2` two CPUs, `1Gi` 1024 MiB. A ResourceQuota counts the sum
+    over the pods, so three replicas hold three times each request and each limit."""
+    resources = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
+    assert capacity.shape(resources, replicas=3) == capacity.PodShape(1500, 3072, 6000, 12288)
+    assert capacity.shape(resources) == capacity.PodShape(500, 1024, 2000, 4096)

@@ -107,3 +107,15 @@ def test_our_schema_refuses_a_key_we_do_not_set_and_a_bad_value() -> None:
         jsonschema.validate({**good, "extraArgs": {"expander": "cheapest"}}, schema)
     with pytest.raises(jsonschema.ValidationError):
         autoscaler_values("c", "eu-west-1", "not-an-arn", "v1.35.0", {"pool": "system"})
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_component_registers_its_roles_arn(stack: str) -> None:
+    """What `register_outputs` records is the component's outputs in state (Pulumi docs, "Component resources"):
+    the IRSA role's ARN, the one the chart's service account is annotated with."""
+    plan = preflight_plan(stack)
+    role = plan.one("aws:iam/role:Role", name=f"{stack}-cluster-autoscaler-role")
+    component = plan.one("platform:kubernetes:ClusterAutoscaler", name=f"{stack}-cluster-autoscaler")
+    assert component.component_outputs == {"role_arn": role.outputs["arn"]}
+    annotations = _release(stack)["values"]["rbac"]["serviceAccount"]["annotations"]
+    assert annotations["eks.amazonaws.com/role-arn"] == role.outputs["arn"]

@@ -207,3 +207,27 @@ def test_the_control_plane_reaches_the_kubernetes_api_server_on_443_in_the_vpc(s
     vpc_cidr = preflight_plan(stack).one("platform:network:Network").component_outputs["vpc_cidr"]
     assert {"to": [{"ipBlock": {"cidr": vpc_cidr}}], "ports": [{"protocol": "TCP", "port": 443}]} \
         in egress["spec"]["egress"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_daemon_monitors_runs_and_restarts_crashed_run_workers(stack: str) -> None:
+    """Dagster docs, "Detect and restart crashed workers with run monitoring": run monitoring needs the daemon and
+    the instance's opt-in, `run_monitoring: {enabled: true}` in dagster.yaml; without it a run whose Job's pod died
+    stays STARTED for ever."""
+    assert _instance(stack).get("run_monitoring") == {"enabled": True}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_only_the_webserver_and_daemon_pods_mount_their_accounts_token(stack: str) -> None:
+    """Kubernetes docs, "Configure Service Accounts for Pods": a pod mounts its account's API token unless
+    `automountServiceAccountToken` is false, and the pod's setting takes precedence over the account's. The
+    account turns it off for every pod; the two pods that call the API (the daemon launches and monitors run Jobs,
+    the webserver terminates them: K8sRunLauncher with `load_incluster_config`) turn it back on."""
+    (account,) = [m for m in _control_plane(stack) if m["kind"] == "ServiceAccount"
+                  and m["metadata"]["name"] == SERVICE_ACCOUNT]
+    assert account["automountServiceAccountToken"] is False
+    pods = {m["metadata"]["name"]: m["spec"]["template"]["spec"] for m in _control_plane(stack)
+            if m["kind"] == "Deployment"}
+    assert {name: pod.get("automountServiceAccountToken") for name, pod in pods.items()} == {
+        "dagster-webserver": True, "dagster-daemon": True}
+    assert _instance(stack)["run_launcher"]["config"]["load_incluster_config"] is True

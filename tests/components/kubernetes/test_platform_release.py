@@ -367,3 +367,14 @@ def test_the_bootstrap_job_generates_the_ui_logins_the_stack_names_and_never_rot
     loop = script[script.index("for pair in $GENERATED_LOGINS"):]
     assert "ROTATE" not in loop and 'if [ -z "$existing" ]' in loop
     assert "file:///tmp/login.json" in loop  # the password never in a process's arguments
+
+
+# The stack files' `protection.protect`: dev disposable, staging and prod protected.
+PROTECTED = {"dev": False, "staging": True, "prod": True}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_release_is_protected_where_the_stack_protects(stack: str) -> None:
+    """Pulumi resource option `protect`: the engine refuses to delete a protected resource, so a refactor that
+    drops the release (and with it every workload of the environment) fails instead of uninstalling it."""
+    assert platform_release(preflight_plan(stack)).options["protect"] is PROTECTED[stack]
