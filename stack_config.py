@@ -570,10 +570,12 @@ class _Reader:
 
     def strings(self, mapping: Mapping[str, Any], key: str, path: str, pattern: re.Pattern[str] | None = None,
                 allowed: str = "", default: Any = _MISSING, unique: bool = True,
-                check: Callable[[str, str], str | None] | None = None) -> tuple[str, ...]:
+                check: Callable[[str, str], str | None] | None = None, non_empty: bool = False) -> tuple[str, ...]:
         value = self.typed(self.get(mapping, key, path, default), list, path, "a list")
         if value is None:
             return ()
+        if non_empty and not value:
+            self.problem(path, f"must list at least one, each {allowed}, got []")
         out: list[str] = []
         for i, item in enumerate(value):
             item_path = f"{path}[{i}]"
@@ -921,7 +923,7 @@ def parse(stack: str, raw: Mapping[str, Any], secrets: Mapping[str, pulumi.Outpu
                                          "a domain name like 'pypi-mirror.example.com'", default=[]),
         cluster_policy=ClusterPolicyConfig(
             node_types=r.strings(cp, "nodeTypes", "databricks.clusterPolicy.nodeTypes", _INSTANCE_RE,
-                                 "a node type like 'm6i.xlarge'"),
+                                 "a node type like 'm6i.xlarge'", non_empty=True),
             max_workers=r.integer(cp, "maxWorkers", "databricks.clusterPolicy.maxWorkers", 1, 500) or 1,
             autotermination_minutes=r.integer(cp, "autoterminationMinutes",
                                               "databricks.clusterPolicy.autoterminationMinutes", 10, 240) or 10,

@@ -38,7 +38,7 @@ def test_pyproject_mutmut_section_covers_every_target() -> None:
     ("policies/rules/aws_kms_key_policy_wildcard_root_only.py",
      ["tests/policies/rules/test_aws_kms_key_policy_wildcard_root_only.py"]),
     ("stack_config.py", ["tests/test_stack_config.py", "tests/test_stack_config_boundaries.py",
-                         "tests/test_stack_config_load.py", "tests/test_stack_config_messages.py",
+                         "tests/test_stack_config_every_key.py", "tests/test_stack_config_load.py", "tests/test_stack_config_messages.py",
                          "tests/test_stack_config_network.py", "tests/test_stack_config_network_boundaries.py",
                          "tests/test_stack_config_paths.py"]),
     ("components/aws/network.py", ["tests/components/aws/test_network.py", "tests/components/test_documents.py",
