@@ -242,7 +242,21 @@ def test_a_preview_note_is_reported_by_what_the_policy_could_not_read() -> None:
     report = _text_report(Plan("dev", "ml-platform", True, [], {}), [], notes=[note])
     assert report.splitlines()[-1] == ("  least-privilege/aws-iam-no-wildcard-actions: string value at .policy "
                                        "can't be known during preview")
-    assert report.splitlines()[0] == "Preflight of stack dev (preview mode): 0 resources"
+    assert report.splitlines()[:2] == ["Preflight of stack dev (preview mode): 0 resources", ""]  # then a blank line
+
+
+def test_a_preview_notes_reason_may_itself_say_during_preview() -> None:
+    """The reason is everything after pulumi-policy's first "during preview: ", whatever the reason says."""
+    from preflight.__main__ import _text_report
+    from preflight.harness import Plan
+    from preflight.policy import Violation
+
+    note = Violation("prod-guardrails", "aws-s3-bucket-encryption-kms", "advisory", "urn:x",
+                     "can't run policy 'aws-s3-bucket-encryption-kms' during preview: the key's ARN is unknown "
+                     "during preview: it is computed when the key is created")
+    report = _text_report(Plan("prod", "ml-platform", True, [], {}), [], notes=[note])
+    assert report.splitlines()[-1] == ("  prod-guardrails/aws-s3-bucket-encryption-kms: the key's ARN is unknown "
+                                       "during preview: it is computed when the key is created")
 
 
 def test_preview_flag_runs_the_program_as_pulumi_preview(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -464,3 +464,21 @@ def test_interface_endpoints_in_two_regions_are_in_different_hosted_zones() -> N
     assert entries[0]["dnsName"].endswith(".sts.eu-west-1.vpce.amazonaws.com")
     assert entries[1]["dnsName"].endswith(".sts.us-east-1.vpce.amazonaws.com")
     assert entries[0]["hostedZoneId"] != entries[1]["hostedZoneId"]
+
+
+def test_random_ids_of_two_resources_differ() -> None:
+    """pulumi-random draws each RandomId's bytes from crypto/rand: two resources of one plan get two ids (a shared
+    id would give two buckets suffixed with it the same name)."""
+    one, two = (_run("random:index/randomId:RandomId", logical, byteLength=4)[1] for logical in ("one", "two"))
+    assert one["hex"] != two["hex"] and one["b64Url"] != two["b64Url"]
+    assert _run("random:index/randomId:RandomId", "one", byteLength=4)[1] == one  # the same resource: the same id
+
+
+def test_an_rds_managed_secrets_id_does_not_repeat_the_instances_auto_name() -> None:
+    """AWS draws every id independently (as for an endpoint's hosted zone above): the managed secret's
+    `rds!db-<uuid>` does not start with the digits of the random suffix Pulumi gave the instance's identifier."""
+    identifier, out = _run("aws:rds/instance:Instance", "db", manageMasterUserPassword=True)
+    suffix = identifier.removeprefix("db-")
+    assert re.fullmatch(r"[0-9a-f]{7}", suffix)
+    secret_uuid = out["masterUserSecrets"][0]["secretArn"].split(":secret:rds!db-", 1)[1][:36]
+    assert _is_uuid(secret_uuid) and not secret_uuid.replace("-", "").startswith(suffix)

@@ -345,3 +345,51 @@ def test_the_program_imports_its_own_modules_from_its_project_directory(tmp_path
     plan = run_program(tmp_path, load_stack_settings(tmp_path, "dev"))
     assert plan.plain_outputs == {"value": "from the project directory"}
     sys.modules.pop(module, None)
+
+
+def test_the_json_view_of_inputs_writes_unknowns_and_secrets_as_placeholders(tmp_path: Path) -> None:
+    """README, `--json`: inputs under the engine's names, a secret as "[secret]"; a value unknown during a preview
+    is "[unknown]", as the text report writes it."""
+    code = """
+    import pulumi_random as random
+    password = random.RandomPassword("pw", length=16)
+    first = random.RandomId("first", byte_length=2)
+    random.RandomId("second", byte_length=2, prefix=first.hex, keepers={"password": password.result})
+    """
+    (tmp_path / "preview").mkdir()
+    (tmp_path / "up").mkdir()
+    previewed = run_snippet(tmp_path / "preview", code, preview=True).one("random:index/randomId:RandomId", "second")
+    assert previewed.to_json()["inputs"]["prefix"] == "[unknown]"
+    updated = run_snippet(tmp_path / "up", code).one("random:index/randomId:RandomId", "second")
+    assert updated.to_json()["inputs"]["keepers"] == {"password": "[secret]"}
+    assert updated.to_json()["inputs"]["prefix"] == updated.inputs["prefix"]  # a known value is itself
+
+
+def test_a_program_error_names_the_resource_the_sdk_was_processing() -> None:
+    """The SDK re-raises an error preparing a resource as `While processing resource: '<name>', type: '<type>'`
+    with the original as its cause: the message names that resource and keeps the original error."""
+    from preflight.harness import _program_error_message
+
+    original = ValueError("unexpected input of type object")
+    wrapped = ValueError("While processing resource: 'prod-db', type: 'aws:rds/instance:Instance'\n"
+                         f"ValueError has risen: {original}")
+    wrapped.__cause__ = original  # `raise ... from e`, as the SDK does
+    message = _program_error_message(wrapped, PROJECT_DIR, [])
+    assert message == ("program error for resource 'prod-db' (aws:rds/instance:Instance): ValueError: unexpected "
+                       "input of type object")
+
+
+def test_the_programs_own_run_error_carries_what_was_registered_before_it(tmp_path: Path) -> None:
+    """A `pulumi.RunError` (a ConfigError) is raised unchanged, with the plan registered up to that point."""
+    import pulumi
+
+    code = """
+    import pulumi
+    import pulumi_random as random
+    random.RandomId("before", byte_length=2)
+    pulumi.Config().require("missing")
+    """
+    with pytest.raises(pulumi.RunError) as info:
+        run_snippet(tmp_path, code)
+    partial = info.value.partial_plan  # type: ignore[attr-defined]
+    assert [r.name for r in partial.registered] == ["before"]

@@ -301,3 +301,14 @@ def test_a_document_renders_in_the_structs_field_order_whatever_the_dicts_order(
                 "Version": "2012-10-17"}
     assert _go_struct_json(document) == (
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}')
+
+
+def test_a_condition_repeated_with_several_values_appends_them_all() -> None:
+    """terraform-provider-aws `IAMPolicyStatementConditionSet.MarshalJSON`: the values of one test and variable
+    given twice are appended, each block's set reverse-sorted; one value alone collapses to a string."""
+    (st,) = json.loads(str(_document(statements=[{"actions": ["s3:GetObject"], "resources": ["*"], "conditions": [
+        {"test": "StringEquals", "variable": "aws:PrincipalAccount", "values": ["111122223333"]},
+        {"test": "StringEquals", "variable": "aws:PrincipalAccount", "values": ["444455556666", "777788889999"]},
+    ]}])["json"]))["Statement"]
+    assert st["Condition"] == {"StringEquals": {"aws:PrincipalAccount": ["111122223333", "777788889999",
+                                                                         "444455556666"]}}

@@ -100,3 +100,94 @@ def test_a_resource_policy_sees_the_resources_options(tmp_path: Path) -> None:
     """)
     violations = evaluate(tmp_path / "pack", plan, packs=[pack], policy_config={})
     assert [(v.policy, v.urn.rsplit("::", 1)[-1]) for v in violations] == [("must-protect", "loose")]
+
+
+LEVELED_PACK = """
+from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+def nothing(args, report_violation):
+    pass
+
+PolicyPack("leveled", [
+    ResourceValidationPolicy("own-level", "d", nothing, enforcement_level=EnforcementLevel.MANDATORY),
+    ResourceValidationPolicy("pack-level", "d", nothing),
+], enforcement_level=EnforcementLevel.ADVISORY, initial_config=INITIAL)
+"""
+
+STACK_PACK = """
+from pulumi_policy import PolicyPack, StackValidationPolicy
+
+def ids_protected(args, report_violation):
+    for resource in args.resources:
+        if resource.resource_type == "random:index/randomId:RandomId" and not resource.opts.protect:
+            report_violation("not protected", resource.urn)
+
+PolicyPack("stacked", [StackValidationPolicy("ids-protected", "d", ids_protected)])
+"""
+
+
+def pack_of(folder: Path, text: str) -> LoadedPack:
+    """One pack `folder/policies/<name>` built from `text` (its `__main__.py`)."""
+    pack_dir = folder / "policies" / "pack"
+    pack_dir.mkdir(parents=True)
+    (pack_dir / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 1.0.0\n")
+    (pack_dir / "__main__.py").write_text(text)
+    (pack,) = load_packs(folder)
+    return pack
+
+
+def test_a_policys_own_level_wins_over_the_packs(tmp_path: Path) -> None:
+    """pulumi-policy: a policy's `enforcement_level` overrides its pack's; a policy without one has the pack's."""
+    pack = pack_of(tmp_path, LEVELED_PACK.replace("INITIAL", "None"))
+    assert resolve_config(pack, {}, SOURCE) == {"own-level": ("mandatory", {}), "pack-level": ("advisory", {})}
+
+
+def test_the_packs_initial_config_all_sets_every_policys_level(tmp_path: Path) -> None:
+    """Pulumi "Policy pack configuration": `all` in a pack's initial config sets the level of each of its policies,
+    their own levels included; a policy's own entry there, and the stack's file, still win."""
+    pack = pack_of(tmp_path, LEVELED_PACK.replace("INITIAL", "{'all': 'disabled', 'pack-level': 'mandatory'}"))
+    assert resolve_config(pack, {}, SOURCE) == {"own-level": ("disabled", {}), "pack-level": ("mandatory", {})}
+    assert resolve_config(pack, {"own-level": "advisory"}, SOURCE)["own-level"] == ("advisory", {})
+
+
+def test_an_unknown_enforcement_level_is_refused_listing_the_levels(tmp_path: Path) -> None:
+    """The engine accepts advisory, mandatory, remediate and disabled: the refusal lists them."""
+    pack = tiny_pack(tmp_path)
+    with pytest.raises(PolicyConfigError) as info:
+        resolve_config(pack, {"must-protect": "strict"}, SOURCE)
+    assert str(info.value) == ("policies/config/dev.json: must-protect must be one of advisory, mandatory, "
+                               "remediate, disabled, got 'strict'")
+
+
+def test_a_property_of_the_wrong_type_is_refused_naming_its_path(tmp_path: Path) -> None:
+    """jsonschema's error for `{"tag": 3}` against `{"tag": {"type": "string"}}` is at path `tag`: written
+    `tagged.tag`, as the key reads in the config file."""
+    pack = tiny_pack(tmp_path)
+    with pytest.raises(PolicyConfigError) as info:
+        resolve_config(pack, {"tagged": {"tag": 3}}, SOURCE)
+    assert str(info.value) == "policies/config/dev.json: tagged.tag is invalid (tiny): 3 is not of type 'string'"
+
+
+def test_an_applied_exemption_in_json() -> None:
+    """README, `--json`: `exemptions` entries hold the pack, policy, resource, reason and the URNs it matched."""
+    from preflight.policy import AppliedExemption
+
+    exemption = AppliedExemption("prod-guardrails", "aws-s3-bucket-encryption-kms", "prod-raw-bucket", "legacy",
+                                 ("urn:pulumi:prod::ml-platform::aws:s3/bucket:Bucket::prod-raw-bucket",))
+    assert exemption.to_json() == {"pack": "prod-guardrails", "policy": "aws-s3-bucket-encryption-kms",
+                                   "resource": "prod-raw-bucket", "reason": "legacy",
+                                   "urns": ["urn:pulumi:prod::ml-platform::aws:s3/bucket:Bucket::prod-raw-bucket"]}
+
+
+def test_a_stack_policy_sees_every_resource_of_the_plan(tmp_path: Path) -> None:
+    """pulumi-policy `StackValidationArgs.resources`: every resource of the stack, with its options."""
+    pack = pack_of(tmp_path / "pack", STACK_PACK)
+    (tmp_path / "program").mkdir()
+    plan = run_snippet(tmp_path / "program", """
+    import pulumi
+    import pulumi_random as random
+    random.RandomId("kept", byte_length=2, opts=pulumi.ResourceOptions(protect=True))
+    random.RandomId("loose", byte_length=2)
+    """)
+    violations = evaluate(tmp_path / "pack", plan, packs=[pack], policy_config={})
+    assert [(v.policy, v.urn.rsplit("::", 1)[-1]) for v in violations] == [("ids-protected", "loose")]

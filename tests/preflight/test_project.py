@@ -129,3 +129,13 @@ def test_removing_a_key_the_stack_does_not_set_is_no_error(tmp_path: Path) -> No
     settings = load_stack_settings(tmp_path, "dev", {"teams": None, "aws:profile": None})
     assert "demo:teams" not in settings.config and "aws:profile" not in settings.config
     assert settings.config["demo:region"] == "us-west-2"
+
+
+def test_a_project_value_declared_with_value_is_set_under_its_qualified_key(tmp_path: Path) -> None:
+    """Pulumi.yaml's `config`: a key may be declared `{value: ...}` instead of `{default: ...}`; a key without a
+    namespace is the project's, a namespaced one stays as written; the stack file still wins."""
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: python\nconfig:\n  tier:\n    value: gold\n"
+                                          "  aws:profile:\n    value: ci\n  owner:\n    value: a@example.com\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  demo:owner: b@example.com\n")
+    settings = load_stack_settings(tmp_path, "dev")
+    assert settings.config == {"demo:tier": "gold", "aws:profile": "ci", "demo:owner": "b@example.com"}
