@@ -102,7 +102,7 @@ SCALARS = [
     refused("accessRoleName", "Org Access", "accessRoleName must be an IAM role name, got 'Org Access'"),
 ]
 SCALARS_ACCEPTED = [
-    accepted("owner", "a@b.co", lambda c: c.owner),
+    accepted("owner", "a@example.com", lambda c: c.owner),
     accepted("region", "us-gov-west-1", lambda c: c.region),
     accepted("githubRepository", "org/repo", lambda c: c.github_repository),
     accepted("kubernetesVersion", "1.34", lambda c: c.cluster.version),
@@ -140,7 +140,7 @@ ACCOUNT = [
 ]
 ACCOUNT_ACCEPTED = [
     accepted("account.name", "a" * 50, lambda c: c.account.name),
-    accepted("account.email", "a@b.co", lambda c: c.account.email),
+    accepted("account.email", "a@example.com", lambda c: c.account.email),
     accepted("account.parentOuId", "r-ab12", lambda c: c.account.parent_ou_id),
     accepted("account.parentOuId", "ou-ab12-stag0001", lambda c: c.account.parent_ou_id),
     accepted("account.id", "123456789012", lambda c: c.account.existing_account_id),
@@ -593,7 +593,7 @@ DATABRICKS_ACCEPTED = [
     accepted("databricks.egressAllowedDomains", ["pypi-mirror.example.com", "*.example.org"],
              lambda c: c.databricks.egress_allowed_domains, ("pypi-mirror.example.com", "*.example.org")),
     accepted("databricks.egressAllowedDomains", _DELETE, lambda c: c.databricks.egress_allowed_domains, ()),
-    accepted("databricks.userEmailDomain", "example.co", lambda c: c.databricks.user_email_domain),
+    accepted("databricks.userEmailDomain", "ml.example.org", lambda c: c.databricks.user_email_domain),
     accepted("databricks.metastoreId", UUID, lambda c: c.databricks.metastore_id),
     accepted("databricks.metastorePreAssigned", False, lambda c: c.databricks.metastore_pre_assigned),
     accepted("databricks.metastorePreAssigned", _DELETE, lambda c: c.databricks.metastore_pre_assigned, False),
