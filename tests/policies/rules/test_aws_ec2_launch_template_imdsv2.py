@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policies.rules._support import Resource
+from policies.rules._support import UNKNOWN, Resource
 from policies.rules.aws_ec2_launch_template_imdsv2 import NAME, check
 from preflight.harness import Plan
 from tests.policies.helpers import flagged
@@ -49,3 +49,9 @@ def test_the_hop_limit_allowed_is_the_pack_configs_max_hop_limit(hops: float, me
     lt = Resource("aws:ec2/launchTemplate:LaunchTemplate", "lt", "urn",
                   {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": hops}})
     assert check(lt, {"maxHopLimit": 2.0}).messages == messages
+
+
+def test_a_node_groups_launch_template_not_known_yet_is_named_not_judged() -> None:
+    group = Resource("aws:eks/nodeGroup:NodeGroup", "ng", "urn", {"launchTemplate": UNKNOWN})
+    verdict = check(group, {})
+    assert (verdict.messages, verdict.unknown) == ([], ["launchTemplate"])

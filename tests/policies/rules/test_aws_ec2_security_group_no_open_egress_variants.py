@@ -150,3 +150,11 @@ def test_a_reference_not_known_yet_is_joined_through_the_dependency_even_beside_
     opened = dataclasses.replace(new, props={"id": UNKNOWN, "entries": [{"cidr": "0.0.0.0/0"}]})
     assert _with_lists(group, known, opened).messages == [
         message("egress[0].prefixListIds", "0.0.0.0/0 through prefix list new (new.entries[0].cidr)")]
+
+
+def test_a_prefix_list_reference_that_is_no_string_is_refused_not_looked_up() -> None:
+    """A malformed reference (a number, an object) names no list of the plan: refused as undefined, naming it."""
+    group = resource(SG, {"egress": [{"prefixListIds": [{"id": "pl-1"}]}]}, name="sg")
+    listed = resource(PREFIX_LIST, {"id": "pl-0123456789abcdef0", "entries": [{"cidr": "10.30.0.0/16"}]}, name="known")
+    assert [m.split(",")[0] for m in _with_lists(group, listed).messages] == [
+        "egress[0].prefixListIds allows egress to prefix list {'id': 'pl-1'}"]

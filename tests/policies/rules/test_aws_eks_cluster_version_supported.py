@@ -24,3 +24,9 @@ def test_judges_against_the_calendar() -> None:
 
 def test_flags_a_version_the_calendar_does_not_know(integrity_plan: Plan) -> None:
     assert set(flagged(integrity_plan, NAME)) == {"version-unknown-bad"}
+
+
+def test_when_every_known_version_has_left_support_the_message_says_none_is_supported() -> None:
+    assert judge("1.34", ENDS, datetime.date(2027, 1, 1)) == (
+        "version 1.34 left EKS standard support on 2026-12-02 (extended support is billed and ends in an automatic "
+        "upgrade); in standard support on 2027-01-01: none.")

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from policies.rules._support import StackView
+from policies.rules._support import UNKNOWN, StackView
 from policies.rules.aws_network_subnets_of_own_vpc import NAME, check
 from preflight.harness import Plan
 from tests.policies.helpers import flagged, resource, snippet_plan
@@ -71,3 +71,13 @@ def test_a_cluster_on_subnets_the_plan_does_not_create_is_told_to_pass_the_netwo
     assert [(f.message, f.urn) for f in verdict.findings] == [(
         "subnets ['subnet-0123456789abcdef0'] are not subnets of this plan, but the account is created by it: a new "
         "account has no such subnets; pass the network's subnet ids.", literal.urn)]
+
+
+def test_subnet_ids_not_known_yet_without_a_planned_subnet_are_refused_as_computed() -> None:
+    """Computed ids that come from no subnet of the plan (another stack's output, say) are no better than literal
+    ones in a new account: refused, written as (computed) since their value is not known."""
+    account = resource(ACCOUNT, {"name": "ml-prod", "email": "ml-prod@example.com"}, name="acct")
+    cluster = resource(CLUSTER, {"vpcConfig": {"subnetIds": [UNKNOWN]}}, name="elsewhere")
+    assert check(StackView({ACCOUNT: [account], CLUSTER: [cluster]}), {}).messages == [
+        "subnets (computed) are not subnets of this plan, but the account is created by it: a new account has no "
+        "such subnets; pass the network's subnet ids."]

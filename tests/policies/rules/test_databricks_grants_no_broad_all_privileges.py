@@ -70,3 +70,15 @@ def test_all_privileges_to_account_users_is_refused_anywhere_with_the_fix() -> N
     assert grants("account users").messages == [
         "grants ALL_PRIVILEGES to account users; grant named privileges to a group."]
     assert grants("data-engineers").messages == []
+
+
+def test_privileges_or_a_principal_not_known_yet_are_named_not_judged() -> None:
+    """A computed privilege might be ALL_PRIVILEGES; a computed principal might be `account users`: both named."""
+    grants = "databricks:index/grants:Grants"
+    privileges = resource(grants, {"catalog": "prod", "grants": [{"principal": "analysts", "privileges": [UNKNOWN]}]})
+    verdict = check(privileges, {})
+    assert (verdict.messages, verdict.unknown) == ([], ["grants.privileges"])
+    principal = resource(grants, {"catalog": "prod", "grants": [{"principal": UNKNOWN,
+                                                                 "privileges": ["ALL_PRIVILEGES"]}]})
+    verdict = check(principal, {})
+    assert (verdict.messages, verdict.unknown) == ([], ["grants.principal"])

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from policies.rules._support import UNKNOWN
-from policies.rules.kubernetes_namespace_default_deny_egress import NAME, is_default_deny_egress
+from policies.rules._support import UNKNOWN, StackView
+from policies.rules.kubernetes_namespace_default_deny_egress import NAME, check, is_default_deny_egress
 from preflight.harness import Plan
 from tests.policies.helpers import flagged, resource
 
@@ -46,3 +46,11 @@ def test_default_deny_egress_is_every_pod_egress_typed_and_no_rule(spec: dict[st
     of the namespace, `policyTypes` includes Egress, and no `egress` rule allows anything; a selector with labels
     or expressions leaves the other pods open."""
     assert is_default_deny_egress(resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", {"spec": spec})) is denies
+
+
+def test_a_namespace_whose_only_policy_is_not_known_yet_is_named_not_judged() -> None:
+    namespace = resource("kubernetes:core/v1:Namespace", {"metadata": {"name": "ml"}}, name="ml-ns")
+    policy = resource("kubernetes:networking.k8s.io/v1:NetworkPolicy",
+                      {"metadata": {"name": "deny", "namespace": "ml"}, "spec": UNKNOWN}, name="deny")
+    verdict = check(StackView({namespace.type: [namespace], policy.type: [policy]}), {})
+    assert (verdict.messages, verdict.unknown) == ([], ["ml-ns.networkPolicies.spec"])

@@ -105,3 +105,18 @@ def test_only_a_policy_selecting_every_pod_opens_443_for_the_namespace() -> None
 
     assert judge({}) == []
     assert judge({"matchLabels": {"app": "web"}}) == _blocked("the internet (no interface VPC endpoint in the plan)")
+
+
+def test_every_endpoint_subnet_not_reached_is_listed() -> None:
+    """Endpoints in two subnets, a policy reaching neither: both are named."""
+    namespace = resource(NAMESPACE, {"metadata": {"name": "ml"}}, name="ml")
+    policy = resource(NETWORK_POLICY, {"metadata": {"name": "egress", "namespace": "ml"}, "spec": {
+        "podSelector": {}, "policyTypes": ["Egress"],
+        "egress": [{"to": [{"ipBlock": {"cidr": "192.168.0.0/16"}}], "ports": list(HTTPS)}]}}, name="egress")
+    subnets = [resource(SUBNET, {"cidrBlock": cidr}, name=f"endpoints-{zone}")
+               for zone, cidr in (("a", "10.0.1.0/24"), ("b", "10.0.2.0/24"))]
+    endpoint = replace(resource(VPC_ENDPOINT, {"vpcEndpointType": "Interface",
+                                               "serviceName": "com.amazonaws.eu-west-1.sts"}, name="sts"),
+                       dependencies=tuple(s.urn for s in subnets))
+    stack = StackView({NAMESPACE: [namespace], NETWORK_POLICY: [policy], SUBNET: subnets, VPC_ENDPOINT: [endpoint]})
+    assert check(stack, {}).messages == _blocked("the VPC endpoints' subnets 10.0.1.0/24, 10.0.2.0/24")

@@ -51,3 +51,16 @@ def test_the_message_names_the_cluster_whose_cni_does_not_enforce() -> None:
         '1 NetworkPolicies but cluster prod-eks has no vpc-cni Addon with configurationValues '
         '{"enableNetworkPolicy": "true"}: nothing enforces them.']
     assert judge(policy, cluster, addon) == []
+
+
+def test_without_a_cluster_in_the_plan_the_stack_is_named() -> None:
+    """A stack of Kubernetes objects on a cluster it does not create (no aws:eks Cluster) has nothing to name but
+    itself; with the cluster in the plan, the cluster is named by its logical name."""
+    policy = resource("kubernetes:networking.k8s.io/v1:NetworkPolicy", {"metadata": {"name": "deny"}}, name="deny")
+    assert check(StackView({policy.type: [policy]}), {}).messages == [
+        '1 NetworkPolicies but the stack has no vpc-cni Addon with configurationValues {"enableNetworkPolicy": '
+        '"true"}: nothing enforces them.']
+    cluster = resource("aws:eks/cluster:Cluster", {"name": "ml-prod"}, name="prod-eks")
+    assert check(StackView({policy.type: [policy], cluster.type: [cluster]}), {}).messages == [
+        '1 NetworkPolicies but cluster prod-eks has no vpc-cni Addon with configurationValues {"enableNetworkPolicy": '
+        '"true"}: nothing enforces them.']

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from policies.rules._support import Resource, StackView
+from policies.rules._support import UNKNOWN, Resource, StackView
 from policies.rules.kubernetes_pod_service_account_irsa import NAME, check
 from preflight.harness import Plan
 from tests.policies.helpers import flagged, notes, resource
@@ -112,3 +112,11 @@ def test_every_service_account_of_a_releases_values_lists_is_looked_up() -> None
                        name="team-a")
     assert check(StackView({release.type: [release], account.type: [account]}), {}).messages == [
         "its pods run as service account ml/team-b, which the plan does not create: the pods would never start."]
+
+
+def test_a_pods_service_account_not_known_yet_is_named_not_judged() -> None:
+    workload = resource("kubernetes:apps/v1:Deployment", {"metadata": {"name": "trainer", "namespace": "ml"}, "spec": {
+        "template": {"spec": {"serviceAccountName": UNKNOWN, "containers": [{"name": "app", "image": "t:1"}]}}}},
+        name="trainer")
+    verdict = check(StackView({workload.type: [workload]}), {})
+    assert (verdict.messages, verdict.unknown) == ([], ["trainer.serviceAccountName"])

@@ -130,3 +130,9 @@ def test_an_external_secrets_target_not_known_yet_is_named_not_judged() -> None:
     known = resource(EXTERNAL_SECRET, {"metadata": {"name": "db", "namespace": "ml"}}, name="db-external")
     verdict = check(StackView({DEPLOYMENT: [workload], EXTERNAL_SECRET: [known]}), {})
     assert (verdict.messages, verdict.unknown) == ([], [])
+
+
+def test_a_projected_config_map_may_be_optional() -> None:
+    sources = [{"configMap": {"name": "ca-bundle", "optional": True}}]
+    spec = {"containers": [CONTAINER], "volumes": [{"name": "certs", "projected": {"sources": sources}}]}
+    assert _judge(spec) == []
