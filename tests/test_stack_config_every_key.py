@@ -559,6 +559,10 @@ DATABRICKS = [
     refused("databricks.egressAllowedDomains", "pypi-mirror.example.com",
             "databricks.egressAllowedDomains must be a list, got 'pypi-mirror.example.com'"),
     refused("databricks.egressAllowedDomains", [True], "databricks.egressAllowedDomains[0] must be a string, got True"),
+    # Every bad item is reported, not only the first.
+    refused("databricks.egressAllowedDomains", [1, "pypi_mirror.example.com"],
+            "databricks.egressAllowedDomains[0] must be a string, got 1", "databricks.egressAllowedDomains[1] must "
+            "be a domain name like 'pypi-mirror.example.com', got 'pypi_mirror.example.com'"),
     refused("databricks.egressAllowedDomains", ["pypi_mirror.example.com"], "databricks.egressAllowedDomains[0] must "
             "be a domain name like 'pypi-mirror.example.com', got 'pypi_mirror.example.com'"),
     refused("databricks.egressAllowedDomains", ["pypi-mirror.example.c"], "databricks.egressAllowedDomains[0] must "
