@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from preflight.__main__ import main
+from preflight.harness import Plan
 from preflight.policy import LoadedPack, PolicyConfigError, check_policy_names, evaluate, load_packs, resolve_config
 from tests.support import run_snippet
 
@@ -88,16 +89,21 @@ def test_a_property_the_policys_schema_does_not_declare_is_refused(tmp_path: Pat
                                "allowed ('tga' was unexpected) (known: tag)")
 
 
-def test_a_resource_policy_sees_the_resources_options(tmp_path: Path) -> None:
-    """`args.opts.protect` is the resource's `protect` option: only the unprotected resource is reported."""
-    pack = tiny_pack(tmp_path / "pack")
+def _kept_and_loose(tmp_path: Path) -> Plan:
+    """A plan of two RandomIds: `kept` protected, `loose` not."""
     (tmp_path / "program").mkdir()
-    plan = run_snippet(tmp_path / "program", """
+    return run_snippet(tmp_path / "program", """
     import pulumi
     import pulumi_random as random
     random.RandomId("kept", byte_length=2, opts=pulumi.ResourceOptions(protect=True))
     random.RandomId("loose", byte_length=2)
     """)
+
+
+def test_a_resource_policy_sees_the_resources_options(tmp_path: Path) -> None:
+    """`args.opts.protect` is the resource's `protect` option: only the unprotected resource is reported."""
+    pack = tiny_pack(tmp_path / "pack")
+    plan = _kept_and_loose(tmp_path)
     violations = evaluate(tmp_path / "pack", plan, packs=[pack], policy_config={})
     assert [(v.policy, v.urn.rsplit("::", 1)[-1]) for v in violations] == [("must-protect", "loose")]
 
@@ -182,12 +188,6 @@ def test_an_applied_exemption_in_json() -> None:
 def test_a_stack_policy_sees_every_resource_of_the_plan(tmp_path: Path) -> None:
     """pulumi-policy `StackValidationArgs.resources`: every resource of the stack, with its options."""
     pack = pack_of(tmp_path / "pack", STACK_PACK)
-    (tmp_path / "program").mkdir()
-    plan = run_snippet(tmp_path / "program", """
-    import pulumi
-    import pulumi_random as random
-    random.RandomId("kept", byte_length=2, opts=pulumi.ResourceOptions(protect=True))
-    random.RandomId("loose", byte_length=2)
-    """)
+    plan = _kept_and_loose(tmp_path)
     violations = evaluate(tmp_path / "pack", plan, packs=[pack], policy_config={})
     assert [(v.policy, v.urn.rsplit("::", 1)[-1]) for v in violations] == [("ids-protected", "loose")]
