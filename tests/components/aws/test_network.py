@@ -416,3 +416,13 @@ def test_the_zones_are_asked_for_without_local_and_wavelength_zones(tmp_path: Pa
                                             cidr="10.30.0.0/16"))
     """)
     assert asked == [{"state": "available", "filters": [{"name": "opt-in-status", "values": ["opt-in-not-required"]}]}]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_endpoints_security_group_is_created_after_its_vpc(stack: str) -> None:
+    """CreateSecurityGroup takes the VpcId, which must exist: the group's `vpc_id` input (the VPC's id output)
+    orders it after the VPC, with no explicit depends_on (the SDK records input dependencies as dependencies)."""
+    plan = preflight_plan(stack)
+    group = plan.one("aws:ec2/securityGroup:SecurityGroup", name=f"{stack}-network-endpoints-sg")
+    [vpc] = _of(plan, "aws:ec2/vpc:Vpc")
+    assert vpc.urn in group.options["dependsOn"]
