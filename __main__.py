@@ -110,7 +110,10 @@ node_pools = {pool: NodePool(f"{cfg.environment}-{pool}", NodePoolArgs(
     max_size=pool_cfg.max_size, capacity_type=pool_cfg.capacity_type, allow_spot=not cfg.is_prod,
     disk_size_gib=pool_cfg.disk_size_gib, labels=pool_cfg.labels,
     taints=[Taint(t.key, t.value, t.effect) for t in pool_cfg.taints],
-    autoscaled=pool_cfg.max_size > pool_cfg.min_size),
+    autoscaled=pool_cfg.max_size > pool_cfg.min_size,
+    # The provider's default tags do not reach a launch template's tag specifications: the instances and volumes
+    # get the stack's tags only from here (terraform-provider-aws issue 19387).
+    tags=cfg.tags),
     opts=pulumi.ResourceOptions(provider=aws_provider, depends_on=addons.before_nodes))
     for pool, pool_cfg in cfg.node_pools.items()}
 node_groups = [pool.node_group for pool in node_pools.values()]

@@ -27,19 +27,29 @@ IDENTITY_POLICIES = {"aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "
                      "aws:iam/groupPolicy:GroupPolicy"}
 
 
+def _is_document(value: Any) -> bool:
+    """An object with a `Statement` in any case, or a `Version` holding one of IAM's two policy language versions: a
+    document whose element name is misspelt (`STATEMENT`) is still found, so that the grammar refuses it as IAM does.
+    (An EKS cluster's `version` is a Kubernetes version, not a document's.)"""
+    if not isinstance(value, dict):
+        return False
+    keys = {str(key).lower(): inner for key, inner in value.items()}
+    return "statement" in keys or keys.get("version") in ("2012-10-17", "2008-10-17")
+
+
 def _documents_in(value: Any, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(input path, document) of every policy document in a resource's inputs: any object with a `Statement`,
-    given as an object or as its JSON text."""
+    """(input path, document) of every policy document in a resource's inputs (`_is_document`), given as an
+    object or as its JSON text."""
     if isinstance(value, str) and value.lstrip().startswith("{"):
         try:
             value = json.loads(value)
         except ValueError:
             return
-        if isinstance(value, dict) and "Statement" in value:
+        if _is_document(value):
             yield path, value
         return
     if isinstance(value, dict):
-        if "Statement" in value:
+        if _is_document(value):
             yield path, value
             return
         for key, inner in value.items():
@@ -126,3 +136,19 @@ def test_documents_are_found_as_json_text_and_as_objects() -> None:
     text = json.dumps(VALID)
     found = list(_documents_in({"policy": text, "inline": [{"name": "x", "policy": VALID}], "tags": {"a": "{"}}, ""))
     assert [path for path, _ in found] == ["policy", "inline[0].policy"]
+
+
+def test_a_document_with_a_misspelt_element_is_found_and_refused() -> None:
+    misspelt = {"Version": VALID["Version"], "STATEMENT": VALID["Statement"]}
+    found = list(_documents_in({"assumeRolePolicy": json.dumps(misspelt)}, ""))
+    assert found == [("assumeRolePolicy", misspelt)]
+    assert grammar_problems(misspelt, "identity")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_role_trust_policy_is_read_as_a_document(stack: str) -> None:
+    """Every role's assumeRolePolicy is among the documents the grammar reads (IAM requires one per role)."""
+    plan = preflight_plan(stack)
+    roles = {r.name for r in plan.registered if r.type == "aws:iam/role:Role"}
+    trusts = {where.removesuffix(".assumeRolePolicy") for where, kind, _ in policy_documents(plan) if kind == "trust"}
+    assert roles and roles == trusts

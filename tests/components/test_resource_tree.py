@@ -9,12 +9,13 @@ stops at `protect`), data included. Every components mutant runs this file besid
 
 from __future__ import annotations
 
+import ast
 import re
 
 import pytest
 
 from preflight.harness import STACK_TYPE
-from tests.support import STACKS, preflight_plan
+from tests.support import PROJECT_DIR, STACKS, preflight_plan
 
 # Our components' tokens: `platform:<area>:<ClassName>` (Pulumi: `<package>:<module>:<type>`).
 COMPONENT_TOKEN = re.compile(r"^platform:[a-z]+:[A-Z][A-Za-z0-9]*$")
@@ -32,6 +33,25 @@ def test_every_resource_is_inside_a_component_named_before_it(stack: str) -> Non
         elif parent is not None and parent.type != STACK_TYPE and not resource.name.startswith(parent.name):
             misnamed.append(f"{resource.name} under {parent.name}")
     assert orphans == [] and misnamed == []
+
+
+def _composed_classes() -> set[str]:
+    """The names `__main__.py` imports from `components`: the only classes the composition can build at the top."""
+    tree = ast.parse((PROJECT_DIR / "__main__.py").read_text())
+    return {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith("components.") for alias in node.names}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_only_the_composed_components_sit_at_the_top(stack: str) -> None:
+    """The first test lets a component sit directly under the stack, as `__main__.py`'s do; one that a component
+    builds and that lost its `parent=self` sits there too, and only its class tells: it is not one `__main__.py`
+    imports."""
+    plan = preflight_plan(stack)
+    by_urn = {r.urn: r for r in plan.resources}
+    top = {r.type.rsplit(":", 1)[-1] for r in plan.registered
+           if not r.custom and (r.parent not in by_urn or by_urn[r.parent].type == STACK_TYPE)}
+    assert top and top <= _composed_classes()
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -4,6 +4,7 @@ a lifecycle that bounds them, and pulls only from this organisation's accounts."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +12,7 @@ from components.aws.registries import ImageRegistriesArgs, validate_image_regist
 from preflight.harness import reveal
 from stack_config import parse
 from tests.components.iam_plan import as_list
-from tests.support import STACKS, preflight_plan
+from tests.support import STACKS, preflight_plan, run_snippet
 from tests.test_stack_config import raw_config
 
 # The README's platform services row: "one ECR repository per platform image (`ml-platform/{pipeline,mlflow,dbt,
@@ -84,3 +85,18 @@ def test_bad_args_are_refused_together() -> None:
     with pytest.raises(ValueError, match=r"organization_id .*; keep_images"):
         validate_image_registries_args(ImageRegistriesArgs(name_prefix="ml-platform", organization_id="org",
                                                            account_id="123456789012", keep_images=0))
+
+
+def test_extra_tags_reach_the_key_and_every_repository(tmp_path: Path) -> None:
+    """The shipped program passes none (the provider's default tags carry the stack's); a caller's extra tags
+    reach each tagged child."""
+    plan = run_snippet(tmp_path, """
+        from components.aws.registries import ImageRegistries, ImageRegistriesArgs
+
+        ImageRegistries("prod-registries", ImageRegistriesArgs(
+            name_prefix="ml-platform", organization_id="o-abcdefghij", account_id="111111111111",
+            images=("pipeline", "dbt"), tags={"cost-center": "ml"}))
+    """)
+    tagged = [*plan.of_type("aws:kms/key:Key"), *plan.of_type("aws:ecr/repository:Repository")]
+    assert len(tagged) == 3
+    assert [r.inputs.get("tags") for r in tagged] == [{"cost-center": "ml"}] * 3

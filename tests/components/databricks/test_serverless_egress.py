@@ -87,3 +87,14 @@ def test_bad_egress_args_are_refused(changes: dict[str, object], words: str) -> 
                                "workspace_id": "3", "region": "eu-west-1", "storage_buckets": ("b",)}
     with pytest.raises(ValueError, match=words):
         validate_serverless_egress_args(ServerlessEgressArgs(**{**base, **changes}))  # type: ignore[arg-type]
+
+
+def test_every_problem_is_reported_in_one_message() -> None:
+    args = ServerlessEgressArgs(environment="prod", restricted=True, account_id="acme", workspace_id="w",
+                                region="eu-west-1", storage_buckets=())
+    with pytest.raises(ValueError) as refused:
+        validate_serverless_egress_args(args)
+    assert str(refused.value) == (
+        "ServerlessEgressArgs: account_id must be a Databricks account id (UUID), got 'acme'; "
+        "workspace_id must be numeric, got 'w'; "
+        "storage_buckets must name the environment's buckets when restricted, got none")

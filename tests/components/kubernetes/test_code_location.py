@@ -78,7 +78,10 @@ def test_every_team_has_a_code_location_listed_in_the_workspace(stack: str) -> N
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
         assert container["ports"] == [{"name": "grpc", "containerPort": team.code_location.port}]
         assert container["image"].endswith(f"/{team.code_location.repository}:{team.code_location.tag}")
-        assert "--module-name" in container["args"] and team.code_location.module in container["args"]
+        # `dagster api grpc` serves the module's definitions on every interface of the pod (Dagster docs,
+        # "Workspace files": running your own gRPC server).
+        assert container["args"] == ["dagster", "api", "grpc", "--host", "0.0.0.0", "--port",
+                                     str(team.code_location.port), "--module-name", team.code_location.module]
 
 
 def selects_all(selector: dict[str, str], labels: dict[str, str]) -> bool:
