@@ -49,32 +49,35 @@ class Pods:
     """(kind, name) of each Secret, ConfigMap or PersistentVolumeClaim the pods need (non-optional)."""
 
 
+def _needed(kind: str, ref: Any, name_key: str = "name") -> Iterator[tuple[str, Any]]:
+    """The object a reference names unless it is `optional`; its name UNKNOWN when the reference, or whether it
+    is optional, is not known yet."""
+    if ref is None:
+        return
+    optional = dig(ref, "optional")
+    if is_unknown(ref) or is_unknown(optional):
+        yield kind, UNKNOWN
+    elif not optional:
+        yield kind, dig(ref, name_key)
+
+
 def _spec_references(spec: Any) -> Iterator[tuple[str, Any]]:
     for volume in as_list(dig(spec, "volumes")):
-        if (secret := dig(volume, "secret")) is not None and not dig(secret, "optional"):
-            yield "Secret", dig(secret, "secretName")
-        if (config_map := dig(volume, "configMap")) is not None and not dig(config_map, "optional"):
-            yield "ConfigMap", dig(config_map, "name")
-        if (claim := dig(volume, "persistentVolumeClaim")) is not None:
-            yield "PersistentVolumeClaim", dig(claim, "claimName")
+        yield from _needed("Secret", dig(volume, "secret"), "secretName")
+        yield from _needed("ConfigMap", dig(volume, "configMap"))
+        yield from _needed("PersistentVolumeClaim", dig(volume, "persistentVolumeClaim"), "claimName")
         for source in as_list(dig(volume, "projected", "sources")):
-            if (secret := dig(source, "secret")) is not None and not dig(secret, "optional"):
-                yield "Secret", dig(secret, "name")
-            if (config_map := dig(source, "configMap")) is not None and not dig(config_map, "optional"):
-                yield "ConfigMap", dig(config_map, "name")
+            yield from _needed("Secret", dig(source, "secret"))
+            yield from _needed("ConfigMap", dig(source, "configMap"))
     for pull in as_list(dig(spec, "imagePullSecrets")):
         yield "Secret", dig(pull, "name")
     for container in as_list(dig(spec, "containers")) + as_list(dig(spec, "initContainers")):
         for env in as_list(dig(container, "env")):
-            for kind, key in (("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")):
-                ref = dig(env, "valueFrom", key)
-                if ref is not None and not dig(ref, "optional"):
-                    yield kind, dig(ref, "name")
+            yield from _needed("Secret", dig(env, "valueFrom", "secretKeyRef"))
+            yield from _needed("ConfigMap", dig(env, "valueFrom", "configMapKeyRef"))
         for source in as_list(dig(container, "envFrom")):
-            for kind, key in (("Secret", "secretRef"), ("ConfigMap", "configMapRef")):
-                ref = dig(source, key)
-                if ref is not None and not dig(ref, "optional"):
-                    yield kind, dig(ref, "name")
+            yield from _needed("Secret", dig(source, "secretRef"))
+            yield from _needed("ConfigMap", dig(source, "configMapRef"))
 
 
 _VALUE_KINDS = (("Secret", "Secret"), ("ConfigMap", "ConfigMap"), ("Claim", "PersistentVolumeClaim"))
@@ -88,9 +91,10 @@ def _value_references(values: Any) -> Iterator[tuple[str, Any]]:
         return
     for key, value in values.items():
         for suffix, kind in _VALUE_KINDS:
-            if key == f"existing{suffix}" and isinstance(value, str) and value:
+            if key == f"existing{suffix}" and (is_unknown(value) or (isinstance(value, str) and value)):
                 yield kind, value
-            elif key.endswith(suffix) and isinstance(value, dict) and isinstance(value.get("name"), str):
+            elif key.endswith(suffix) and isinstance(value, dict) and (
+                    isinstance(value.get("name"), str) or is_unknown(value.get("name"))):
                 yield kind, value["name"]
         yield from _value_references(value)
 
@@ -101,7 +105,7 @@ def _value_service_accounts(values: Any, namespace: Any) -> Iterator[tuple[Any, 
         for item in values:
             yield from _value_service_accounts(item, namespace)
     elif isinstance(values, dict):
-        if isinstance(values.get("namespace"), str) and values["namespace"]:
+        if is_unknown(values.get("namespace")) or (isinstance(values.get("namespace"), str) and values["namespace"]):
             namespace = values["namespace"]
         for key, value in values.items():
             if key == "serviceAccountName" and value:

@@ -17,8 +17,11 @@ def check(resource: Resource, _config: Mapping[str, Any]) -> Verdict:
         verdict.cannot_judge("encryptionConfig")
         return verdict
     resources = dig(encryption, "resources")
-    if is_unknown(resources):
+    if is_unknown(resources) or ("secrets" not in as_list(resources) and any(map(is_unknown, as_list(resources)))):
         verdict.cannot_judge("encryptionConfig.resources")
+        return verdict
+    if is_unknown(dig(encryption, "provider")):
+        verdict.cannot_judge("encryptionConfig.provider")
         return verdict
     # The key's ARN may be unknown during a preview; that it is set is what matters here.
     if "secrets" not in as_list(resources) or dig(encryption, "provider", "keyArn") in (None, ""):

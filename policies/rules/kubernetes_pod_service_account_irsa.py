@@ -49,13 +49,16 @@ def trusted_subjects(role: Resource) -> tuple[set[str], list[str]] | None:
 def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
     accounts: dict[tuple[str, str], Resource] = {}
+    unsure = False  # an account whose name is not known yet: a missing one may be it
     for sa in stack.of(SERVICE_ACCOUNT):
         name, namespace = dig(sa.props, "metadata", "name"), dig(sa.props, "metadata", "namespace") or "default"
         if is_unknown(name) or is_unknown(namespace):
             verdict.cannot_judge(f"{sa.name}.metadata")
+            unsure = True
             continue
         accounts[(str(namespace), str(name))] = sa
     roles = {str(arn): r for r in stack.of(ROLE) if isinstance(arn := dig(r.props, "arn"), str)}
+    unknown_roles = [r.name for r in stack.of(ROLE) if is_unknown(dig(r.props, "arn"))]
     for pod in pods(stack.of(*WORKLOAD_TYPES, HELM_RELEASE)):
         if contains_unknown(pod.service_account) or contains_unknown(pod.namespace):
             verdict.cannot_judge(f"{pod.owner.name}.serviceAccountName")
@@ -65,6 +68,8 @@ def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
         subject = f"system:serviceaccount:{pod.namespace}:{pod.service_account}"
         account = accounts.get((str(pod.namespace), str(pod.service_account)))
         if account is None:
+            if unsure:
+                continue
             verdict.violation(f"its pods run as service account {pod.namespace}/{pod.service_account}, which the plan "
                               "does not create: the pods would never start.", pod.owner.urn)
             continue
@@ -75,6 +80,10 @@ def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
             verdict.cannot_judge(f"{account.name}.metadata.annotations")
             continue
         role = roles.get(str(role_arn))
+        if role is None and unknown_roles:  # one of them may be it
+            for name in unknown_roles:
+                verdict.cannot_judge(f"{name}.arn")
+            continue
         if role is None:
             verdict.violation(f"service account {pod.namespace}/{pod.service_account} assumes {role_arn}, a role this "
                               "plan does not create: its trust cannot be checked.", account.urn)

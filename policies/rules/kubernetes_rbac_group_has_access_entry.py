@@ -28,14 +28,20 @@ def check(stack: StackView, config: Mapping[str, Any]) -> Verdict:
             verdict.cannot_judge(f"{entry.name}.kubernetesGroups")
             return verdict
         carried.update(str(g) for g in as_list(groups) if not is_unknown(g))
+        if any(is_unknown(g) for g in as_list(groups)):  # it may be any group a binding names
+            verdict.cannot_judge(f"{entry.name}.kubernetesGroups")
+            return verdict
     for binding in stack.of(*BINDING_TYPES):
         subjects = dig(binding.props, "subjects")
         if is_unknown(subjects):
             verdict.cannot_judge(f"{binding.name}.subjects")
             continue
         for subject in as_list(subjects):
-            group = dig(subject, "name")
-            if dig(subject, "kind") != "Group" or is_unknown(group) or str(group).startswith("system:"):
+            group, kind = dig(subject, "name"), dig(subject, "kind")
+            if is_unknown(subject) or is_unknown(kind) or (kind == "Group" and is_unknown(group)):
+                verdict.cannot_judge(f"{binding.name}.subjects")
+                continue
+            if kind != "Group" or str(group).startswith("system:"):
                 continue
             if group not in carried:
                 verdict.violation(f"binds group {group!r}, which no EKS access entry's kubernetesGroups carries: the "

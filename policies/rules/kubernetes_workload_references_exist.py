@@ -30,10 +30,12 @@ _CREATING_POLICIES = ("Owner", "Orphan")
 def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
     verdict = Verdict()
     present: set[tuple[str, str, str]] = set()
+    unsure: set[str] = set()  # kinds with an object whose name is not known yet: a missing one may be it
     for obj in stack.of(*_KINDS):
         name, namespace = dig(obj.props, "metadata", "name"), dig(obj.props, "metadata", "namespace") or "default"
         if contains_unknown([name, namespace]):
             verdict.cannot_judge(f"{obj.name}.metadata")
+            unsure.add(_KINDS[obj.type])
             continue
         present.add((_KINDS[obj.type], str(namespace), str(name)))
     for obj in stack.of(*EXTERNAL_SECRETS):
@@ -42,6 +44,7 @@ def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
         policy = dig(obj.props, "spec", "target", "creationPolicy") or "Owner"
         if contains_unknown([target, namespace, policy]):
             verdict.cannot_judge(f"{obj.name}.spec.target")
+            unsure.add("Secret")
             continue
         if policy in _CREATING_POLICIES:
             present.add(("Secret", str(namespace), str(target)))
@@ -50,7 +53,7 @@ def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
             if contains_unknown([name, pod.namespace]):
                 verdict.cannot_judge(f"{pod.owner.name}.{kind}")
                 continue
-            if (kind, str(pod.namespace), str(name)) not in present:
+            if (kind, str(pod.namespace), str(name)) not in present and kind not in unsure:
                 verdict.violation(f"its pods need {kind} {pod.namespace}/{name}, which the plan does not create: they "
                                   "would not start.", pod.owner.urn)
     return verdict
