@@ -28,8 +28,9 @@ from typing import Any
 
 import pytest
 
-from policies.rules._support import UNKNOWN, Resource, StackView, Verdict, _config, plain
-from preflight.harness import RESOURCE_SIG, SECRET_SIG, SECRET_SIG_KEY, RecordedResource
+from policies.rules._support import UNKNOWN, Resource, StackView, Verdict, _config
+from preflight.harness import RecordedResource, reveal
+from preflight.harness import plain as wire_plain
 from preflight.policy import read_policy_config
 from tests.support import PROJECT_DIR, STACKS, preflight_plan
 
@@ -87,24 +88,12 @@ def _rule(module: str) -> Rule:
                 lambda given: _config(schema, given), closed["stacks"])
 
 
-def _engine_props(wire: Any) -> Any:
-    """What a policy reads: references as their id or URN, secrets as their value, unknowns as UNKNOWN."""
-    if isinstance(wire, list):
-        return [_engine_props(v) for v in wire]
-    if isinstance(wire, dict):
-        if wire.get(SECRET_SIG_KEY) == SECRET_SIG:
-            return _engine_props(wire.get("value"))
-        if wire.get(SECRET_SIG_KEY) == RESOURCE_SIG:
-            return wire.get("id") or wire.get("urn", "")
-        return {k: _engine_props(v) for k, v in wire.items()}
-    return wire
-
-
 def _as_rule_resource(r: RecordedResource, props: Mapping[str, Any], provider: RecordedResource | None
                       ) -> Resource:
-    return Resource(r.type, r.name, r.urn, plain(_engine_props(props)), protect=bool(r.options["protect"]),
+    """As the analyzer hands it to a rule: references as their id or URN, secrets as their value."""
+    return Resource(r.type, r.name, r.urn, reveal(wire_plain(props)), protect=bool(r.options["protect"]),
                     delete_before_replace=bool(r.options["deleteBeforeReplace"]),
-                    provider_props=plain(_engine_props(provider.wire_inputs)) if provider else {},
+                    provider_props=reveal(wire_plain(provider.wire_inputs)) if provider else {},
                     dependencies=tuple(r.options["dependsOn"]))
 
 
