@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._support import StackView, Verdict, as_list, contains_unknown, dig, is_unknown, stack_policy
+from ._support import StackView, Verdict, as_list, contains_unknown, dig, stack_policy
 
 NAME = "aws-network-subnets-of-own-vpc"
 ACCOUNT = "aws:organizations/account:Account"
@@ -54,9 +54,6 @@ def check(stack: StackView, _config: Mapping[str, Any]) -> Verdict:
         # A same-region read replica (source named by identifier, not ARN) inherits its source's subnet group
         # (RDS and the provider's `db_subnet_group_name` docs): placed when its source is.
         source = dig(database.props, "replicateSourceDb")
-        if is_unknown(source) and database.urn not in placed:  # by identifier (placed by its source) or by ARN
-            verdict.cannot_judge(f"{database.name}.replicateSourceDb")
-            continue
         if source and not (isinstance(source, str) and source.startswith("arn:")) and any(
                 u in placed for u in database.dependencies):
             continue

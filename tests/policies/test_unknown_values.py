@@ -40,6 +40,10 @@ RULES = sorted(p.stem for p in (PROJECT_DIR / "policies" / "rules").glob("[a-z]*
 CONCLUDES_WITHOUT: dict[tuple[str, str, str], str] = {
     ("aws-eks-cluster-secrets-encryption", "aws:eks/cluster:Cluster", "encryptionConfig.provider.keyArn"):
         "an unknown key ARN is another resource's output, so it is set; that it is set is what the rule asks",
+    ("aws-network-subnets-of-own-vpc", "aws:rds/instance:Instance", "replicateSourceDb"):
+        "a replica that depends on a database this plan places is same-region, whatever its source's name: a "
+        "cross-region source needs another region's provider, and a same-region source is named by ARN only beside "
+        "dbSubnetGroupName (provider docs, `replicate_source_db`), which places the replica itself",
 }
 
 # A stack policy joins a resource to the one it references by value (a bucket's `bucket`, a namespace's name) and,

@@ -34,6 +34,17 @@ def test_a_configuration_not_known_yet_is_named_not_judged() -> None:
     """A computed encryptionConfig (or its resources list) is known after the update: the path is named, no finding."""
     for props, path in (({"encryptionConfig": UNKNOWN}, "encryptionConfig"),
                         ({"encryptionConfig": {"provider": {"keyArn": KEY}, "resources": UNKNOWN}},
-                         "encryptionConfig.resources")):
+                         "encryptionConfig.resources"),
+                        # an unknown entry may be `secrets`; an unknown provider may hold no key
+                        ({"encryptionConfig": {"provider": {"keyArn": KEY}, "resources": [UNKNOWN]}},
+                         "encryptionConfig.resources"),
+                        ({"encryptionConfig": {"provider": UNKNOWN, "resources": ["secrets"]}},
+                         "encryptionConfig.provider")):
         verdict = check(resource(CLUSTER, props), {})
         assert (verdict.messages, verdict.unknown) == ([], [path])
+
+
+def test_secrets_beside_an_entry_not_known_yet_is_enough() -> None:
+    props = {"encryptionConfig": {"provider": {"keyArn": KEY}, "resources": [UNKNOWN, "secrets"]}}
+    verdict = check(resource(CLUSTER, props), {})
+    assert (verdict.messages, verdict.unknown) == ([], [])

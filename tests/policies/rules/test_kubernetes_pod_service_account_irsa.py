@@ -120,3 +120,25 @@ def test_a_pods_service_account_not_known_yet_is_named_not_judged() -> None:
         name="trainer")
     verdict = check(StackView({workload.type: [workload]}), {})
     assert (verdict.messages, verdict.unknown) == ([], ["trainer.serviceAccountName"])
+
+
+def test_an_account_or_a_role_whose_name_is_not_known_yet_may_be_the_one_needed() -> None:
+    """A service account with a computed name may be the pod's; a role with a computed ARN may be the one the
+    annotation names: neither is reported missing, and what is unknown is named."""
+    assert check(StackView({
+        "kubernetes:apps/v1:Deployment": [resource("kubernetes:apps/v1:Deployment", {
+            "metadata": {"namespace": "ml"}, "spec": {"template": {"spec": {"serviceAccountName": "trainer"}}}},
+            name="trainer")],
+        "kubernetes:core/v1:ServiceAccount": [resource("kubernetes:core/v1:ServiceAccount", {
+            "metadata": {"name": UNKNOWN, "namespace": "ml"}}, name="trainer-sa")]}), {}).unknown == [
+        "trainer-sa.metadata"]
+    role_arn = "arn:aws:iam::111122223333:role/trainer"
+    account = {"name": "trainer", "namespace": "ml", "annotations": {"eks.amazonaws.com/role-arn": role_arn}}
+    workload = resource("kubernetes:apps/v1:Deployment", {"metadata": {"namespace": "ml"}, "spec": {
+        "template": {"spec": {"serviceAccountName": "trainer"}}}}, name="trainer")
+    verdict = check(StackView({
+        workload.type: [workload],
+        "kubernetes:core/v1:ServiceAccount": [resource("kubernetes:core/v1:ServiceAccount", {"metadata": account},
+                                                       name="trainer-sa")],
+        "aws:iam/role:Role": [resource("aws:iam/role:Role", {"arn": UNKNOWN}, name="trainer-role")]}), {})
+    assert (verdict.messages, verdict.unknown) == ([], ["trainer-role.arn"])

@@ -5,11 +5,14 @@ through its access entry's `kubernetesGroups`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from policies.rules.kubernetes_rbac_group_has_access_entry import NAME
+from policies.rules._support import UNKNOWN, StackView
+from policies.rules.kubernetes_rbac_group_has_access_entry import NAME, check
 from preflight.harness import Plan
-from tests.policies.helpers import flagged
+from tests.policies.helpers import flagged, resource
 
 DECLARED = {NAME: {"declaredEmptyGroups": [{"group": "team-empty", "reason": "no members until onboarding"}]}}
 
@@ -22,3 +25,23 @@ def test_flags_groups_no_entry_carries(mode: str, integrity_plan: Plan, integrit
 
 def test_an_undeclared_empty_group_is_flagged(integrity_plan: Plan) -> None:
     assert set(flagged(integrity_plan, NAME)) == {"rbac-group-bad", "rbac-group-declared-good"}
+
+
+def _verdict(groups: Any, subjects: Any) -> tuple[list[str], list[str]]:
+    entry = resource("aws:eks/accessEntry:AccessEntry", {"kubernetesGroups": groups}, name="analysts-entry")
+    binding = resource("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", {"subjects": subjects},
+                       name="analysts-binding")
+    verdict = check(StackView({entry.type: [entry], binding.type: [binding]}), {})
+    return verdict.messages, verdict.unknown
+
+
+def test_a_group_or_subject_not_known_yet_is_named_not_judged() -> None:
+    """An entry's computed group may be the one bound; a subject's computed kind or name may be a group no entry
+    carries: named as not judged, neither refused nor passed."""
+    group = {"kind": "Group", "name": "data-analysts", "apiGroup": "rbac.authorization.k8s.io"}
+    assert _verdict(["data-analysts"], [group]) == ([], [])
+    assert _verdict(["platform-admins"], [group])[0] != []
+    assert _verdict(["platform-admins", UNKNOWN], [group]) == ([], ["analysts-entry.kubernetesGroups"])
+    for subject in (UNKNOWN, {**group, "name": UNKNOWN}, {**group, "kind": UNKNOWN}):
+        assert _verdict(["platform-admins"], [subject]) == ([], ["analysts-binding.subjects"])
+    assert _verdict(["platform-admins"], [{"kind": "User", "name": UNKNOWN}]) == ([], [])

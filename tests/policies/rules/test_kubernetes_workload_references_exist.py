@@ -28,6 +28,7 @@ DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 SECRET = "kubernetes:core/v1:Secret"
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 PVC = "kubernetes:core/v1:PersistentVolumeClaim"
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 def _judge(pod_spec: dict[str, Any], *objects: tuple[str, str]) -> list[str]:
@@ -137,3 +138,44 @@ def test_a_projected_config_map_may_be_optional() -> None:
     sources = [{"configMap": {"name": "ca-bundle", "optional": True}}]
     spec = {"containers": [CONTAINER], "volumes": [{"name": "certs", "projected": {"sources": sources}}]}
     assert _judge(spec) == []
+
+
+def _verdict(pod_spec: dict[str, Any], *objects: Resource) -> tuple[list[str], list[str]]:
+    workload = resource(DEPLOYMENT, {"metadata": {"name": "trainer", "namespace": "ml"},
+                                     "spec": {"template": {"spec": pod_spec}}}, name="trainer")
+    by_type: dict[str, list[Resource]] = {}
+    for r in [workload, *objects]:
+        by_type.setdefault(r.type, []).append(r)
+    verdict = check(StackView(by_type), {})
+    return verdict.messages, verdict.unknown
+
+
+@pytest.mark.parametrize(("pod_spec", "kind"), [
+    ({"containers": [{**CONTAINER, "env": [{"name": "P", "valueFrom": {"secretKeyRef": UNKNOWN}}]}]}, "Secret"),
+    ({"containers": [{**CONTAINER, "env": [{"name": "P", "valueFrom": {
+        "configMapKeyRef": {"name": "settings", "key": "p", "optional": UNKNOWN}}}]}]}, "ConfigMap"),
+    ({"containers": [CONTAINER], "volumes": [{"name": "c", "configMap": UNKNOWN}]}, "ConfigMap"),
+    ({"containers": [CONTAINER], "volumes": [{"name": "c", "projected": {"sources": [{"secret": UNKNOWN}]}}]},
+     "Secret"),
+])
+def test_a_reference_or_its_optional_flag_not_known_yet_is_named_not_judged(pod_spec: dict[str, Any],
+                                                                            kind: str) -> None:
+    """Unknown, the reference may name any object, and an unknown `optional` may be false: the workload is named
+    as not judged, neither passed nor refused."""
+    assert _verdict(pod_spec) == ([], [f"trainer.{kind}"])
+
+
+def test_an_object_whose_name_is_not_known_yet_may_be_the_one_a_pod_needs() -> None:
+    """A ConfigMap with a computed name may be the ConfigMap a pod mounts: the pod is not refused for it (the
+    ConfigMap is named as not judged); a Secret it needs is still looked up, and refused when missing."""
+    spec = {"containers": [CONTAINER], "volumes": [{"name": "c", "configMap": {"name": "settings"}},
+                                                   {"name": "s", "secret": {"secretName": "db"}}]}
+    computed = resource(CONFIG_MAP, {"metadata": {"name": UNKNOWN, "namespace": "ml"}}, name="settings-cm")
+    assert _verdict(spec, computed) == ([_missing("Secret", "db")], ["settings-cm.metadata"])
+
+
+def test_a_release_value_naming_an_existing_secret_not_known_yet_is_named_not_judged() -> None:
+    release = resource(HELM_RELEASE, {"namespace": "ml", "values": {"auth": {"existingSecret": UNKNOWN}}},
+                       name="platform")
+    verdict = check(StackView({HELM_RELEASE: [release]}), {})
+    assert (verdict.messages, verdict.unknown) == ([], ["platform.Secret"])
