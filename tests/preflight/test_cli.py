@@ -76,6 +76,23 @@ def test_text_report_shows_the_tree_counts_and_outputs(capsys: pytest.CaptureFix
     assert '  environment: "prod"' in out
 
 
+def test_the_tree_indents_each_resource_two_spaces_below_its_parent() -> None:
+    from preflight.__main__ import _tree
+
+    plan = preflight_plan("prod")
+    parents = {r.urn: r.parent for r in plan.resources}
+
+    def depth(urn: str) -> int:
+        return 0 if not parents.get(urn) else 1 + depth(parents[urn])
+
+    expected = {f"{r.type}  {r.name}": 2 * depth(r.urn) for r in plan.resources}
+    lines = _tree(plan)
+    assert len(lines) == len(plan.resources) == len(expected) and max(expected.values()) >= 4
+    for line in lines:
+        text = line.lstrip(" ").split("  [")[0]
+        assert len(line) - len(line.lstrip(" ")) == expected[text], line
+
+
 BAD = [
     ("prod", lambda c: c.pop("ml-platform:network"), "prod: network is required"),
     ("prod", lambda c: c["ml-platform:nodePools"]["compute"].update(maxSize=2),

@@ -110,6 +110,10 @@ def test_a_kms_key_and_its_alias() -> None:
     assert alias == "alias/ml-data"
     assert out == {"arn": f"arn:aws:kms:eu-west-1:{ACCOUNT}:alias/ml-data", "targetKeyArn": "k"}
     assert _run("aws:kms/alias:Alias", name="alias/x")[1]["targetKeyArn"] == ""
+    # `namePrefix` (provider docs: "Creates an unique alias beginning with the specified prefix"): two aliases
+    # of one prefix get two names
+    one, two = (_run("aws:kms/alias:Alias", logical, namePrefix="alias/ml-")[0] for logical in ("a", "b"))
+    assert one.startswith("alias/ml-") and two.startswith("alias/ml-") and one != two
 
 
 def test_an_account_has_a_twelve_digit_id_from_its_name() -> None:
@@ -298,6 +302,8 @@ def test_a_databricks_service_principal() -> None:
     assert re.fullmatch(r"[0-9]+", sp_id)
     assert _is_uuid(out["applicationId"])
     assert out["aclPrincipalId"] == f"servicePrincipals/{out['applicationId']}"
+    other_id, _ = _run("databricks:index/servicePrincipal:ServicePrincipal", "ci")
+    assert other_id != sp_id  # the account gives each principal its own id (grants name principals by it)
     given = "00000000-0000-4000-8000-000000000001"
     _, out = _run("databricks:index/servicePrincipal:ServicePrincipal", "pipelines", applicationId=given)
     assert out == {"applicationId": given, "aclPrincipalId": f"servicePrincipals/{given}"}

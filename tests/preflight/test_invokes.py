@@ -283,6 +283,11 @@ def test_policy_document_accumulates_principals_and_conditions_of_one_kind() -> 
     assert st["Condition"] == {"ArnLike": {"aws:SourceArn": "arn:aws:eks:*"},
                                "StringEquals": {"aws:SourceAccount": ["111122223333", "444455556666"]}}
     assert "Resource" not in st  # an empty element is omitted
+    (st,) = json.loads(str(_document(statements=[{"actions": ["sts:AssumeRole"], "principals": [
+        {"type": "Service", "identifiers": ["ec2.amazonaws.com", "ssm.amazonaws.com"]},
+        {"type": "Service", "identifiers": ["eks.amazonaws.com"]},  # one identifier: a string, appended
+    ]}])["json"]))["Statement"]
+    assert st["Principal"] == {"Service": ["ssm.amazonaws.com", "ec2.amazonaws.com", "eks.amazonaws.com"]}
 
 
 def test_a_source_document_with_one_statement_object() -> None:

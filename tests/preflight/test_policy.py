@@ -17,7 +17,7 @@ import pytest
 from preflight.__main__ import main
 from preflight.harness import Plan
 from preflight.policy import LoadedPack, PolicyConfigError, check_policy_names, evaluate, load_packs, resolve_config
-from tests.support import run_snippet
+from tests.support import PROJECT_DIR, run_snippet
 
 PACK = """
 from pulumi_policy import PolicyConfigSchema, PolicyPack, ResourceValidationPolicy
@@ -87,6 +87,10 @@ def test_a_property_the_policys_schema_does_not_declare_is_refused(tmp_path: Pat
         resolve_config(pack, {"tagged": {"tga": "team"}}, SOURCE)
     assert str(info.value) == ("policies/config/dev.json: tagged is invalid (tiny): Additional properties are not "
                                "allowed ('tga' was unexpected) (known: tag)")
+    pack = next(p for p in load_packs(PROJECT_DIR)
+                if any(policy.name == "aws-eks-cluster-endpoint-private" for policy in p.policies))
+    with pytest.raises(PolicyConfigError, match=r"\(known: allowedPublicAccessCidrs, exemptions, stacks\)$"):
+        resolve_config(pack, {"aws-eks-cluster-endpoint-private": {"allowedCidrs": []}}, SOURCE)
 
 
 def _kept_and_loose(tmp_path: Path) -> Plan:
@@ -191,3 +195,24 @@ def test_a_stack_policy_sees_every_resource_of_the_plan(tmp_path: Path) -> None:
     plan = _kept_and_loose(tmp_path)
     violations = evaluate(tmp_path / "pack", plan, packs=[pack], policy_config={})
     assert [(v.policy, v.urn.rsplit("::", 1)[-1]) for v in violations] == [("ids-protected", "loose")]
+
+
+def test_a_stack_policy_is_handed_each_resources_outputs() -> None:
+    """After the update the engine hands stack policies every resource with its final state (outputs, for a
+    component its registered outputs): the replay carries them, not just types and names."""
+    from google.protobuf.json_format import MessageToDict
+
+    from preflight.policy import _Replay
+    from tests.support import preflight_plan
+
+    plan = preflight_plan("dev")
+    by_urn = {r.urn: r for r in plan.resources}
+    request = _Replay(plan).stack_request()
+    assert len(request.resources) == len(plan.resources)
+    for res in request.resources:
+        recorded = by_urn[res.urn]
+        props = MessageToDict(res.properties)
+        assert set(props) == set(recorded.wire_outputs if recorded.custom else recorded.component_outputs), res.urn
+    bucket = next(r for r in plan.registered if r.type == "aws:s3/bucket:Bucket")
+    (sent,) = [r for r in request.resources if r.urn == bucket.urn]
+    assert MessageToDict(sent.properties)["bucket"] == bucket.outputs["bucket"]
