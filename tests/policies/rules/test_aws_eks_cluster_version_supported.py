@@ -30,3 +30,9 @@ def test_when_every_known_version_has_left_support_the_message_says_none_is_supp
     assert judge("1.34", ENDS, datetime.date(2027, 1, 1)) == (
         "version 1.34 left EKS standard support on 2026-12-02 (extended support is billed and ends in an automatic "
         "upgrade); in standard support on 2027-01-01: none.")
+
+
+def test_every_version_still_in_support_is_offered() -> None:
+    ends = {**ENDS, "1.35": datetime.date(2027, 3, 1)}
+    assert str(judge("1.32", ends, datetime.date(2026, 4, 1))).endswith(
+        "in standard support on 2026-04-01: 1.34, 1.35.")

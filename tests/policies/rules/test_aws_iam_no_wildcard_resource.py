@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from policies.rules._iam import spans_every_resource
 from policies.rules._support import Resource
 from policies.rules.aws_iam_no_wildcard_resource import NAME, check
 from preflight.harness import Plan
@@ -99,3 +100,21 @@ def test_a_resource_that_is_not_a_full_arn_is_not_read_as_every_resource(arn: st
     every resource (IAM refuses it as MalformedPolicyDocument on apply), and it does not break the rule."""
     assert not _judged("iam:PassRole", arn, None)
     assert _judged("iam:PassRole", "arn:aws:iam::111122223333:*", None)  # a full ARN spanning the account
+
+
+@pytest.mark.parametrize(("arn", "spans"), [
+    ("*", True),
+    ("arn:aws:s3:::*/*", True), ("arn:aws:s3:::*-data", True), ("arn:aws:s3:::?ata/*", True),
+    ("arn:aws:s3:::data/*", False),
+    ("arn:aws:secretsmanager:*:*:secret:*", True),
+    ("arn:aws:secretsmanager:eu-west-1:111122223333:secret:ml-platform-prod/*", False),
+    ("arn:aws:kms:eu-west-1:111122223333:key/*", True), ("arn:aws:kms:*:111122223333:key/abc", False),
+    # a wildcard account: that name in every account (or every account ending so)
+    ("arn:aws:iam::*:role/pipeline", True), ("arn:aws:iam::*3333:role/pipeline", True),
+    ("arn:aws:iam::?11122223333:role/pipeline", True),
+    ("arn:aws:sqs:eu-west-1:111122223333:?", True), ("arn:aws:sqs:eu-west-1:111122223333:queue?", False),
+])
+def test_what_spans_every_resource(arn: str, spans: bool) -> None:
+    """`_iam.spans_every_resource`, from its docstring's examples: a wildcard at the start of the resource part, the
+    account or the bucket covers every resource; after a named part, or in the region only, it is scoped."""
+    assert spans_every_resource(arn) is spans

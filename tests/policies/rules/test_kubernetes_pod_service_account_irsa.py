@@ -142,3 +142,13 @@ def test_an_account_or_a_role_whose_name_is_not_known_yet_may_be_the_one_needed(
                                                        name="trainer-sa")],
         "aws:iam/role:Role": [resource("aws:iam/role:Role", {"arn": UNKNOWN}, name="trainer-role")]}), {})
     assert (verdict.messages, verdict.unknown) == ([], ["trainer-role.arn"])
+
+
+def test_the_deprecated_service_account_field_names_the_account_too() -> None:
+    """Kubernetes API reference, PodSpec: `serviceAccount` is the deprecated alias of `serviceAccountName`; a pod
+    that only sets it runs as that account, which must exist."""
+    workload = resource("kubernetes:apps/v1:Deployment", {"metadata": {"namespace": "ml"}, "spec": {"template": {
+        "spec": {"serviceAccount": "trainer", "containers": [{"name": "app", "image": "trainer:1.0"}]}}}},
+        name="trainer")
+    assert check(StackView({workload.type: [workload]}), {}).messages == [
+        "its pods run as service account ml/trainer, which the plan does not create: the pods would never start."]

@@ -63,3 +63,10 @@ def test_subjects_not_known_yet_are_named_not_passed() -> None:
     masters = [{"kind": "Group", "name": "system:masters"}]
     assert check(resource(CLUSTER_ROLE_BINDING, {**props, "subjects": masters}), {}).messages == [
         "binds group system:masters, which bypasses RBAC entirely."]
+
+
+@pytest.mark.parametrize("role_ref", [{"kind": "ClusterRole", "name": UNKNOWN}, {"kind": UNKNOWN, "name": "admin"}])
+def test_a_role_not_known_yet_is_named_not_passed(role_ref: dict[str, object]) -> None:
+    """A computed roleRef may be cluster-admin: named as not judged."""
+    verdict = check(resource(CLUSTER_ROLE_BINDING, {"roleRef": role_ref, "subjects": TEAM}), {})
+    assert (verdict.messages, verdict.unknown) == ([], ["roleRef"])

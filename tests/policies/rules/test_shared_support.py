@@ -4,8 +4,11 @@ joins by reference, exemptions."""
 from __future__ import annotations
 
 import pytest
+from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
+from policies.rules import aws_ec2_security_group_no_open_egress as security_group_egress
+from policies.rules import aws_eks_cluster_endpoint_private as endpoint_private
 from policies.rules._support import (
     UNKNOWN,
     Finding,
@@ -71,3 +74,27 @@ def test_a_policy_run_without_its_config_gets_the_schemas_defaults() -> None:
     assert _config(schema, None) == {"exemptions": [], "maxHopLimit": 1, "stacks": ["prod"]}
     assert _config(schema, {"maxHopLimit": 2, "note": "n"}) == {"exemptions": [], "maxHopLimit": 2, "note": "n",
                                                                 "stacks": ["prod"]}
+
+
+class _Args:
+    """What pulumi-policy hands `validate`, as far as the wrappers read it before judging."""
+
+    def __init__(self, stack: str) -> None:
+        self.resource_type = "aws:eks/cluster:Cluster"
+        self.urn = f"urn:pulumi:{stack}::ml-platform::{self.resource_type}::eks"
+        self.resources = [self]
+
+    def get_config(self) -> dict[str, object]:
+        return {}
+
+    def not_applicable(self, reason: str | None = None) -> None:
+        raise _NotApplicableError(reason)
+
+
+@pytest.mark.parametrize("policy", [endpoint_private.policy, security_group_egress.policy])
+def test_a_policy_outside_its_stacks_says_where_it_applies(policy: object) -> None:
+    """pulumi-policy shows a not-applicable policy with its reason: the stacks the policy applies to (the config's
+    `stacks`, here the default: prod)."""
+    with pytest.raises(_NotApplicableError) as info:
+        policy.validate(_Args("dev"), lambda message, urn=None: None)  # type: ignore[attr-defined]
+    assert info.value.reason == "applies to stacks prod"
