@@ -257,8 +257,9 @@ def test_a_preview_note_is_reported_by_what_the_policy_could_not_read() -> None:
                      "can't run policy 'aws-iam-no-wildcard-actions' during preview: string value at .policy "
                      "can't be known during preview")
     report = _text_report(Plan("dev", "ml-platform", True, [], {}), [], notes=[note])
-    assert report.splitlines()[-1] == ("  least-privilege/aws-iam-no-wildcard-actions: string value at .policy "
-                                       "can't be known during preview")
+    assert report.splitlines()[-3:] == [
+        "", "Could not run during preview (no verdict; they run with the real values during up): 1",
+        "  least-privilege/aws-iam-no-wildcard-actions: string value at .policy can't be known during preview"]
     assert report.splitlines()[:2] == ["Preflight of stack dev (preview mode): 0 resources", ""]  # then a blank line
 
 
@@ -291,3 +292,24 @@ def test_preview_flag_runs_the_program_as_pulumi_preview(tmp_path: Path, capsys:
     out = capsys.readouterr().out
     assert out.startswith("Preflight of stack dev (update mode): 1 resources")
     assert re.search(r'^  suffix: "[0-9a-f]{8}"$', out, re.M), out
+
+
+def test_an_exemption_that_matches_nothing_is_marked_stale() -> None:
+    """A stale exemption (its resource renamed or removed) would silently exempt a future resource of that name."""
+    from preflight.__main__ import _policy_lines
+    from preflight.policy import AppliedExemption
+
+    reason = "migrated next quarter"
+    lines = _policy_lines([], [AppliedExemption("p", "r", "legacy", reason, ("urn:x",)),
+                               AppliedExemption("p", "r", "gone", reason, ())], "dev")
+    assert lines[-3:] == ["Exemptions applied: 1", f"  p/r  legacy: {reason}",
+                          f"  p/r  gone: {reason}  [matches no resource of this plan]"]
+
+
+def test_the_help_says_what_each_option_takes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for text in ("--stack STACK dev, staging or prod", "--json print one JSON object instead of the text report",
+                 "--preview computed values are unknown, as during `pulumi preview`"):
+        assert text in out, out

@@ -9,7 +9,7 @@ import pytest
 
 from preflight.harness import ProgramError, Secret, Unknown, run_program
 from preflight.project import load_stack_settings
-from tests.support import PROJECT_DIR, run_snippet
+from tests.support import PROJECT_DIR, preflight_plan, run_snippet
 
 PASSWORD_AND_ID = """
 import pulumi
@@ -79,9 +79,13 @@ def test_invokes_answer_in_the_account_and_region_of_their_provider(tmp_path: Pa
     pulumi.export("account", aws.get_caller_identity(opts=invoke).account_id)
     pulumi.export("zones", aws.get_availability_zones(state="available", opts=invoke).names)
     pulumi.export("ambient", aws.get_caller_identity().account_id)
+    # a plain dict keeps its snake_case key on the wire
+    plain = aws.Provider("plain", region="eu-central-1",
+                         assume_roles=[{"role_arn": "arn:aws:iam::210987654321:role/D"}])
+    pulumi.export("plain", aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=plain)).account_id)
     """
     outputs = run_snippet(tmp_path, code).plain_outputs
-    assert outputs["account"] == "123456789012"
+    assert outputs["account"] == "123456789012" and outputs["plain"] == "210987654321"
     assert outputs["zones"] == ["eu-central-1a", "eu-central-1b", "eu-central-1c"]
     assert outputs["ambient"] != "123456789012"
 
@@ -205,6 +209,7 @@ def test_every_resource_option_is_recorded_under_the_engines_name(tmp_path: Path
     random.RandomId("second", byte_length=2, opts=pulumi.ResourceOptions(
         ignore_changes=["byteLength"], replace_on_changes=["prefix"], deleted_with=first, retain_on_delete=True,
         delete_before_replace=True, additional_secret_outputs=["hex"], aliases=["urn:pulumi:prod::p::t::old"]))
+    random.RandomId("adopted", byte_length=2, opts=pulumi.ResourceOptions(import_="AAE"))
     """
     plan = run_snippet(tmp_path, code)
     first = plan.one("random:index/randomId:RandomId", "first")
@@ -214,6 +219,11 @@ def test_every_resource_option_is_recorded_under_the_engines_name(tmp_path: Path
     assert options["retainOnDelete"] is True and options["deleteBeforeReplace"] is True
     assert {"urn": "urn:pulumi:prod::p::t::old"} in options["aliases"]
     assert first.options["ignoreChanges"] == [] and first.options["deletedWith"] == ""
+    assert plan.one("random:index/randomId:RandomId", "adopted").options["importId"] == "AAE"
+    # the plan's JSON (`--json`) shows these keys, and only these
+    assert set(first.options) == {"protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges",
+                                  "replaceOnChanges", "dependsOn", "additionalSecretOutputs", "aliases",
+                                  "deletedWith", "importId"} and first.options["importId"] == ""
 
 
 def test_a_yaml_v2_config_group_registers_its_objects_as_children_on_its_provider(tmp_path: Path) -> None:
@@ -393,3 +403,28 @@ def test_the_programs_own_run_error_carries_what_was_registered_before_it(tmp_pa
         run_snippet(tmp_path, code)
     partial = info.value.partial_plan  # type: ignore[attr-defined]
     assert [r.name for r in partial.registered] == ["before"]
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_a_block_the_provider_completes_keeps_its_inputs_and_gains_the_computed_keys(preview: bool) -> None:
+    """An EKS cluster's `vpcConfig` as the provider returns it: the subnets given, plus the security group and VPC
+    EKS made (EKS API, "DescribeCluster": resourcesVpcConfig); during a preview the computed keys are unknown."""
+    cluster = preflight_plan("dev", preview=preview).one("aws:eks/cluster:Cluster")
+    given, returned = cluster.inputs["vpcConfig"], cluster.outputs["vpcConfig"]
+    assert {k: v for k, v in returned.items() if k in given} == given
+    computed = {returned["clusterSecurityGroupId"], returned["vpcId"]}
+    if preview:
+        assert all(isinstance(v, Unknown) for v in computed)
+    else:
+        assert all(isinstance(v, str) and v.startswith(("sg-", "vpc-")) for v in computed)
+
+
+def test_an_object_document_with_a_secret_stays_secret(tmp_path: Path) -> None:
+    code = """
+    import pulumi, pulumi_aws as aws
+    aws.iam.Policy("p", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": pulumi.Output.secret("arn:aws:s3:::b/*")}]})
+    """
+    wire = run_snippet(tmp_path, code).one("aws:iam/policy:Policy", "p").wire_outputs["policy"]
+    # the harness renders an object document as the provider's JSON text, kept secret with its value
+    assert isinstance(wire, dict) and "arn:aws:s3:::b/*" in wire["value"]

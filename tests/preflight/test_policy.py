@@ -216,3 +216,21 @@ def test_a_stack_policy_is_handed_each_resources_outputs() -> None:
     bucket = next(r for r in plan.registered if r.type == "aws:s3/bucket:Bucket")
     (sent,) = [r for r in request.resources if r.urn == bucket.urn]
     assert MessageToDict(sent.properties)["bucket"] == bucket.outputs["bucket"]
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ({"all": {"enforcementLevel": "mandatory", "tag": "x"}},
+     "all must be an enforcement level, got {'enforcementLevel': 'mandatory', 'tag': 'x'}"),
+    ({"all": "mandatroy"},
+     "all must be one of advisory, mandatory, remediate, disabled, got 'mandatroy'; did you mean 'mandatory'?"),
+    ({"tagged": 5}, "tagged must be an enforcement level or an object, got 5"),
+    ({"must-protect": {"enforcementLevel": "advisory", "tag": "x"}},
+     "must-protect has properties ['tag'] but the policy takes none"),
+])
+def test_a_policy_config_entry_the_engine_would_refuse_is_refused_naming_the_file_and_the_entry(
+        tmp_path: Path, config: dict[str, object], message: str) -> None:
+    """The engine refuses these entries of a policy config file before any policy runs; each refusal says which
+    entry and what it takes."""
+    with pytest.raises(PolicyConfigError) as info:
+        resolve_config(tiny_pack(tmp_path), config, SOURCE)
+    assert str(info.value) == f"{SOURCE}: {message}"

@@ -139,3 +139,14 @@ def test_a_project_value_declared_with_value_is_set_under_its_qualified_key(tmp_
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  demo:owner: b@example.com\n")
     settings = load_stack_settings(tmp_path, "dev")
     assert settings.config == {"demo:tier": "gold", "aws:profile": "ci", "demo:owner": "b@example.com"}
+
+
+@pytest.mark.parametrize("project", ["runtime: python\n", "name: ''\nruntime: python\n",
+                                     "name: [a]\nruntime: python\n"])
+def test_a_project_file_without_a_name_is_one_line(tmp_path: Path, project: str) -> None:
+    """Pulumi's project schema requires `name` (a non-empty string): without it no stack can be selected."""
+    (tmp_path / "Pulumi.yaml").write_text(project)
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    with pytest.raises(ProjectError) as info:
+        load_stack_settings(tmp_path, "dev")
+    assert str(info.value) == "Pulumi.yaml has no project name"
