@@ -11,6 +11,7 @@ second a stack, so every components mutant runs this file besides its own module
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +21,7 @@ from preflight.harness import Plan, reveal
 from stack_config import parse
 from tests.components.iam_grammar import grammar_problems
 from tests.manifests import kubernetes_problems, registered_manifests
-from tests.support import STACKS, preflight_plan
+from tests.support import PROJECT_DIR, STACKS, preflight_plan
 from tests.test_stack_config import raw_config
 
 IDENTITY_POLICIES = {"aws:iam/policy:Policy", "aws:iam/rolePolicy:RolePolicy", "aws:iam/userPolicy:UserPolicy",
@@ -152,3 +153,77 @@ def test_every_role_trust_policy_is_read_as_a_document(stack: str) -> None:
     roles = {r.name for r in plan.registered if r.type == "aws:iam/role:Role"}
     trusts = {where.removesuffix(".assumeRolePolicy") for where, kind, _ in policy_documents(plan) if kind == "trust"}
     assert roles and roles == trusts
+
+
+# Helm's `chartutil.ValidateReleaseName` (helm/pkg/chartutil/validate_name.go): a DNS-1123 subdomain of at most 53
+# characters, since the name is carried into object names and labels. Any other name fails `helm install`.
+HELM_RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_helm_release_name_is_one_helm_accepts(stack: str) -> None:
+    releases = preflight_plan(stack).of_type("kubernetes:helm.sh/v3:Release")
+    names = {r.name: reveal(r.inputs.get("name")) for r in releases}
+    assert names and {n: v for n, v in names.items() if v is not None
+                      and not (isinstance(v, str) and len(v) <= 53 and HELM_RELEASE_NAME.match(v))} == {}
+
+
+_WORKLOADS = {"Deployment", "StatefulSet", "DaemonSet"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_service_targets_a_port_its_pods_expose(stack: str) -> None:
+    """Kubernetes docs, "Service": `targetPort` (default: the `port`) is a container port number or the name of
+    a container port of the selected pods; one that no container exposes sends traffic nowhere, with every object
+    accepted. Checked for each Service whose pods the plan declares (charts' own Services are the charts')."""
+    objects = registered_manifests(preflight_plan(stack))
+    checked, wrong = 0, []
+    for service in (o for o in objects if o["kind"] == "Service" and o.get("spec", {}).get("selector")):
+        namespace = service["metadata"].get("namespace", "default")
+        pods = [o["spec"]["template"] for o in objects if o["kind"] in _WORKLOADS
+                and o["metadata"].get("namespace", "default") == namespace
+                and service["spec"]["selector"].items() <= o["spec"]["template"]["metadata"]["labels"].items()]
+        if not pods:
+            continue
+        ports = [p for pod in pods for c in pod["spec"]["containers"] for p in c.get("ports", [])]
+        exposed = {p["containerPort"] for p in ports} | {p["name"] for p in ports if "name" in p}
+        for port in service["spec"]["ports"]:
+            checked += 1
+            if port.get("targetPort", port["port"]) not in exposed:
+                wrong.append(f"{namespace}/{service['metadata']['name']} {port}")
+    assert checked and wrong == []
+
+
+def _values_schemas() -> dict[str, dict[str, Any]]:
+    """Our schemas of the values we pass to upstream charts (the charts are never copied here)."""
+    from components.kubernetes.secret_sync import VALUES_SCHEMAS
+
+    folder = PROJECT_DIR / "components" / "kubernetes" / "schemas"
+    return {**VALUES_SCHEMAS, **{p.stem: json.loads(p.read_text()) for p in folder.glob("*.json")}}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_upstream_release_passes_values_its_schema_accepts(stack: str) -> None:
+    """What reaches the release is what our schema of the chart's keys accepts: a release handed no values, or
+    other ones than those validated, installs the chart's defaults (no CRDs, no IRSA annotation) with every
+    object accepted."""
+    import jsonschema
+
+    schemas = _values_schemas()
+    releases = [r for r in preflight_plan(stack).of_type("kubernetes:helm.sh/v3:Release")
+                if reveal(r.inputs["chart"]) in schemas]
+    assert len(releases) >= len(schemas) - 1  # each chart we keep a schema of is released (grafana in one place)
+    for release in releases:
+        values = reveal(release.inputs.get("values"))
+        problems = [e.message for e in jsonschema.Draft7Validator(schemas[release.inputs["chart"]]).iter_errors(values)]
+        assert values and problems == [], release.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_namespace_enforces_a_pod_security_level(stack: str) -> None:
+    """Kubernetes docs, "Pod Security Admission": without `pod-security.kubernetes.io/enforce` a namespace admits
+    privileged pods; every namespace the plan creates enforces baseline or restricted."""
+    namespaces = [o for o in registered_manifests(preflight_plan(stack)) if o["kind"] == "Namespace"]
+    levels = {n["metadata"]["name"]: n["metadata"].get("labels", {}).get("pod-security.kubernetes.io/enforce")
+              for n in namespaces}
+    assert levels and {n: level for n, level in levels.items() if level not in ("baseline", "restricted")} == {}

@@ -66,3 +66,14 @@ def test_every_parent_is_registered(stack: str) -> None:
     """(A URN registered twice fails the run itself, as the engine does: tests/preflight/test_harness.py.)"""
     plan = preflight_plan(stack)
     assert {r.parent for r in plan.registered} <= {r.urn for r in plan.resources}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_resource_is_created_through_an_explicit_provider(stack: str) -> None:
+    """A resource on a default provider acts with the ambient credentials: in CI, the management account (or the
+    kubeconfig's cluster), not the stack's member account. Every component passes its providers down (`parent`
+    and `providers` inherit, Pulumi docs "Resource options: provider(s)"); one that drops its `opts` sends its
+    children to the defaults, with every other check green."""
+    defaults = sorted(r.urn.rsplit("::", 1)[-1] for r in preflight_plan(stack).registered
+                      if r.custom and not r.type.startswith("pulumi:providers:") and not r.provider)
+    assert defaults == []

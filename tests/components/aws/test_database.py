@@ -145,3 +145,13 @@ def test_every_instance_stores_its_data_on_gp3(stack: str) -> None:
     (`gp2 | gp3 | io1 | io2 | standard`, CreateDBInstance), and so are the provider's."""
     instances = preflight_plan(stack).of_type(INSTANCE)
     assert instances and [reveal(i.inputs)["storageType"] for i in instances] == ["gp3"] * len(instances)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_instance_pins_the_certificate_authority_its_clients_trust(stack: str) -> None:
+    """RDS user guide, "Certificate authorities": without `CACertificateIdentifier` an instance gets the account's
+    default CA for the region, which `ModifyCertificates` can override; the clients verify the server (the
+    parameter group forces TLS) against rds-ca-rsa2048-g1's bundle, so every instance, replicas too, names it."""
+    instances = preflight_plan(stack).of_type(INSTANCE)
+    assert instances and {i.name: i.inputs.get("caCertIdentifier") for i in instances} == {
+        i.name: "rds-ca-rsa2048-g1" for i in instances}

@@ -160,6 +160,10 @@ def test_bad_storage_args_are_refused(changes: dict[str, str], words: str) -> No
             "administrator": "0a1b2c3d-0000-4000-8000-0000000000d1"}
     with pytest.raises(ValueError, match=words):
         validate_catalog_storage_args(CatalogStorageArgs(**{**base, **changes}))  # type: ignore[arg-type]
+    with pytest.raises(ValueError) as info:  # every problem, in one refusal
+        validate_catalog_storage_args(CatalogStorageArgs(**{**base, "workspace_id": "x", "administrator": ""}))
+    assert str(info.value) == ("CatalogStorageArgs: workspace_id must be numeric, got 'x'; administrator must name the "
+                               "deploying principal, got ''")
 
 
 @pytest.mark.parametrize("stack", STACKS)

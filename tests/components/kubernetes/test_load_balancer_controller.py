@@ -157,6 +157,10 @@ def test_bad_args_are_refused_naming_each_property() -> None:
     assert "replicas must be between 1 and 3" in str(info.value)
     assert "chart_version must pin" in str(info.value)
     assert "load_balancer_name must be an ALB name" in str(info.value)
+    for replicas in (1, 3):  # the bounds themselves are accepted
+        validate_load_balancer_controller_args(LoadBalancerControllerArgs(
+            cluster_name="c", region="eu-west-1", account_id="1", vpc_id="v", oidc_provider_arn="o", oidc_issuer="i",
+            load_balancer_name="ml-platform-dev", certificate_arn="a", replicas=replicas, chart_version="1.13.0"))
 
 
 @pytest.mark.parametrize("stack", STACKS)

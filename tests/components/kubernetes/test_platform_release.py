@@ -378,3 +378,19 @@ def test_the_release_is_protected_where_the_stack_protects(stack: str) -> None:
     """Pulumi resource option `protect`: the engine refuses to delete a protected resource, so a refactor that
     drops the release (and with it every workload of the environment) fails instead of uninstalling it."""
     assert platform_release(preflight_plan(stack)).options["protect"] is PROTECTED[stack]
+
+
+def test_every_problem_of_the_args_is_named_in_one_refusal() -> None:
+    from components.kubernetes.platform_release import PlatformReleaseArgs, validate_platform_release_args
+
+    args = PlatformReleaseArgs(
+        namespace="platform-dev", chart_path="no-such-chart", environment="dev", image_tag="1.0",
+        pipelines_paused=True, artifacts_bucket="b", service_accounts={}, images={}, region="eu-west-1",
+        database_host="h", master_secret_arn="m", login_secret_prefix="p/", databricks_secret_name="d",
+        workers_max_replicas=1)
+    with pytest.raises(ValueError) as info:
+        validate_platform_release_args(args)
+    components = "['workers', 'mlflow', 'dbt', 'bootstrap']"
+    assert str(info.value) == (f"service_accounts must name one for each of {components}, got []; images must name "
+                               f"one for each of {components}, got []; workers_max_replicas must be >= 2, got 1; "
+                               "chart_path must be a chart directory, got 'no-such-chart'")

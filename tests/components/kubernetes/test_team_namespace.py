@@ -105,5 +105,11 @@ def test_bad_args_are_refused_naming_each_property() -> None:
     with pytest.raises(ValueError) as info:
         validate_team_namespace_args(TeamNamespaceArgs(team="fraud", namespace=namespace, oidc_provider_arn="a",
                                                        oidc_issuer="i", bucket_arn="b", key_arn="k"))
-    assert "namespace.namespace must be 'team-fraud'" in str(info.value)
-    assert "namespace.labels.team" in str(info.value)
+    assert str(info.value).startswith("namespace.namespace must be 'team-fraud', got 'team-x'; namespace.labels.team "
+                                      "must be 'fraud', got None")
+    with pytest.raises(ValueError) as info:
+        validate_team_namespace_args(TeamNamespaceArgs(
+            team="fraud", namespace=PlatformNamespaceArgs(namespace="team-fraud", cpu_quota="1", memory_quota="1Gi",
+                                                          group_bindings={}, labels={"team": "fraud"}),
+            oidc_provider_arn="a", oidc_issuer="i", bucket_arn="b", key_arn="k", database_login_arn="l"))
+    assert "database_login_arn and database_key_arn must be set together" in str(info.value).split("; ")
