@@ -426,3 +426,17 @@ def test_the_endpoints_security_group_is_created_after_its_vpc(stack: str) -> No
     group = plan.one("aws:ec2/securityGroup:SecurityGroup", name=f"{stack}-network-endpoints-sg")
     [vpc] = _of(plan, "aws:ec2/vpc:Vpc")
     assert vpc.urn in group.options["dependsOn"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_network_resource_that_takes_tags_is_named_for_the_console(stack: str) -> None:
+    """The VPC console shows a resource's `Name` tag (that key, capitalised: EC2 user guide, "Tag your Amazon EC2
+    resources") as its name; every EC2 resource of the network but its flow log (listed by id) carries one,
+    prefixed with the network's name, and no lowercase `name` beside it."""
+    plan = preflight_plan(stack)
+    tagged = [r for r in _network(plan) if r.type.startswith("aws:ec2/") and r.type != "aws:ec2/flowLog:FlowLog"
+              and "tags" in r.inputs]
+    assert len(tagged) >= 10
+    unnamed = {r.name: r.inputs["tags"] for r in tagged if not str(r.inputs["tags"].get("Name", "")).startswith(
+        f"{stack}-network") or "name" in r.inputs["tags"]}
+    assert unnamed == {}
