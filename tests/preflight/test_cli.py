@@ -310,6 +310,35 @@ def test_the_help_says_what_each_option_takes(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit):
         main(["--help"])
     out = " ".join(capsys.readouterr().out.split())
+    from preflight import __main__ as cli
+
     for text in ("--stack STACK dev, staging or prod", "--json print one JSON object instead of the text report",
-                 "--preview computed values are unknown, as during `pulumi preview`"):
+                 "--preview computed values are unknown, as during `pulumi preview`",
+                 "--all-errors list every configuration problem, one per line (default: the first, and how many more)",
+                 " ".join(str(cli.__doc__).splitlines()[0].split())):
         assert text in out, out
+
+
+def test_a_failure_of_the_preflight_itself_is_one_line_on_stderr(monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A bug of the preflight or of a policy (not of the user's config) still ends in one line and status 2, on
+    stderr, saying how to see the traceback."""
+    from preflight import __main__ as cli
+
+    def broken(*_: object, **__: object) -> None:
+        raise KeyError("x")
+
+    monkeypatch.delenv("PREFLIGHT_TRACEBACK", raising=False)
+    monkeypatch.setattr(cli, "validate_policy_config", broken)
+    assert main(["--stack", "dev", "--project-dir", str(PROJECT_DIR)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.splitlines() == [
+        "error: dev: preflight failed: KeyError: 'x' (PREFLIGHT_TRACEBACK=1 shows the traceback)"]
+
+
+def test_secrets_and_unknowns_are_redacted_at_any_depth() -> None:
+    from preflight.__main__ import _redact
+    from preflight.harness import Secret, Unknown
+
+    assert _redact({"db": {"password": Secret("p"), "hosts": [Unknown(), "h"]}, "n": 1}) == {
+        "db": {"password": "[secret]", "hosts": ["[unknown]", "h"]}, "n": 1}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -107,6 +109,32 @@ def test_program_error_names_component_and_line(tmp_path: Path) -> None:
     assert "\n" not in message
     assert message.startswith("prod: program error in platform:test:Broken 'prod-broken' at __main__.py:")
     assert message.endswith("ValueError: no subnets given")
+
+
+@pytest.mark.parametrize(("component", "where"), [
+    # the component named by its registered name, whatever its parameter is called
+    ("""
+    class Broken(pulumi.ComponentResource):
+        def __init__(self, resource_name):
+            super().__init__("platform:test:Broken", resource_name, None, None)
+            rid = random.RandomId(f"{resource_name}-id", byte_length=2, opts=pulumi.ResourceOptions(parent=self))
+            random.RandomId(f"{resource_name}-next", byte_length=rid.hex.apply(lambda h: int("x" + h)),
+                            opts=pulumi.ResourceOptions(parent=self))
+    """, "platform:test:Broken 'prod-broken' at __main__.py:8 (inside an Output.apply)"),
+    # failing before its own registration: named by its class and its `name` argument
+    ("""
+    class Broken(pulumi.ComponentResource):
+        def __init__(self, name):
+            raise ValueError("invalid literal for int() with base 10: 'x'")
+    """, "Broken 'prod-broken' at __main__.py:6:"),
+])
+def test_a_program_error_names_the_component_and_the_line_in_the_project(tmp_path: Path, component: str,
+                                                                         where: str) -> None:
+    code = "import pulumi\nimport pulumi_random as random\n" + textwrap.dedent(component) + "\nBroken('prod-broken')\n"
+    with pytest.raises(ProgramError) as info:
+        run_snippet(tmp_path, code)
+    assert str(info.value).startswith(f"prod: program error in {where}"), info.value
+    assert re.search(r"ValueError: invalid literal for int\(\) with base 10: 'x[0-9a-f]*'$", str(info.value))
 
 
 def test_stacks_do_not_leak_into_each_other() -> None:

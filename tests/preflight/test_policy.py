@@ -213,6 +213,7 @@ def test_a_stack_policy_is_handed_each_resources_outputs() -> None:
         recorded = by_urn[res.urn]
         props = MessageToDict(res.properties)
         assert set(props) == set(recorded.wire_outputs if recorded.custom else recorded.component_outputs), res.urn
+        assert res.parent == recorded.parent, res.urn  # a stack policy may walk the tree
     bucket = next(r for r in plan.registered if r.type == "aws:s3/bucket:Bucket")
     (sent,) = [r for r in request.resources if r.urn == bucket.urn]
     assert MessageToDict(sent.properties)["bucket"] == bucket.outputs["bucket"]
@@ -234,3 +235,13 @@ def test_a_policy_config_entry_the_engine_would_refuse_is_refused_naming_the_fil
     with pytest.raises(PolicyConfigError) as info:
         resolve_config(tiny_pack(tmp_path), config, SOURCE)
     assert str(info.value) == f"{SOURCE}: {message}"
+
+
+def test_a_pack_is_run_as_the_cli_runs_it_as_main(tmp_path: Path) -> None:
+    """The Pulumi CLI runs a Python pack's `__main__.py` as `__main__`; a pack that guards its `PolicyPack(...)` with
+    `if __name__ == "__main__":` is loaded too."""
+    project = tiny_project(tmp_path)
+    main_py = project / "policies" / "tiny" / "__main__.py"
+    main_py.write_text(PACK.replace('PolicyPack("tiny"', 'if __name__ == "__main__":\n    PolicyPack("tiny"'))
+    (pack,) = load_packs(project)
+    assert [p.name for p in pack.policies] == ["must-protect", "tagged"]
