@@ -27,8 +27,10 @@ def own_account(provider: Mapping[str, Any]) -> str | None:
             roles = json.loads(roles)  # provider inputs travel as JSON text
         except ValueError:
             roles = None
-    # `roleArn` from AssumeRoleArgs; a plain dict keeps the key it was written with.
-    arn = (dig(roles, 0, "roleArn") or dig(roles, 0, "role_arn")) if isinstance(roles, list) else None
+    # `roleArn` from AssumeRoleArgs; a plain dict keeps the key it was written with. A chain ends in the account
+    # it acts in: the provider assumes each role in turn, so the last one is the account (provider docs,
+    # `assume_roles`: "multiple roles are assumed in order").
+    arn = (dig(roles, -1, "roleArn") or dig(roles, -1, "role_arn")) if isinstance(roles, list) and roles else None
     if isinstance(arn, str) and arn.count(":") >= 5 and arn.split(":")[4].isdigit():
         return arn.split(":")[4]
     allowed = provider.get("allowedAccountIds")

@@ -87,3 +87,14 @@ def test_the_default_provider_is_judged_against_the_trusted_accounts_alone() -> 
     assert (foreign.messages, foreign.unknown) == ([
         "policy.Statement[0] grants to 444455556666, the root of another account; name the roles of this account "
         "that need access (or list the account in trustedAccounts)."], [])
+
+
+@pytest.mark.parametrize("key", ["roleArn", "role_arn"])
+def test_a_chain_of_roles_acts_in_the_account_of_its_last_role(key: str) -> None:
+    """Provider docs, `assume_roles`: the roles are assumed in order, so the provider acts as the last one, in its
+    account; the first role's account (the management account, say) is another account there."""
+    chain = [{key: "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole"},
+             {key: "arn:aws:iam::111122223333:role/Deployer"}]
+    for provider in ({"assumeRoles": chain}, {"assumeRoles": json.dumps(chain)}):
+        assert check(_key("arn:aws:iam::111122223333:root", provider), {}).messages == []
+        assert check(_key("arn:aws:iam::444455556666:root", provider), {}).messages != []

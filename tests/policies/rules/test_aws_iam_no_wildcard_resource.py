@@ -118,3 +118,14 @@ def test_what_spans_every_resource(arn: str, spans: bool) -> None:
     """`_iam.spans_every_resource`, from its docstring's examples: a wildcard at the start of the resource part, the
     account or the bucket covers every resource; after a named part, or in the region only, it is scoped."""
     assert spans_every_resource(arn) is spans
+
+
+def test_every_statement_and_action_is_judged_after_one_that_passes() -> None:
+    """A statement pinned by its condition does not end the document's check, nor does `*` among the actions end
+    the statement's: each scopable action is named (IAM evaluates every statement)."""
+    statements = [{"Effect": "Allow", "Action": "autoscaling:SetDesiredCapacity", "Resource": ASG, "Condition": TAG},
+                  {"Effect": "Allow", "Action": ["*", "s3:GetObject"], "Resource": "*"}]
+    props = {"policy": json.dumps({"Version": "2012-10-17", "Statement": statements})}
+    assert check(Resource("aws:iam/policy:Policy", "p", "urn", props), {}).messages == [
+        'policy.Statement[1] allows *, s3:GetObject on Resource "*", which spans every resource, but these support '
+        "resource-level permissions; name the ARNs."]

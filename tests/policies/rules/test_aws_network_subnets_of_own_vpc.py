@@ -81,3 +81,14 @@ def test_subnet_ids_not_known_yet_without_a_planned_subnet_are_refused_as_comput
     assert check(StackView({ACCOUNT: [account], CLUSTER: [cluster]}), {}).messages == [
         "subnets (computed) are not subnets of this plan, but the account is created by it: a new account has no "
         "such subnets; pass the network's subnet ids."]
+
+
+def test_a_cluster_on_a_planned_subnet_and_a_literal_one_is_told_which_is_foreign() -> None:
+    """Depending on one planned subnet does not make every id planned: the ids the plan's subnets do not carry are
+    named."""
+    account = resource(ACCOUNT, {"name": "ml-prod", "email": "ml-prod@example.com"}, name="acct")
+    subnet = resource(SUBNET, {"id": "subnet-0aaaaaaaaaaaaaaa1", "cidrBlock": "10.0.1.0/24"}, name="private-a")
+    ids = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0123456789abcdef0"]
+    mixed = replace(resource(CLUSTER, {"vpcConfig": {"subnetIds": ids}}, name="mixed"), dependencies=(subnet.urn,))
+    assert check(StackView({ACCOUNT: [account], SUBNET: [subnet], CLUSTER: [mixed]}), {}).messages == [
+        "subnets ['subnet-0123456789abcdef0'] are not subnets of this plan (the account is created by it)."]

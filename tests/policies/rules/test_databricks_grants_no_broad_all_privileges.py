@@ -82,3 +82,11 @@ def test_privileges_or_a_principal_not_known_yet_are_named_not_judged() -> None:
                                                                  "privileges": ["ALL_PRIVILEGES"]}]})
     verdict = check(principal, {})
     assert (verdict.messages, verdict.unknown) == ([], ["grants.principal"])
+
+
+def test_an_owner_or_a_name_not_known_yet_is_named_not_judged() -> None:
+    """The owner decides (a group owning a prod catalog holds every privilege), and so does the name (which
+    environment): either unknown, the owner is named as not judged."""
+    for props in ({"owner": UNKNOWN, "name": "prod"}, {"owner": "data-engineers", "name": UNKNOWN}):
+        verdict = check(resource("databricks:index/catalog:Catalog", props, name="c"), {})
+        assert (verdict.messages, verdict.unknown) == ([], ["owner"])

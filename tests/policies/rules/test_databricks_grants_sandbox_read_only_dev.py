@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policies.rules._support import StackView, Verdict
+from policies.rules._support import UNKNOWN, StackView, Verdict
 from policies.rules.databricks_grants_sandbox_read_only_dev import NAME, check
 from preflight.harness import Plan
 from tests.policies.helpers import flagged, resource
@@ -41,3 +41,20 @@ def test_without_sandbox_catalogs_no_principal_is_a_sandbox_user() -> None:
     even the principal its name would give less the suffix's length (`marketing_data` less 8 is `market`)."""
     assert _judge(["dev", "marketing_data"], "market", ["MODIFY"]).messages == []
     assert _judge(["dev", "market_sandbox"], "market", ["MODIFY"]).messages != []
+
+
+def test_every_grants_resource_and_entry_is_judged_whatever_comes_before() -> None:
+    """A Grants whose securable is not known yet, one on another catalog, an entry that only reads: none of them
+    stops the rule from judging the next one."""
+    before = [resource(GRANTS, {"catalog": UNKNOWN, "grants": []}, name="computed-grants"),
+              resource(GRANTS, {"catalog": "prod", "grants": [{"principal": "alice@example.com",
+                                                                "privileges": ["MODIFY"]}]}, name="prod-grants")]
+    dev = resource(GRANTS, {"catalog": "dev", "grants": [
+        {"principal": "alice@example.com", "privileges": ["SELECT"]},
+        {"principal": "alice@example.com", "privileges": ["MODIFY"]}]}, name="dev-grants")
+    verdict = check(StackView({CATALOG: [resource(CATALOG, {"name": "alice_sandbox"}, name="alice_sandbox")],
+                               GRANTS: [*before, dev]}), {})
+    assert (verdict.messages, verdict.unknown) == ([
+        "dev-grants gives sandbox user alice@example.com MODIFY in the dev catalog; sandbox users read dev "
+        "(USE_CATALOG, USE_SCHEMA, SELECT) and write only their own <user>_sandbox catalog."],
+        ["computed-grants.securable"])

@@ -98,3 +98,11 @@ def test_a_policy_outside_its_stacks_says_where_it_applies(policy: object) -> No
     with pytest.raises(_NotApplicableError) as info:
         policy.validate(_Args("dev"), lambda message, urn=None: None)  # type: ignore[attr-defined]
     assert info.value.reason == "applies to stacks prod"
+
+
+def test_dig_reads_list_positions_and_nothing_else_by_number() -> None:
+    from policies.rules._support import dig
+
+    assert dig({"a": [1, 2]}, "a", -2) == 1 and dig({"a": [1, 2]}, "a", 1) == 2
+    assert dig({"a": [1, 2]}, "a", 2) is None and dig({"a": [1, 2]}, "a", -3) is None
+    assert dig({"a": "text"}, "a", 0) is None and dig({"a": {"0": 1}}, "a", 0) is None  # a number reads lists only
