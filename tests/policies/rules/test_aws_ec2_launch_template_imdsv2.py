@@ -55,3 +55,10 @@ def test_a_node_groups_launch_template_not_known_yet_is_named_not_judged() -> No
     group = Resource("aws:eks/nodeGroup:NodeGroup", "ng", "urn", {"launchTemplate": UNKNOWN})
     verdict = check(group, {})
     assert (verdict.messages, verdict.unknown) == ([], ["launchTemplate"])
+
+
+@pytest.mark.parametrize("option", ["httpTokens", "httpPutResponseHopLimit", "httpEndpoint"])
+def test_each_metadata_option_not_known_yet_is_named(option: str) -> None:
+    options = {"httpTokens": "required", "httpPutResponseHopLimit": 1, "httpEndpoint": "enabled", option: UNKNOWN}
+    verdict = check(Resource("aws:ec2/launchTemplate:LaunchTemplate", "lt", "urn", {"metadataOptions": options}), {})
+    assert (verdict.messages, verdict.unknown) == ([], [f"metadataOptions.{option}"])

@@ -36,3 +36,21 @@ def test_every_version_still_in_support_is_offered() -> None:
     ends = {**ENDS, "1.35": datetime.date(2027, 3, 1)}
     assert str(judge("1.32", ends, datetime.date(2026, 4, 1))).endswith(
         "in standard support on 2026-04-01: 1.34, 1.35.")
+
+
+def test_an_empty_calendar_knows_no_version() -> None:
+    assert judge("1.34", {}, datetime.date(2026, 1, 1)) == (
+        "version '1.34' is not in the EKS version calendar (components/kubernetes/versions.py; known: none).")
+
+
+def test_the_date_judged_is_the_configs_as_of_when_given() -> None:
+    """`asOf` fixes the day the calendar is read on (a reproducible preview); a version out of support then is
+    flagged, one in support then passes."""
+    from policies.rules._support import Resource
+    from policies.rules.aws_eks_cluster_version_supported import calendar, check
+
+    version, end = max(calendar().items(), key=lambda item: item[1])
+    cluster = Resource("aws:eks/cluster:Cluster", "eks", "urn", {"version": version})
+    assert check(cluster, {"asOf": end.isoformat()}).messages == []
+    after = (end + datetime.timedelta(days=1)).isoformat()
+    assert check(cluster, {"asOf": after}).messages[0].startswith(f"version {version} left EKS standard support")

@@ -45,3 +45,11 @@ def test_a_bucket_policy_allowing_every_action_on_its_objects_passes_no_role() -
     assert check(Resource("aws:iam/policy:Policy", "p", "urn", identity), {}).messages == [
         "policy.Statement[0] allows iam:PassRole on arn:aws:iam::111122223333:role/*; name the role ARNs that may be "
         "passed (and pin iam:PassedToService)."]
+
+
+def test_every_wide_resource_is_named() -> None:
+    identity = {"policy": '{"Statement": [{"Effect": "Allow", "Action": "iam:PassRole", '
+                          '"Resource": ["arn:aws:iam::111122223333:role/*", "*"]}]}'}
+    assert check(Resource("aws:iam/policy:Policy", "p", "urn", identity), {}).messages == [
+        "policy.Statement[0] allows iam:PassRole on arn:aws:iam::111122223333:role/*, *; name the role ARNs that may "
+        "be passed (and pin iam:PassedToService)."]

@@ -52,3 +52,16 @@ def test_a_bucket_without_an_encryption_resource_is_told_what_to_add() -> None:
         "bucket artifacts has no BucketServerSideEncryptionConfiguration; add one with sseAlgorithm aws:kms and the "
         "bucket's KMS key.", "urn:b")]
     assert check(_view(bucket, sse), {}).findings == []
+
+
+def test_a_buckets_inline_kms_configuration_counts_and_an_inline_aes256_does_not() -> None:
+    """The deprecated inline `serverSideEncryptionConfiguration` of a Bucket still configures its default
+    encryption: aws:kms there passes without a separate resource; AES256 there is still refused."""
+    def inline(algorithm: str) -> Resource:
+        return Resource(BUCKETS[0], "b", "urn:b", {"bucket": "b-1", "serverSideEncryptionConfiguration": {
+            "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": algorithm}}]}})
+
+    assert check(_view(inline("aws:kms")), {}).messages == []
+    assert check(_view(inline("AES256")), {}).messages == [
+        "bucket b has no BucketServerSideEncryptionConfiguration; add one with sseAlgorithm aws:kms and the bucket's "
+        "KMS key."]
