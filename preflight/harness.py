@@ -16,7 +16,7 @@ import re
 import runpy
 import sys
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import chdir, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,24 +229,22 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
     from pulumi.runtime.mocks import MockMonitor, Mocks
     from pulumi.runtime.proto import resource_pb2
 
+    from .aliases import urn_of
+
     class FailLoudMocks(Mocks):
         def new_resource(self, args: Any) -> tuple[str, dict[str, Any]]:  # pragma: no cover - unused
             raise NotImplementedError("registrations go through RecordingMonitor")
 
-        def __init__(self) -> None:
-            self.context_of: Any = None
-            """Set by the monitor: maps an invoke's provider reference to the account and region it runs in."""
+        def __init__(self, context_of: Callable[[str], computed.Context]) -> None:
+            self.context_of = context_of
+            """The monitor's: maps an invoke's provider reference to the account and region it runs in."""
 
         def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-            ctx = self.context_of(args.provider or "") if self.context_of else computed.Context(
-                computed.DEFAULT_ACCOUNT_ID, computed.DEFAULT_REGION)
-            return invokes.answer(args.token, reveal(plain(args.args)), ctx), []
+            return invokes.answer(args.token, reveal(plain(args.args)), self.context_of(args.provider or "")), []
 
     class RecordingMonitor(MockMonitor):
         def __init__(self, project: str, stack: str) -> None:
-            mocks = FailLoudMocks()
-            super().__init__(mocks)
-            mocks.context_of = self._context
+            super().__init__(FailLoudMocks(self._context))
             self.project = project
             self.stack = stack
             self.recorded: dict[str, RecordedResource] = {}
@@ -257,13 +255,7 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
             """(component URN, reason) of manifests the preflight could not render offline."""
 
         def make_urn(self, parent: str, type_: str, name: str) -> str:
-            # The engine's rule (the SDK's mock differs): the full chain of parent types joined by "$",
-            # the root stack left out. URN stability checks depend on this being exact.
-            if parent:
-                qualified = parent.split("::")[2]
-                if qualified != STACK_TYPE:
-                    type_ = f"{qualified}${type_}"
-            return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
+            return urn_of(self.stack, self.project, parent, type_, name)
 
         def _context(self, provider_ref: str) -> computed.Context:
             # The provider reference is "<urn>::<id>"; its inputs say which account and region.
@@ -505,7 +497,8 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
     main = project_dir / "__main__.py"
     def recorded_plan() -> Plan:
         resources = [monitor.recorded[urn] for urn in monitor.order]
-        outputs = next((r.component_outputs for r in resources if r.type == STACK_TYPE), {})
+        # The stack is always there: set_mocks registers it before the program starts.
+        outputs = next(r.component_outputs for r in resources if r.type == STACK_TYPE)
         return Plan(stack=settings.stack, project=settings.project, preview=preview, resources=resources,
                     outputs=outputs, unread=list(monitor.unread))
 

@@ -225,10 +225,13 @@ def _databricks_current_user(args: Mapping[str, Any], ctx: Context) -> dict[str,
 
 
 def _open_id_connect_provider(args: Mapping[str, Any], ctx: Context) -> dict[str, Any]:
-    # A bootstrap prerequisite of the account the invoke runs in: found by URL (or ARN), as IAM answers.
-    url = str(args.get("url") or "").removeprefix("https://")
-    if not url and args.get("arn"):
-        url = str(args["arn"]).split(":oidc-provider/", 1)[1]
+    # A bootstrap prerequisite of the account the invoke runs in, looked up by ARN or by URL. The provider's data
+    # source takes exactly one of the two (its schema: `ExactlyOneOf: arn, url`) and refuses both or neither.
+    arn, url = args.get("arn"), args.get("url")
+    if bool(arn) == bool(url):
+        raise ValueError('aws:iam/getOpenIdConnectProvider: exactly one of "arn" or "url" must be set, got '
+                         f"arn={arn!r}, url={url!r}")
+    url = str(url).removeprefix("https://") if url else str(arn).split(":oidc-provider/", 1)[1]
     arn = f"arn:aws:iam::{ctx.account_id}:oidc-provider/{url}"
     return {"arn": arn, "id": arn, "url": url, "clientIdLists": ["sts.amazonaws.com"], "thumbprintLists": [],
             "tags": {}}

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from .aliases import AliasResolver
 from .harness import STACK_TYPE, Plan, RecordedResource, _engine_view
 
 
@@ -200,7 +201,7 @@ def read_policy_config(project_dir: Path, stack: str) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = json.loads(path.read_text())
+        data = json.loads(path.read_text(encoding="utf-8"))  # JSON is UTF-8 (RFC 8259), whatever the locale
     except json.JSONDecodeError as exc:
         raise PolicyConfigError(f"{path.relative_to(project_dir)}:{exc.lineno}:{exc.colno}: not valid JSON: "
                                 f"{exc.msg}") from exc
@@ -228,6 +229,7 @@ class _Replay:
         self.pb = analyzer_pb2
         self.plan = plan
         self.by_urn = {r.urn: r for r in plan.resources}
+        self.aliases = AliasResolver(plan)
 
     def options(self, r: RecordedResource) -> Any:
         return self.pb.AnalyzerResourceOptions(
@@ -235,7 +237,7 @@ class _Replay:
             deleteBeforeReplace=r.options["deleteBeforeReplace"],
             deleteBeforeReplaceDefined=r.options["deleteBeforeReplace"],
             additionalSecretOutputs=r.options["additionalSecretOutputs"],
-            aliases=[a for a in r.options["aliases"] if isinstance(a, str)], parent=r.parent)
+            aliases=self.aliases.aliases(r), parent=r.parent)
 
     def provider(self, r: RecordedResource) -> Any:
         prov = self.by_urn.get(r.provider)

@@ -342,3 +342,77 @@ def test_secrets_and_unknowns_are_redacted_at_any_depth() -> None:
 
     assert _redact({"db": {"password": Secret("p"), "hosts": [Unknown(), "h"]}, "n": 1}) == {
         "db": {"password": "[secret]", "hosts": ["[unknown]", "h"]}, "n": 1}
+
+
+def _recorded(type_: str, name: str, parent: str = "", custom: bool = True, **options: bool) -> Any:
+    from preflight.aliases import urn_of
+    from preflight.harness import RecordedResource
+
+    flags = {"protect": False, "retainOnDelete": False, **options}
+    return RecordedResource(urn=urn_of("dev", "ml-platform", parent, type_, name), type=type_, name=name,
+                            custom=custom, parent=parent, provider="", wire_inputs={}, options=flags)
+
+
+def test_the_whole_text_report_of_a_small_plan() -> None:
+    """The text report, line by line, of a plan built by hand: the header, the tree (two spaces a level, the
+    protect and retain flags), the counts by type (most first, then by name), the outputs (integral numbers as
+    integers, secrets and unknowns redacted, by key), the packs and exemptions, each violation with what its
+    message says after the policy's description line (a one-line message whole; the stack's own as `(stack)`),
+    and the preview notes by their reason."""
+    from preflight.__main__ import _text_report
+    from preflight.harness import UNKNOWN, Plan, _secret_wrap
+    from preflight.policy import AppliedExemption, PackSummary, Violation
+
+    stack = _recorded("pulumi:pulumi:Stack", "ml-platform-dev", custom=False)
+    box = _recorded("platform:storage:Box", "box", stack.urn, custom=False)
+    bucket = _recorded("aws:s3/bucket:Bucket", "data", box.urn, protect=True, retainOnDelete=True)
+    key = _recorded("aws:kms/key:Key", "key", box.urn, protect=True)
+    other = _recorded("aws:kms/key:Key", "other", stack.urn)
+    plan = Plan("dev", "ml-platform", False, [stack, box, bucket, key, other],
+                {"name": "data", "count": 3.0, "ratio": 0.5, "password": _secret_wrap("hunter2"), "later": UNKNOWN})
+    packs = [PackSummary("least-privilege", "1.2.0", {"a": "mandatory", "b": "advisory", "c": "mandatory"})]
+    exemptions = [AppliedExemption("least-privilege", "a", "data", "legacy bucket", (bucket.urn,))]
+    violations = [
+        Violation("least-privilege", "a", "mandatory", key.urn, "Keys rotate.\nkey: rotation is off"),
+        Violation("least-privilege", "b", "advisory", other.urn, "Keys rotate.\nfirst line\nsecond line"),
+        Violation("least-privilege", "c", "mandatory", "", "one line only"),  # a stack policy's: no URN
+    ]
+    notes = [Violation("least-privilege", "b", "advisory", key.urn,
+                       "can't run policy 'b' during preview: string value at .policy can't be known during preview")]
+    report = _text_report(plan, violations, packs, exemptions, notes)
+    assert report.splitlines() == [
+        "Preflight of stack dev (update mode): 4 resources",
+        "",
+        "pulumi:pulumi:Stack  ml-platform-dev",
+        "  platform:storage:Box  box",
+        "    aws:s3/bucket:Bucket  data  [protected, retained]",
+        "    aws:kms/key:Key  key  [protected]",
+        "  aws:kms/key:Key  other",
+        "",
+        "Resources by type:",
+        "     2  aws:kms/key:Key",
+        "     1  aws:s3/bucket:Bucket",
+        "     1  platform:storage:Box",
+        "",
+        "Outputs:",
+        "  count: 3",
+        '  later: "[unknown]"',
+        '  name: "data"',
+        '  password: "[secret]"',
+        "  ratio: 0.5",
+        "",
+        "Policy packs (config policies/config/dev.json):",
+        "  least-privilege@v1.2.0: 3 policies (1 advisory, 2 mandatory)",
+        "",
+        "Exemptions applied: 1",
+        "  least-privilege/a  data: legacy bucket",
+        "",
+        "Policy violations: 3 (2 mandatory)",
+        "  [mandatory] least-privilege/a  key: key: rotation is off",
+        "  [advisory] least-privilege/b  other: first line second line",
+        "  [mandatory] least-privilege/c  (stack): one line only",
+        "",
+        "Could not run during preview (no verdict; they run with the real values during up): 1",
+        "  least-privilege/b: string value at .policy can't be known during preview",
+    ]
+    assert "Outputs:" not in _text_report(Plan("dev", "ml-platform", True, [stack], {}), [])

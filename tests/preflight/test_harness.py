@@ -456,3 +456,13 @@ def test_an_object_document_with_a_secret_stays_secret(tmp_path: Path) -> None:
     wire = run_snippet(tmp_path, code).one("aws:iam/policy:Policy", "p").wire_outputs["policy"]
     # the harness renders an object document as the provider's JSON text, kept secret with its value
     assert isinstance(wire, dict) and "arn:aws:s3:::b/*" in wire["value"]
+
+
+def test_a_program_that_exports_nothing_has_no_outputs_and_its_stack_is_recorded(tmp_path: Path) -> None:
+    """The stack resource is always in the plan (set_mocks registers it first), with the program's exports as its
+    outputs: none here."""
+    plan = run_snippet(tmp_path, "import pulumi_random as random\nrandom.RandomId('a', byte_length=2)\n")
+    assert plan.outputs == {} and plan.plain_outputs == {}
+    (stack,) = [r for r in plan.resources if r.type == "pulumi:pulumi:Stack"]
+    assert stack.urn == "urn:pulumi:prod::ml-platform::pulumi:pulumi:Stack::ml-platform-prod"
+    assert [r.name for r in plan.registered] == ["a"]

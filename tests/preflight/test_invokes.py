@@ -15,6 +15,7 @@ import re
 import uuid
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -244,7 +245,16 @@ def test_an_oidc_provider_is_found_by_url_or_arn() -> None:
     by_url = answer(token, {"url": "https://token.actions.githubusercontent.com"}, CTX)
     assert by_url == {"arn": arn, "id": arn, "url": "token.actions.githubusercontent.com",
                       "clientIdLists": ["sts.amazonaws.com"], "thumbprintLists": [], "tags": {}}
-    assert answer(token, {"arn": arn}, CTX) == by_url
+    assert answer(token, {"arn": arn, "url": None}, CTX) == by_url
+    assert answer(token, {"arn": None, "url": "token.actions.githubusercontent.com"}, CTX) == by_url
+
+
+@pytest.mark.parametrize("args", [{}, {"arn": None, "url": None}, {
+    "arn": "arn:aws:iam::111122223333:oidc-provider/a.example.com", "url": "https://b.example.com"}])
+def test_an_oidc_provider_lookup_takes_exactly_one_of_arn_and_url(args: dict[str, Any]) -> None:
+    """The data source's schema: `ExactlyOneOf: arn, url`. Both, or neither, is refused before any lookup."""
+    with pytest.raises(ValueError, match=r'exactly one of "arn" or "url" must be set'):
+        answer("aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider", args, CTX)
 
 
 def test_policy_document_header_id_and_negated_elements() -> None:

@@ -11,13 +11,14 @@ each on its own line.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from preflight.__main__ import main
 from preflight.harness import Plan
 from preflight.policy import LoadedPack, PolicyConfigError, check_policy_names, evaluate, load_packs, resolve_config
-from tests.support import PROJECT_DIR, run_snippet
+from tests.support import PROJECT_DIR, preflight_plan, run_snippet
 
 PACK = """
 from pulumi_policy import PolicyConfigSchema, PolicyPack, ResourceValidationPolicy
@@ -245,3 +246,70 @@ def test_a_pack_is_run_as_the_cli_runs_it_as_main(tmp_path: Path) -> None:
     main_py.write_text(PACK.replace('PolicyPack("tiny"', 'if __name__ == "__main__":\n    PolicyPack("tiny"'))
     (pack,) = load_packs(project)
     assert [p.name for p in pack.policies] == ["must-protect", "tagged"]
+
+
+def test_a_policy_is_handed_each_resources_alias_urns_and_provider(tmp_path: Path) -> None:
+    """The engine hands analyzers a resource's aliases as URNs (its state's `Aliases`: a spec such as
+    `Alias(name="old")` resolved against the resource) and its provider resource; both reach resource and stack
+    policies."""
+    from google.protobuf.json_format import MessageToDict
+
+    from preflight.policy import _Replay
+
+    plan = run_snippet(tmp_path, """
+    import pulumi
+    import pulumi_random as random
+    explicit = random.Provider("explicit")
+    random.RandomId("renamed", byte_length=2, opts=pulumi.ResourceOptions(
+        provider=explicit, aliases=[pulumi.Alias(name="before"), "urn:pulumi:dev::ml-platform::x:y:Z::older"]))
+    """, stack="dev")
+    replay = _Replay(plan)
+    renamed = plan.one("random:index/randomId:RandomId", "renamed")
+    expected = ["urn:pulumi:dev::ml-platform::random:index/randomId:RandomId::before",
+                "urn:pulumi:dev::ml-platform::x:y:Z::older"]
+    assert list(replay.analyze_request(renamed).options.aliases) == expected
+    (sent,) = [r for r in replay.stack_request().resources if r.urn == renamed.urn]
+    assert list(sent.options.aliases) == expected
+    provider = plan.one("pulumi:providers:random", "explicit")
+    for request in (sent, replay.analyze_request(renamed)):
+        assert (request.provider.urn, request.provider.type, request.provider.name) == (
+            provider.urn, "pulumi:providers:random", "explicit")
+        assert MessageToDict(request.provider.properties) == MessageToDict(_Replay(plan).provider(renamed).properties)
+
+
+def test_an_unreadable_policy_config_is_refused_naming_the_file(tmp_path: Path) -> None:
+    """JSON is UTF-8 (RFC 8259): bytes that are not are refused with the file's name, whatever the locale."""
+    from preflight.policy import read_policy_config
+
+    project = tiny_project(tmp_path, policy_config="{}")
+    (project / "policies" / "config" / "dev.json").write_bytes(b'{"must-protect": "advisory \xff"}')
+    with pytest.raises(PolicyConfigError) as info:
+        read_policy_config(project, "dev")
+    assert str(info.value) == ("policies/config/dev.json cannot be read: 'utf-8' codec can't decode byte 0xff in "
+                               "position 27: invalid start byte")
+    (project / "policies" / "config" / "dev.json").write_text('{"must-protect": "advisory \u00e9"}', encoding="utf-8")
+    assert read_policy_config(project, "dev") == {"must-protect": "advisory \u00e9"}
+
+
+def test_summarize_lists_an_exemption_that_names_no_resource_with_no_urns(tmp_path: Path) -> None:
+    """An exemption whose resource is not in the plan matched nothing (the report marks it stale); one naming a
+    resource by name or by URN matched it."""
+    from preflight.policy import AppliedExemption, summarize
+    from tests.preflight.test_cli import project_copy
+
+    plan = preflight_plan("prod")
+    bucket = next(r for r in plan.registered if r.type == "aws:s3/bucket:Bucket")
+    reasons = {"no-such-resource": "removed last quarter", bucket.name: "exempt by its name",
+               bucket.urn: "exempt by its URN"}
+
+    def exempt(config: dict[str, Any]) -> None:
+        config["aws-s3-bucket-encryption-kms"] = {
+            "exemptions": [{"resource": resource, "reason": reason} for resource, reason in reasons.items()]}
+
+    project = project_copy(tmp_path, "prod", policy_mutate=exempt)
+    _, applied = summarize(project, plan)
+    mine = [e for e in applied if e.policy == "aws-s3-bucket-encryption-kms"]
+    matched = {"no-such-resource": (), bucket.name: (bucket.urn,), bucket.urn: (bucket.urn,)}
+    assert mine == sorted((AppliedExemption("prod-guardrails", "aws-s3-bucket-encryption-kms", resource, reason,
+                                            matched[resource]) for resource, reason in reasons.items()),
+                          key=lambda e: e.resource)

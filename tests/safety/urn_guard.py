@@ -13,10 +13,10 @@ Update the snapshot after a deliberate change (review the diff like code):
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
 from pathlib import Path
 
-from preflight.harness import STACK_TYPE, Plan, RecordedResource
+from preflight.aliases import AliasResolver, name_of
+from preflight.harness import Plan, RecordedResource
 
 SNAPSHOT_DIR = Path(__file__).resolve().parents[1] / "snapshots"
 
@@ -40,65 +40,6 @@ STATEFUL_TYPES = frozenset({
 })
 
 
-def make_urn(stack: str, project: str, parent_urn: str, type_: str, name: str) -> str:
-    """The engine's URN: the parent's type chain and this type joined by "$", the root stack left out."""
-    if parent_urn:
-        qualified = parent_urn.split("::")[2]
-        if qualified != STACK_TYPE:
-            type_ = f"{qualified}${type_}"
-    return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
-
-
-def _name_of(urn: str) -> str:
-    return urn.split("::")[-1]
-
-
-class AliasResolver:
-    """Every URN a resource of the plan answers to: its own, its aliases', and those inherited from parents."""
-
-    def __init__(self, plan: Plan) -> None:
-        self.plan = plan
-        self.by_urn = {r.urn: r for r in plan.resources}
-        self.memo: dict[str, set[str]] = {}
-
-    def urns(self, resource: RecordedResource) -> set[str]:
-        if resource.urn in self.memo:
-            return self.memo[resource.urn]
-        parent = self.by_urn.get(resource.parent)
-        parent_urns = self.urns(parent) if parent is not None and parent.type != STACK_TYPE else {resource.parent}
-        result = {resource.urn}
-        for alias in resource.options.get("aliases", []):
-            if isinstance(alias, str):
-                result.add(alias)
-                continue
-            if "urn" in alias:
-                result.add(alias["urn"])
-                continue
-            spec = alias.get("spec", alias)
-            name = spec.get("name") or resource.name
-            type_ = spec.get("type") or resource.type
-            stack = spec.get("stack") or self.plan.stack
-            project = spec.get("project") or self.plan.project
-            if spec.get("noParent"):
-                parents: Iterable[str] = [""]
-            elif spec.get("parentUrn"):
-                parents = [spec["parentUrn"]]
-            else:
-                parents = parent_urns
-            result.update(make_urn(stack, project, p, type_, name) for p in parents)
-        # Inherited: the child under each former URN of its parent, renamed along with the parent's name
-        # when the child's name was derived from it (the engine's inheritedChildAlias).
-        if parent is not None and parent.type != STACK_TYPE:
-            for old_parent in parent_urns - {parent.urn}:
-                result.add(make_urn(self.plan.stack, self.plan.project, old_parent, resource.type, resource.name))
-                old_parent_name = _name_of(old_parent)
-                if resource.name.startswith(parent.name) and old_parent_name != parent.name:
-                    renamed = old_parent_name + resource.name[len(parent.name):]
-                    result.add(make_urn(self.plan.stack, self.plan.project, old_parent, resource.type, renamed))
-        self.memo[resource.urn] = result
-        return result
-
-
 def stateful_urns(plan: Plan) -> list[str]:
     return sorted(r.urn for r in plan.resources if r.type in STATEFUL_TYPES)
 
@@ -117,7 +58,7 @@ def read_snapshot(stack: str) -> list[str]:
 def _suggest(old: str, plan: Plan, unmatched_new: list[RecordedResource]) -> str:
     old_type_chain = old.split("::")[2].split("$")
     same_type = [r for r in unmatched_new if r.type == old_type_chain[-1]]
-    candidates = [r for r in same_type if r.name == _name_of(old)] or same_type
+    candidates = [r for r in same_type if r.name == name_of(old)] or same_type
     if len(candidates) != 1:
         return (f"  {old}\n    is gone. If it was renamed or moved, add to the resource that replaces it: "
                 f"opts=pulumi.ResourceOptions(aliases=[\"{old}\"]); if it was meant to be deleted, update the "
