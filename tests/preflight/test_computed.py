@@ -488,3 +488,29 @@ def test_an_rds_managed_secrets_id_does_not_repeat_the_instances_auto_name() -> 
     assert re.fullmatch(r"[0-9a-f]{7}", suffix)
     secret_uuid = out["masterUserSecrets"][0]["secretArn"].split(":secret:rds!db-", 1)[1][:36]
     assert _is_uuid(secret_uuid) and not secret_uuid.replace("-", "").startswith(suffix)
+
+
+# Inputs that reach each computer's other branches: name prefixes (not names: a given name skips the digest), an
+# RDS managed password, an interface endpoint on two subnets, a storage credential's role, sizes, a namespace.
+RICH_INPUTS: dict[str, Any] = {
+    "namePrefix": "pre-", "bucketPrefix": "bkt-", "identifierPrefix": "db-", "nodeGroupNamePrefix": "ng-",
+    "manageMasterUserPassword": True, "masterUserSecretKmsKeyId": "key-1", "port": 5433,
+    "vpcEndpointType": "Interface", "subnetIds": ["subnet-a", "subnet-b"],
+    "serviceName": "com.amazonaws.eu-west-1.ecr.api", "awsIamRole": {"roleArn": f"arn:aws:iam::{ACCOUNT}:role/uc"},
+    "byteLength": 8, "length": 12, "domainName": "example.com", "subjectAlternativeNames": ["*.example.com"],
+    "clusterName": "cluster-1", "catalogName": "dev", "metadata": {"namespace": "ml"},
+    "url": "https://issuer.example.com", "targetKeyId": "key-1", "path": "/service/", "zoneId": "Z1", "type": "CNAME",
+    "chart": "dagster", "version": "1.9.0", "namespace": "ml", "vpcConfig": {"subnetIds": ["subnet-a"]},
+}
+PINNED_TYPES = [*sorted(COMPUTED), "kubernetes:core/v1:ConfigMap", "example:index:Thing"]  # an object; no table
+
+
+def test_every_computed_value_is_pinned() -> None:
+    """Each type's id and computed outputs for one name, with no inputs and with `RICH_INPUTS`, in two contexts:
+    as pinned (tests/preflight/pinned_values.py says why and how to update)."""
+    from tests.preflight.pinned_values import check_pinned
+
+    check_pinned("computed", {
+        f"{type_} {label} {ctx.account_id}": compute(type_, "example", inputs, ctx)
+        for type_ in PINNED_TYPES for label, inputs in (("none", {}), ("rich", RICH_INPUTS))
+        for ctx in (CTX, OTHER)})

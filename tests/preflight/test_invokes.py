@@ -318,3 +318,25 @@ def test_a_condition_repeated_with_several_values_appends_them_all() -> None:
     ]}])["json"]))["Statement"]
     assert st["Condition"] == {"StringEquals": {"aws:PrincipalAccount": ["111122223333", "777788889999",
                                                                          "444455556666"]}}
+
+
+PINNED_CALLS: list[tuple[str, dict[str, Any]]] = [
+    ("aws:secretsmanager/getSecretVersion:getSecretVersion", {"secretId": "ml/db"}),
+    ("aws:secretsmanager/getSecretVersion:getSecretVersion", {"secretId": "ml/db", "versionId": "v-1"}),
+    ("aws:secretsmanager/getSecretVersion:getSecretVersion", {"secretId": "ml/db", "versionStage": "AWSPREVIOUS"}),
+    ("databricks:index/getServicePrincipal:getServicePrincipal", {"displayName": "ml-platform-dev"}),
+    ("databricks:index/getServicePrincipal:getServicePrincipal", {"applicationId": "app-1"}),
+    ("databricks:index/getServicePrincipal:getServicePrincipal", {"spId": "123"}),
+    ("databricks:index/getCurrentUser:getCurrentUser", {}),
+    ("aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider", {"url": "https://issuer.example.com"}),
+]
+
+
+def test_every_invoke_answer_built_from_digests_is_pinned() -> None:
+    """The answers built from digests (ids, secret values, suffixes), for fixed arguments in two contexts: as
+    pinned (tests/preflight/pinned_values.py says why and how to update)."""
+    from tests.preflight.pinned_values import check_pinned
+
+    other = Context("444455556666", "us-east-1")
+    check_pinned("invokes", {f"{token} {json.dumps(args, sort_keys=True)} {ctx.account_id}": answer(token, args, ctx)
+                             for token, args in PINNED_CALLS for ctx in (CTX, other)})
