@@ -294,6 +294,31 @@ def test_preview_flag_runs_the_program_as_pulumi_preview(tmp_path: Path, capsys:
     assert re.search(r'^  suffix: "[0-9a-f]{8}"$', out, re.M), out
 
 
+def test_the_cli_reports_preview_notes_apart_from_violations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """What the packs return is split by the CLI: a preview note is no violation (it neither counts nor fails
+    the run) and is reported in its own section of the text report and under "notes" in the JSON."""
+    from preflight import __main__ as cli
+    from preflight.policy import Violation
+
+    (tmp_path / "Pulumi.yaml").write_text("name: ml-platform\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\n\npulumi.export('n', 1)\n")
+    note = Violation("least-privilege", "b", "advisory", "urn:x",
+                     "can't run policy 'b' during preview: string value at .policy can't be known during preview")
+    advice = Violation("least-privilege", "c", "advisory", "urn:y", "Keys rotate.\nkey: rotation is off")
+    monkeypatch.setattr(cli, "evaluate", lambda *_: [note, advice])
+    assert main(["--stack", "dev", "--preview", "--project-dir", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-5:] == [
+        "Policy violations: 1 (0 mandatory)", "  [advisory] least-privilege/c  urn:y: key: rotation is off", "",
+        "Could not run during preview (no verdict; they run with the real values during up): 1",
+        "  least-privilege/b: string value at .policy can't be known during preview"], lines
+    assert main(["--stack", "dev", "--preview", "--json", "--project-dir", str(tmp_path)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [v["policy"] for v in report["violations"]] == ["c"] and [v["policy"] for v in report["notes"]] == ["b"]
+
+
 def test_an_exemption_that_matches_nothing_is_marked_stale() -> None:
     """A stale exemption (its resource renamed or removed) would silently exempt a future resource of that name."""
     from preflight.__main__ import _policy_lines
@@ -367,7 +392,7 @@ def test_the_whole_text_report_of_a_small_plan() -> None:
     box = _recorded("platform:storage:Box", "box", stack.urn, custom=False)
     bucket = _recorded("aws:s3/bucket:Bucket", "data", box.urn, protect=True, retainOnDelete=True)
     key = _recorded("aws:kms/key:Key", "key", box.urn, protect=True)
-    other = _recorded("aws:kms/key:Key", "other", stack.urn)
+    other = _recorded("aws:s3/bucket:Bucket", "other", stack.urn)  # two buckets, one key: count order is not name order
     plan = Plan("dev", "ml-platform", False, [stack, box, bucket, key, other],
                 {"name": "data", "count": 3.0, "ratio": 0.5, "password": _secret_wrap("hunter2"), "later": UNKNOWN})
     packs = [PackSummary("least-privilege", "1.2.0", {"a": "mandatory", "b": "advisory", "c": "mandatory"})]
@@ -387,11 +412,11 @@ def test_the_whole_text_report_of_a_small_plan() -> None:
         "  platform:storage:Box  box",
         "    aws:s3/bucket:Bucket  data  [protected, retained]",
         "    aws:kms/key:Key  key  [protected]",
-        "  aws:kms/key:Key  other",
+        "  aws:s3/bucket:Bucket  other",
         "",
         "Resources by type:",
-        "     2  aws:kms/key:Key",
-        "     1  aws:s3/bucket:Bucket",
+        "     2  aws:s3/bucket:Bucket",
+        "     1  aws:kms/key:Key",
         "     1  platform:storage:Box",
         "",
         "Outputs:",

@@ -466,3 +466,17 @@ def test_a_program_that_exports_nothing_has_no_outputs_and_its_stack_is_recorded
     (stack,) = [r for r in plan.resources if r.type == "pulumi:pulumi:Stack"]
     assert stack.urn == "urn:pulumi:prod::ml-platform::pulumi:pulumi:Stack::ml-platform-prod"
     assert [r.name for r in plan.registered] == ["a"]
+
+
+def test_each_run_sees_its_own_secret_keys_as_pulumi_passes_them(tmp_path: Path) -> None:
+    """The CLI passes a stack's secret keys (PULUMI_CONFIG_SECRET_KEYS), which the SDK answers as
+    `is_config_secret`: a run sees its own keys, and none from the run before it."""
+    from preflight.project import StackSettings
+
+    (tmp_path / "__main__.py").write_text("import pulumi\n\npulumi.export('secret', "
+                                          "pulumi.runtime.is_config_secret('ml-platform:token'))\n")
+    config = {"ml-platform:token": "preflight-placeholder-1"}
+    secret = StackSettings(project="ml-platform", stack="dev", config=config, secret_keys=("ml-platform:token",))
+    plain = StackSettings(project="ml-platform", stack="dev", config=config, secret_keys=())
+    assert run_program(tmp_path, secret).plain_outputs["secret"] is True
+    assert run_program(tmp_path, plain).plain_outputs["secret"] is False
