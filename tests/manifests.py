@@ -149,9 +149,65 @@ def _enum_problems(value: Any, where: str) -> list[str]:
     return problems
 
 
+# Values the API server parses that the OpenAPI schemas type as plain strings (apimachinery's validation):
+# a container's name is a DNS-1123 label, its ports' names IANA service names, and every resource figure a
+# quantity (`resource.ParseQuantity`: a decimal number, then a binary or decimal SI suffix or an exponent).
+_DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_IANA_SERVICE_NAME = re.compile(r"(?=.*[a-z])(?!.*--)[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?")
+_QUANTITY = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?")
+_QUANTITY_MAPS = {"requests", "limits", "hard", "default", "defaultRequest", "max", "min", "maxLimitRequestRatio"}
+
+
+def _quantity_problems(figures: Any, where: str) -> list[str]:
+    return [f"{where}.{name}: quantities must match {_QUANTITY.pattern}, got {value!r}"
+            for name, value in (figures.items() if isinstance(figures, dict) else ())
+            if not isinstance(value, int) and not (isinstance(value, str) and _QUANTITY.fullmatch(value))]
+
+
+def _container_problems(container: dict[str, Any], where: str) -> list[str]:
+    problems = [] if _DNS1123_LABEL.fullmatch(str(container.get("name"))) else [
+        f"{where}.name: a container's name must be a DNS-1123 label, got {container.get('name')!r}"]
+    problems += [f"{where}.ports[{i}].name: a port's name must be an IANA service name, got {port['name']!r}"
+                 for i, port in enumerate(container.get("ports", [])) if "name" in port
+                 and not _IANA_SERVICE_NAME.fullmatch(str(port["name"]))]
+    resources = container.get("resources", {})
+    for kind in ("requests", "limits"):
+        problems += _quantity_problems(resources.get(kind), f"{where}.resources.{kind}")
+    return problems
+
+
+def _parsed_value_problems(doc: dict[str, Any]) -> list[str]:
+    """What of _DNS1123_LABEL, _IANA_SERVICE_NAME and _QUANTITY an object's containers, quota or limit range
+    break."""
+    problems: list[str] = []
+    spec = doc.get("spec") or {}
+    if doc["kind"] == "ResourceQuota":
+        problems += _quantity_problems(spec.get("hard"), "spec.hard")
+    if doc["kind"] == "LimitRange":
+        for i, limit in enumerate(spec.get("limits", [])):
+            for key in sorted(_QUANTITY_MAPS & set(limit)):
+                problems += _quantity_problems(limit[key], f"spec.limits[{i}].{key}")
+
+    def walk(value: Any, where: str) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                if key in ("containers", "initContainers") and isinstance(inner, list):
+                    for i, container in enumerate(inner):
+                        problems.extend(_container_problems(container, f"{where}.{key}[{i}]"))
+                else:
+                    walk(inner, f"{where}.{key}")
+        elif isinstance(value, list):
+            for i, inner in enumerate(value):
+                walk(inner, f"{where}[{i}]")
+
+    walk(spec, "spec")
+    return problems
+
+
 def kubernetes_problems(documents: list[dict[str, Any]], version: str) -> list[str]:
     """Each object that the Kubernetes version's OpenAPI schemas (strict: no unknown field) or, for the
-    operators' kinds, our schemas of their CRDs refuse, or that holds a value the API server refuses, with why."""
+    operators' kinds, our schemas of their CRDs refuse, or that holds a value the API server refuses (an enum's,
+    a name's, a quantity's), with why."""
     import jsonschema
 
     from tests.kubernetes.crd_schemas import CRD_SCHEMAS
@@ -164,6 +220,7 @@ def kubernetes_problems(documents: list[dict[str, Any]], version: str) -> list[s
                                                                                       doc["kind"])
         problems += [f"{where}: {e.message}" for e in validator.iter_errors(doc)]
         problems += [f"{where}: {p}" for p in _enum_problems(doc.get("spec"), "spec")]
+        problems += [f"{where}: {p}" for p in _parsed_value_problems(doc)]
     return problems
 
 

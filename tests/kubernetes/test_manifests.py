@@ -8,6 +8,7 @@ not exercised; checkov has no checks for quotas or NetworkPolicies (tests/compon
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import shutil
@@ -116,6 +117,45 @@ def test_the_validator_refuses_a_malformed_object() -> None:
     assert kubernetes_problems(documents, version) == []
     wrong_port = {**policy, "spec": {**policy["spec"], "ingress": [{"ports": [{"port": 80, "protocol": "TCPX"}]}]}}
     assert kubernetes_problems([wrong_port], version) != []
+
+
+def _first(documents: list[dict[str, Any]], kind: str, has: str) -> dict[str, Any]:
+    return copy.deepcopy(next(d for d in documents if d["kind"] == kind and has in json.dumps(d)))
+
+
+@pytest.mark.parametrize(("kind", "has", "breaks", "expected"), [
+    ("Deployment", '"containers"', lambda pod: pod["spec"]["template"]["spec"]["containers"][0].update(
+        name="Code-Location"), "spec.template.spec.containers[0].name: a container's name must be a DNS-1123 label"),
+    ("Deployment", '"ports"', lambda pod: next(c for c in pod["spec"]["template"]["spec"]["containers"]
+                                               if c.get("ports"))["ports"][0].update(name="metrics-endpoint-1"),
+     "ports[0].name: a port's name must be an IANA service name"),
+    ("Deployment", '"requests"', lambda pod: next(c for c in pod["spec"]["template"]["spec"]["containers"]
+                                                  if c.get("resources"))["resources"]["requests"].update(
+        memory="512 Mi"), "resources.requests.memory: quantities must match"),
+    ("ResourceQuota", '"hard"', lambda quota: quota["spec"]["hard"].update({"requests.cpu": "eight"}),
+     "spec.hard.requests.cpu: quantities must match"),
+    ("LimitRange", '"default"', lambda ranges: ranges["spec"]["limits"][0]["default"].update(memory="XX512MiXX"),
+     "spec.limits[0].default.memory: quantities must match"),
+], ids=["container-name", "port-name", "container-quantity", "quota-quantity", "limit-range-quantity"])
+def test_a_name_or_quantity_the_api_server_cannot_parse_is_refused(kind: str, has: str, breaks: Any,
+                                                                   expected: str) -> None:
+    """The OpenAPI schemas type names and quantities as strings; the API server parses them (apimachinery's
+    validation: `ValidateDNS1123Label`, `ValidatePortName`, `resource.ParseQuantity`) and refuses the object.
+    Each field is taken from an object the plan holds, so the check runs on what the stacks ship."""
+    version = parse("prod", raw_config("prod")).cluster.version
+    doc = _first(all_manifests(preflight_plan("prod")), kind, has)
+    assert kubernetes_problems([doc], version) == []
+    breaks(doc)
+    [problem] = kubernetes_problems([doc], version)
+    assert expected in problem, problem
+
+
+@pytest.mark.parametrize("figure", ["500m", "2", "0.5", "1.5Gi", "512Mi", "1e3", "100k", "20", ".5"])
+def test_every_quantity_form_kubernetes_parses_is_accepted(figure: str) -> None:
+    version = parse("prod", raw_config("prod")).cluster.version
+    quota = _first(all_manifests(preflight_plan("prod")), "ResourceQuota", '"hard"')
+    quota["spec"]["hard"]["requests.cpu"] = figure
+    assert kubernetes_problems([quota], version) == []
 
 
 @pytest.mark.parametrize("stack", STACKS)
