@@ -124,14 +124,13 @@ def user_secret_name(identifier: str, user: str) -> str:
 
 
 class PlatformDatabase(pulumi.ComponentResource):
-    """RDS for PostgreSQL: `endpoint`, `port`, `security_group_id`, `master_secret_arn`, `key_arn`, `resource_id`."""
+    """RDS for PostgreSQL: `endpoint`, `port`, `security_group_id`, `master_secret_arn`, `key_arn`."""
 
     endpoint: pulumi.Output[str]
     port: int
     security_group_id: pulumi.Output[str]
     master_secret_arn: pulumi.Output[str]
     key_arn: pulumi.Output[str]
-    resource_id: pulumi.Output[str]
     instance: aws.rds.Instance
     replicas: list[aws.rds.Instance]
 
@@ -220,9 +219,7 @@ class PlatformDatabase(pulumi.ComponentResource):
 
         self.endpoint = self.instance.address
         self.port = args.port
-        self.resource_id = self.instance.resource_id
         self.master_secret_arn = self.instance.master_user_secrets.apply(
             lambda secrets: (secrets[0].secret_arn or "") if secrets else "")
-        self.reader_endpoints = pulumi.Output.all(*[r.address for r in self.replicas])
         self.register_outputs({"endpoint": self.endpoint, "securityGroupId": self.security_group_id,
                                "masterSecretArn": self.master_secret_arn, "keyArn": self.key_arn})

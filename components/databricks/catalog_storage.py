@@ -82,11 +82,9 @@ def validate_catalog_storage_args(args: CatalogStorageArgs) -> None:
 class CatalogStorage(pulumi.ComponentResource):
     """Storage credential + external location on `s3://<bucket>/<prefix>`, isolated to one workspace."""
 
-    credential_name: pulumi.Output[str]
     external_id: pulumi.Output[str]
     """The external id Databricks presents when assuming the role (what the role's trust policy must require);
     empty only if the provider reports none, which the role's trust refuses."""
-    location_name: pulumi.Output[str]
     url: pulumi.Output[str]
     """`s3://<bucket>/<prefix>`, known once the external location exists (so users of it depend on it)."""
 
@@ -133,10 +131,8 @@ class CatalogStorage(pulumi.ComponentResource):
             databricks.GrantsGrantArgs(principal=args.administrator,
                                        privileges=list(ADMINISTRATOR_LOCATION_PRIVILEGES))], opts=child)
 
-        self.credential_name = credential.name
         self.external_id = credential.aws_iam_role.apply(
             lambda role: str(role.external_id) if role and role.external_id else "")
-        self.location_name = location.name
         # The URL is read only after the location is bound and its grants are in place, so a catalog rooted in it
         # waits for all three.
         self.url = pulumi.Output.all(location.url, location_binding.id, location_grants.id).apply(

@@ -18,9 +18,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.aws.network import ExistingNetworkArgs, NetworkArgs, subnet_layout, validate_network_args
+from components.aws.network import (
+    S3_DATA_ACTIONS,
+    ExistingNetworkArgs,
+    NetworkArgs,
+    s3_endpoint_policy,
+    subnet_layout,
+    validate_network_args,
+)
 from preflight.harness import Plan, RecordedResource
 from stack_config import parse
+from tests.components.iam_grammar import grammar_problems
 from tests.components.iam_plan import as_list
 from tests.support import PROJECT_DIR, STACKS, plan_with, preflight_plan, run_snippet
 from tests.test_stack_config import raw_config
@@ -184,6 +192,18 @@ def test_s3_endpoints_let_through_only_this_accounts_buckets_and_ecrs_layer_buck
             layer = statement["Resource"] == [f"arn:aws:s3:::prod-{region}-starport-layer-bucket/*"] and statement[
                 "Action"] == ["s3:GetObject"]
             assert scoped or layer, statement
+
+
+def test_named_other_buckets_pass_the_s3_endpoints_by_a_statement_iam_accepts() -> None:
+    """`additional_s3_bucket_arns` (a partner's bucket, no stack names one today): each bucket and its objects get
+    the data actions in their own statement, beside this account's and ECR's, in the grammar IAM accepts."""
+    arn = "arn:aws:s3:::partner-exchange"
+    document = json.loads(s3_endpoint_policy("123456789012", "eu-west-1", [arn]))
+    assert grammar_problems(document, "resource") == []
+    named = [s for s in document["Statement"] if s["Sid"] == "NamedBuckets"]
+    assert named == [{"Sid": "NamedBuckets", "Effect": "Allow", "Principal": "*", "Action": list(S3_DATA_ACTIONS),
+                      "Resource": [arn, f"{arn}/*"]}]
+    assert "NamedBuckets" not in s3_endpoint_policy("123456789012", "eu-west-1")  # none named: no statement
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -48,6 +48,9 @@ def test_a_sandbox_is_catalog_user_sandbox_with_schema_gold_bound_to_the_dev_wor
     catalog = plan.one(CATALOG, name="dev-databricks-alice-sandbox")
     assert catalog.inputs["name"] == "alice_sandbox" and catalog.inputs["isolationMode"] == "ISOLATED"
     assert catalog.inputs["storageRoot"].endswith("/unity-catalog/sandboxes/alice_sandbox")
+    # What the component registers is what `pulumi stack` shows of it: whose sandbox, and its catalog.
+    sandbox = plan.one("platform:databricks:Sandbox", name="dev-databricks-alice-sandbox")
+    assert reveal(sandbox.component_outputs) == {"user": "alice", "catalogName": "alice_sandbox"}
     assert [s.inputs["name"] for s in plan.of_type(SCHEMA) if s.inputs["catalogName"] == "alice_sandbox"] == ["gold"]
     bindings = [b.inputs for b in plan.of_type("databricks:index/workspaceBinding:WorkspaceBinding")
                 if b.inputs["securableName"] == "alice_sandbox"]

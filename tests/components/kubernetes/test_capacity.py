@@ -93,3 +93,10 @@ def test_a_resources_block_times_its_replicas_is_every_quantity_multiplied() -> 
     resources = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
     assert capacity.shape(resources, replicas=3) == capacity.PodShape(1500, 3072, 6000, 12288)
     assert capacity.shape(resources) == capacity.PodShape(500, 1024, 2000, 4096)
+
+
+@pytest.mark.parametrize(("vcpus", "millicores"), [(1, 60), (2, 70), (4, 80), (8, 90), (16, 110)])
+def test_a_node_keeps_the_eks_amis_kube_reserved_cpu(vcpus: int, millicores: int) -> None:
+    """The EKS AMI's bootstrap reserves 6% of the first core, 1% of the second, 0.5% of the third and fourth
+    and 0.25% of each core above (figures worked out by hand from that rule, not from the code)."""
+    assert capacity._reserved_cpu_m(vcpus) == millicores

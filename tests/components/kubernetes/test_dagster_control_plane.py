@@ -231,3 +231,10 @@ def test_only_the_webserver_and_daemon_pods_mount_their_accounts_token(stack: st
     assert {name: pod.get("automountServiceAccountToken") for name, pod in pods.items()} == {
         "dagster-webserver": True, "dagster-daemon": True}
     assert _instance(stack)["run_launcher"]["config"]["load_incluster_config"] is True
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_instance_opts_out_of_telemetry(stack: str) -> None:
+    """Dagster docs, "Dagster telemetry": the backend sends usage statistics unless dagster.yaml says
+    `telemetry: {enabled: false}`; the platform's pods call nothing outside what their egress policies name."""
+    assert _instance(stack)["telemetry"] == {"enabled": False}
