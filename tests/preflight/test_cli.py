@@ -361,6 +361,31 @@ def test_a_failure_of_the_preflight_itself_is_one_line_on_stderr(monkeypatch: py
         "error: dev: preflight failed: KeyError: 'x' (PREFLIGHT_TRACEBACK=1 shows the traceback)"]
 
 
+def test_preflight_traceback_lets_a_failure_of_the_preflight_raise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the one line promises: with `PREFLIGHT_TRACEBACK=1` the same failure raises, with its traceback."""
+    from preflight import __main__ as cli
+
+    def broken(*_: object, **__: object) -> None:
+        raise KeyError("x")
+
+    monkeypatch.setenv("PREFLIGHT_TRACEBACK", "1")
+    monkeypatch.setattr(cli, "validate_policy_config", broken)
+    with pytest.raises(KeyError, match="x"):
+        main(["--stack", "dev", "--project-dir", str(PROJECT_DIR)])
+
+
+def test_a_number_is_written_as_an_integer_only_below_two_to_the_53() -> None:
+    """The module docstring: an integral value with |x| < 2**53 is written as an integer; any other number, 2**53
+    itself included, stays a float."""
+    from preflight.__main__ import integral
+
+    below = 9007199254740991.0  # 2**53 - 1
+    assert integral({"n": [below, -below, 3600.0, 0.5]}) == {"n": [9007199254740991, -9007199254740991, 3600, 0.5]}
+    assert all(isinstance(v, int) for v in integral([below, -below, 3600.0]))
+    for edge in (9007199254740992.0, -9007199254740992.0, 1e300):
+        assert isinstance(integral(edge), float)
+
+
 def test_secrets_and_unknowns_are_redacted_at_any_depth() -> None:
     from preflight.__main__ import _redact
     from preflight.harness import Secret, Unknown

@@ -480,3 +480,19 @@ def test_each_run_sees_its_own_secret_keys_as_pulumi_passes_them(tmp_path: Path)
     plain = StackSettings(project="ml-platform", stack="dev", config=config, secret_keys=())
     assert run_program(tmp_path, secret).plain_outputs["secret"] is True
     assert run_program(tmp_path, plain).plain_outputs["secret"] is False
+
+
+def test_a_resource_on_the_default_provider_is_computed_in_the_ambient_account_and_region(tmp_path: Path) -> None:
+    """A resource without an explicit provider is created with the ambient credentials: the mocks answer in the
+    management account (`000000000000`) and the default region (`eu-west-1`), as for an explicit provider that
+    names neither, never in a region of `None`."""
+    plan = run_snippet(tmp_path, """
+    import pulumi
+    import pulumi_aws as aws
+    aws.kms.Key("ambient")
+    named = aws.Provider("unnamed")
+    aws.kms.Key("explicit", opts=pulumi.ResourceOptions(provider=named))
+    """)
+    for name in ("ambient", "explicit"):
+        arn = plan.one("aws:kms/key:Key", name).outputs["arn"]
+        assert re.fullmatch(r"arn:aws:kms:eu-west-1:000000000000:key/[0-9a-f-]{36}", arn), arn

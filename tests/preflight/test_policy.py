@@ -198,6 +198,35 @@ def test_a_stack_policy_sees_every_resource_of_the_plan(tmp_path: Path) -> None:
     assert [(v.policy, v.urn.rsplit("::", 1)[-1]) for v in violations] == [("ids-protected", "loose")]
 
 
+OPTIONS_PACK = """
+from pulumi_policy import PolicyPack, ResourceValidationPolicy
+
+def options(args, report_violation):
+    o = args.opts
+    report_violation(f"{o.delete_before_replace!r} {o.ignore_changes!r} {o.additional_secret_outputs!r}")
+
+PolicyPack("options", [ResourceValidationPolicy("options", "d", options)])
+"""
+
+
+def test_a_policy_sees_delete_before_replace_ignore_changes_and_secret_outputs_as_set(tmp_path: Path) -> None:
+    """pulumi-policy `PolicyResourceOptions`: `delete_before_replace` is None where the resource does not set it
+    (aws-eks-nodegroup-replaceable accepts a fixed name only where it is True), `ignore_changes` and
+    `additional_secret_outputs` are the resource's lists."""
+    pack = pack_of(tmp_path / "pack", OPTIONS_PACK)
+    (tmp_path / "program").mkdir()
+    plan = run_snippet(tmp_path / "program", """
+    import pulumi
+    import pulumi_random as random
+    random.RandomId("replaced", byte_length=2, opts=pulumi.ResourceOptions(
+        delete_before_replace=True, ignore_changes=["byteLength"], additional_secret_outputs=["hex"]))
+    random.RandomId("plain", byte_length=2)
+    """)
+    violations = evaluate(tmp_path / "pack", plan, packs=[pack], policy_config={})
+    seen = {v.urn.rsplit("::", 1)[-1]: v.message.splitlines()[-1] for v in violations if "RandomId" in v.urn}
+    assert seen == {"replaced": "True ['byteLength'] ['hex']", "plain": "None [] []"}
+
+
 def test_a_stack_policy_is_handed_each_resources_outputs() -> None:
     """After the update the engine hands stack policies every resource with its final state (outputs, for a
     component its registered outputs): the replay carries them, not just types and names."""
