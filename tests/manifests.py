@@ -133,6 +133,11 @@ API_SERVER_ENUMS: dict[str, set[str]] = {
 }
 
 
+# core/v1 LimitRangeItem.type: validateLimitRangeTypeName (pkg/apis/core/validation) refuses a name without a "/"
+# outside these, case-sensitively ("must be a standard limit type or fully qualified").
+LIMIT_TYPES = {"Pod", "Container", "PersistentVolumeClaim"}
+
+
 def _enum_problems(value: Any, where: str) -> list[str]:
     problems: list[str] = []
     if isinstance(value, dict):
@@ -177,14 +182,18 @@ def _container_problems(container: dict[str, Any], where: str) -> list[str]:
 
 
 def _parsed_value_problems(doc: dict[str, Any]) -> list[str]:
-    """What of _DNS1123_LABEL, _IANA_SERVICE_NAME and _QUANTITY an object's containers, quota or limit range
-    break."""
+    """What of _DNS1123_LABEL, _IANA_SERVICE_NAME, _QUANTITY and LIMIT_TYPES an object's containers, quota or
+    limit range break."""
     problems: list[str] = []
     spec = doc.get("spec") or {}
     if doc["kind"] == "ResourceQuota":
         problems += _quantity_problems(spec.get("hard"), "spec.hard")
     if doc["kind"] == "LimitRange":
         for i, limit in enumerate(spec.get("limits", [])):
+            if limit.get("type") not in LIMIT_TYPES:
+                problems.append(f"spec.limits[{i}].type: {limit.get('type')!r} is no standard limit type (one of "
+                                f"{sorted(LIMIT_TYPES)}): the API server refuses it unless it is a qualified name, "
+                                "and the LimitRanger applies only these")
             for key in sorted(_QUANTITY_MAPS & set(limit)):
                 problems += _quantity_problems(limit[key], f"spec.limits[{i}].{key}")
 

@@ -136,11 +136,15 @@ def _first(documents: list[dict[str, Any]], kind: str, has: str) -> dict[str, An
      "spec.hard.requests.cpu: quantities must match"),
     ("LimitRange", '"default"', lambda ranges: ranges["spec"]["limits"][0]["default"].update(memory="XX512MiXX"),
      "spec.limits[0].default.memory: quantities must match"),
-], ids=["container-name", "port-name", "container-quantity", "quota-quantity", "limit-range-quantity"])
+    ("LimitRange", '"default"', lambda ranges: ranges["spec"]["limits"][0].update(type="CONTAINER"),
+     "spec.limits[0].type: 'CONTAINER' is no standard limit type"),
+], ids=["container-name", "port-name", "container-quantity", "quota-quantity", "limit-range-quantity",
+        "limit-range-type"])
 def test_a_name_or_quantity_the_api_server_cannot_parse_is_refused(kind: str, has: str, breaks: Any,
                                                                    expected: str) -> None:
     """The OpenAPI schemas type names and quantities as strings; the API server parses them (apimachinery's
-    validation: `ValidateDNS1123Label`, `ValidatePortName`, `resource.ParseQuantity`) and refuses the object.
+    validation: `ValidateDNS1123Label`, `ValidatePortName`, `resource.ParseQuantity`, core's
+    `validateLimitRangeTypeName`) and refuses the object.
     Each field is taken from an object the plan holds, so the check runs on what the stacks ship."""
     version = parse("prod", raw_config("prod")).cluster.version
     doc = _first(all_manifests(preflight_plan("prod")), kind, has)
