@@ -38,3 +38,21 @@ def test_both_operators_are_released_after_the_node_groups(stack: str) -> None:
     for chart, release in releases.items():
         assert groups <= set(release.options["dependsOn"]), chart
         assert release.inputs["atomic"] is True
+
+
+def test_bad_args_are_refused_together_in_one_error_naming_each_problem() -> None:
+    """One ValueError with every problem: a chart `extra_values` names that the component does not release (named
+    once, not a KeyError), and each value our schemas of the two charts refuse, at its path ("(root)" for the
+    values' top level)."""
+    from components.kubernetes.secret_sync import SecretSyncArgs, validate_secret_sync_args
+
+    args = SecretSyncArgs(vpc_cidr="10.0.0.0/16", replicas=0, extra_values={
+        "reloader": {"unknown": 1}, "external-secrets": {"replicaCount": "two"}, "nope": {}})
+    with pytest.raises(ValueError) as info:
+        validate_secret_sync_args(args)
+    assert str(info.value) == (
+        "SecretSync: replicas must be >= 1, got 0; extra_values names unknown charts ['nope']; "
+        "external-secrets values replicaCount: 'two' is not of type 'integer'; "
+        "external-secrets values webhook.replicaCount: 0 is less than the minimum of 1; "
+        "reloader values (root): Additional properties are not allowed ('unknown' was unexpected)")
+    validate_secret_sync_args(SecretSyncArgs(vpc_cidr="10.0.0.0/16"))  # the defaults pass
