@@ -4,13 +4,14 @@ created) for exactly pinned subjects, each allowed into one member account and o
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from components.aws.ci_identities import CiIdentitiesArgs, validate_ci_identities_args
 from preflight.harness import Plan, reveal
-from tests.support import STACKS, plan_with, preflight_plan
+from tests.support import STACKS, plan_with, preflight_plan, run_snippet
 from tests.test_stack_config import raw_config
 
 ROLE = "aws:iam/role:Role"
@@ -161,3 +162,20 @@ def test_a_bad_member_role_name_is_refused_naming_its_property_and_value(field: 
     with pytest.raises(ValueError) as info:
         validate_ci_identities_args(args)
     assert str(info.value) == f"CiIdentities: {field} must be an IAM role name, got 'bad role'"
+
+
+def test_both_roles_last_as_long_as_max_session_seconds(tmp_path: Path) -> None:
+    """`max_session_seconds` is each role's MaxSessionDuration (IAM CreateRole; AWS's default is 3600, the
+    argument's too, so only another value shows the argument is passed)."""
+    plan = run_snippet(tmp_path, """
+    from components.aws.ci_identities import CiIdentities, CiIdentitiesArgs
+    CiIdentities("dev", CiIdentitiesArgs(
+        repository="acme/ml-platform", github_environment="dev", role_name_prefix="ml-platform-dev",
+        account_id="123456789012", access_role_name="OrganizationAccountAccessRole",
+        previewer_role_name="ml-platform-dev-previewer", region="eu-west-1", state_bucket="acme-pulumi-state",
+        state_secrets_key_arn="arn:aws:kms:eu-west-1:000000000000:key/0a1b2c3d-0000-4000-8000-000000000001",
+        max_session_seconds=7200))
+    """, stack="dev")
+    roles = plan.of_type(ROLE)
+    assert sorted(r.name for r in roles) == ["dev-ci-deploy", "dev-ci-preview"]
+    assert {reveal(r.inputs)["maxSessionDuration"] for r in roles} == {7200}

@@ -142,6 +142,11 @@ def test_versioning_and_noncurrent_expiry_follow_the_backup_retention(stack: str
                   f"{stack}-{store}-lifecycle")["rules"]
     expiry = [r["noncurrentVersionExpiration"]["noncurrentDays"] for r in rules if "noncurrentVersionExpiration" in r]
     assert expiry == ([days] if days else [])
+    # S3 PutBucketLifecycleConfiguration: each rule's Status is required, and a rule applies only when Enabled;
+    # incomplete multipart uploads (billed, never visible) are aborted after a week in every bucket.
+    assert [r.get("status") for r in rules] == ["Enabled"] * len(rules)
+    assert [r["abortIncompleteMultipartUpload"] for r in rules if "abortIncompleteMultipartUpload" in r] == [
+        {"daysAfterInitiation": 7}]
 
 
 @pytest.mark.parametrize("stack", STACKS)

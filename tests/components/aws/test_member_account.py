@@ -84,10 +84,13 @@ def test_member_provider_chains_through_the_management_role_only_when_deploying(
     monkeypatch.setenv("ML_PLATFORM_ACCESS", mode)
     role = "arn:aws:iam::999999999999:role/platform-org-admin"
     plan = plan_with(stack, {"account": dict(raw_config(stack)["account"], managementRoleArn=role)})
-    chain = [r["roleArn"] for r in provider_inputs(member_provider(plan))["assumeRoles"]]
+    roles = provider_inputs(member_provider(plan))["assumeRoles"]
     last = f"arn:aws:iam::{plan.one(ACCOUNT).id}:role/" + (
         "OrganizationAccountAccessRole" if mode == "deploy" else f"ml-platform-{stack}-previewer")
-    assert chain == ([role, last] if mode == "deploy" else [last])
+    assert [r["roleArn"] for r in roles] == ([role, last] if mode == "deploy" else [last])
+    # Each session is named for the stack, so CloudTrail in either account says which stack acted.
+    sessions = [f"pulumi-{stack}-management", f"pulumi-{stack}"] if mode == "deploy" else [f"pulumi-{stack}"]
+    assert [r.get("sessionName") for r in roles] == sessions
 
 
 def test_adopting_an_existing_account_creates_none_and_assumes_into_it() -> None:

@@ -27,6 +27,10 @@ def test_one_service_principal_named_after_the_environment_without_unrestricted_
     principal = stack_plan(stack).one(SERVICE_PRINCIPAL).inputs
     assert principal["displayName"] == f"ml-pipelines-{stack}"
     assert principal["allowClusterCreate"] is False and principal["allowInstancePoolCreate"] is False
+    # Databricks "Manage entitlements": workspace access is jobs, notebooks and pipelines; SQL access the SQL
+    # warehouses dbt runs on. Both the pipelines' identity needs, granted on the principal itself rather than
+    # left to the `users` group, which a workspace admin may strip.
+    assert principal["workspaceAccess"] is True and principal["databricksSqlAccess"] is True
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -95,6 +95,16 @@ def test_a_resources_block_times_its_replicas_is_every_quantity_multiplied() -> 
     assert capacity.shape(resources) == capacity.PodShape(500, 1024, 2000, 4096)
 
 
+@pytest.mark.parametrize("missing", ["requests", "limits"])
+def test_a_resources_block_without_requests_or_limits_names_the_missing_figure(missing: str) -> None:
+    """The config reports what `shape` raises (`helm.valuesOverrides ... got 'cpu'`): a block without requests or
+    limits is a KeyError naming the figure it lacks, not a TypeError about None."""
+    resources = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "2", "memory": "4Gi"}}
+    del resources[missing]
+    with pytest.raises(KeyError, match="'cpu'"):
+        capacity.shape(resources)
+
+
 @pytest.mark.parametrize(("vcpus", "millicores"), [(1, 60), (2, 70), (4, 80), (8, 90), (16, 110)])
 def test_a_node_keeps_the_eks_amis_kube_reserved_cpu(vcpus: int, millicores: int) -> None:
     """The EKS AMI's bootstrap reserves 6% of the first core, 1% of the second, 0.5% of the third and fourth

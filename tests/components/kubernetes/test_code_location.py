@@ -126,6 +126,9 @@ def test_each_code_location_is_reachable_by_the_control_plane_and_by_no_other_te
                        ["metadata"]["labels"])
         port = team.code_location.port
         assert all(network.connects(source, location, port) for source in control_plane)
+        # On the gRPC port only (README): no other port of the server is open, to the control plane either.
+        assert not any(network.ingress_allows(source, location, other) for source in control_plane
+                       for other in (port - 1, port + 1, 8080))
         others = {p.namespace: network.ingress_allows(p, location, port) for p in pods if p.namespace != namespace
                   and p not in control_plane}
         # Another team's pods never; of the platform, only the control plane. The monitoring namespace's scrape
@@ -360,5 +363,9 @@ def test_the_code_location_server_runs_restricted_with_a_writable_tmp(stack: str
             "runAsNonRoot": True, "runAsUser": 10001, "readOnlyRootFilesystem": True,
             "allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
             "seccompProfile": {"type": "RuntimeDefault"}}
+        # The pod's own context too: an ephemeral container (`kubectl debug`) is held to the namespace's
+        # restricted level and inherits only what the pod sets; fsGroup makes mounted volumes writable.
+        assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001,
+                                          "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}}
         assert pod["volumes"] == [{"name": "tmp", "emptyDir": {}}]
         assert {"name": "tmp", "mountPath": "/tmp"} in container["volumeMounts"]

@@ -238,3 +238,14 @@ def test_the_instance_opts_out_of_telemetry(stack: str) -> None:
     """Dagster docs, "Dagster telemetry": the backend sends usage statistics unless dagster.yaml says
     `telemetry: {enabled: false}`; the platform's pods call nothing outside what their egress policies name."""
     assert _instance(stack)["telemetry"] == {"enabled": False}
+
+
+@pytest.mark.parametrize("prefix", ["dagster/compute-logs/", "LOGS-X/", "a/b/"])
+def test_compute_logs_go_under_the_prefix_without_its_trailing_slash(prefix: str) -> None:
+    """dagster-aws `S3ComputeLogManager` joins `prefix` and the log's key with "/": the instance holds the
+    prefix the roles are scoped to (`<prefix>*`) without its trailing slash, whatever characters precede it."""
+    from components.kubernetes.dagster_control_plane import instance_yaml
+
+    instance = yaml.safe_load(instance_yaml("db.example.com", 5432, "dagster", "dagster", "dagster-database",
+                                            "bucket", prefix))
+    assert instance["compute_logs"]["config"] == {"bucket": "bucket", "prefix": prefix[:-1], "show_url_only": False}

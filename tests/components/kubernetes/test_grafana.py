@@ -59,6 +59,11 @@ def test_the_admin_login_is_synced_from_secrets_manager_and_generated_inside_the
     assert {d["secretKey"]: d["remoteRef"] for d in secret.inputs["spec"]["data"]} == {
         "admin-user": {"key": login.inputs["name"], "property": "username"},
         "admin-password": {"key": login.inputs["name"], "property": "password"}}
+    # ...and the chart reads the login from those two keys of that Secret (its `admin.userKey`/`passwordKey`).
+    admin = reveal(plan.one(RELEASE, name="platform-monitoring-grafana-release").inputs["values"])["admin"]
+    assert admin["existingSecret"] == secret.inputs["spec"]["target"]["name"]
+    assert {admin["userKey"], admin["passwordKey"]} == {d["secretKey"] for d in secret.inputs["spec"]["data"]}
+    assert (admin["userKey"], admin["passwordKey"]) == ("admin-user", "admin-password")
     reader = json.loads(plan.one("aws:iam/rolePolicy:RolePolicy", name="platform-monitoring-grafana-secrets-policy")
                         .inputs["policy"])
     assert {json.dumps(s["Resource"]) for s in reader["Statement"]} == {
