@@ -1,6 +1,8 @@
 """Every IAM policy document and every Kubernetes object a stack's plan registers, against grammars written from
 AWS's and Kubernetes' own definitions: IAM's JSON policy grammar (tests/components/iam_grammar.py) and the OpenAPI
-schemas of the cluster's Kubernetes version (kubernetes-validate, strict) with the values the API server refuses.
+schemas of the cluster's Kubernetes version (kubernetes-validate, strict) with the values the API server refuses;
+and every nested block of an AWS or Databricks resource against the provider SDK's input types
+(tests/components/input_types.py).
 
 A document or an object the service refuses fails the whole `pulumi up` (MalformedPolicyDocument, a 422 from the
 API server), whichever component built it. The plans are built once per process and both checks take well under a
@@ -10,6 +12,7 @@ second a stack, so every components mutant runs this file besides its own module
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import re
@@ -21,6 +24,7 @@ import pytest
 from preflight.harness import Plan, reveal
 from stack_config import parse
 from tests.components.iam_grammar import grammar_problems
+from tests.components.input_types import args_type, checked_resources, input_problems, value_problems
 from tests.manifests import kubernetes_problems, registered_manifests
 from tests.support import PROJECT_DIR, STACKS, preflight_plan
 from tests.test_stack_config import raw_config
@@ -91,6 +95,33 @@ def test_every_registered_kubernetes_object_is_valid_for_the_clusters_version(st
     documents = registered_manifests(preflight_plan(stack))
     assert {"Namespace", "NetworkPolicy", "Role", "RoleBinding", "ServiceAccount"} <= {d["kind"] for d in documents}
     assert kubernetes_problems(documents, parse(stack, raw_config(stack)).cluster.version) == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_nested_input_is_a_property_its_providers_type_declares(stack: str) -> None:
+    """tests/components/input_types.py: a block's misspelt key is sent as it is and its property left unset."""
+    plan = preflight_plan(stack)
+    assert len(checked_resources(plan)) > 100
+    assert input_problems(plan) == []
+
+
+def test_the_input_check_refuses_a_misspelt_or_missing_property_of_a_nested_block() -> None:
+    """S3 PutBucketLifecycleConfiguration: a rule's Status is required; pulumi_aws types it as
+    `BucketLifecycleConfigurationRuleArgs.status`, and an unknown key is none of its properties."""
+    (lifecycle, *_) = preflight_plan("prod").of_type(
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+    declared = args_type(lifecycle.type)
+    inputs = copy.deepcopy(reveal(lifecycle.inputs))
+    assert value_problems(inputs, declared, "r") == []
+    inputs["rules"][0]["STATUS"] = inputs["rules"][0].pop("status")
+    assert value_problems(inputs, declared, "r") == [
+        "r.rules[0]: lacks status, required by BucketLifecycleConfigurationRuleArgs",
+        "r.rules[0].STATUS: no property of BucketLifecycleConfigurationRuleArgs (one of "
+        "['abortIncompleteMultipartUpload', 'expiration', 'filter', 'id', 'noncurrentVersionExpiration', "
+        "'noncurrentVersionTransitions', 'prefix', 'status', 'transitions'])"]
+    # A resource whose module also has a nested type of the resource's own name (`BucketVersioningArgs`, the
+    # Bucket's `versioning` block) is checked against its `InitArgs`.
+    assert args_type("aws:s3/bucketVersioning:BucketVersioning").__name__ == "BucketVersioningInitArgs"
 
 
 VALID = {"Version": "2012-10-17", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject"],
