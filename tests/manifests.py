@@ -133,6 +133,9 @@ API_SERVER_ENUMS: dict[str, set[str]] = {
 }
 
 
+# core/v1 ServiceSpec.type (the API server's "Unsupported value" outside these, case-sensitively).
+SERVICE_TYPES = {"ClusterIP", "NodePort", "LoadBalancer", "ExternalName"}
+
 # core/v1 LimitRangeItem.type: validateLimitRangeTypeName (pkg/apis/core/validation) refuses a name without a "/"
 # outside these, case-sensitively ("must be a standard limit type or fully qualified").
 LIMIT_TYPES = {"Pod", "Container", "PersistentVolumeClaim"}
@@ -182,10 +185,12 @@ def _container_problems(container: dict[str, Any], where: str) -> list[str]:
 
 
 def _parsed_value_problems(doc: dict[str, Any]) -> list[str]:
-    """What of _DNS1123_LABEL, _IANA_SERVICE_NAME, _QUANTITY and LIMIT_TYPES an object's containers, quota or
-    limit range break."""
+    """What of _DNS1123_LABEL, _IANA_SERVICE_NAME, _QUANTITY, LIMIT_TYPES and SERVICE_TYPES an object's containers,
+    quota, limit range or Service break."""
     problems: list[str] = []
     spec = doc.get("spec") or {}
+    if doc["kind"] == "Service" and spec.get("type", "ClusterIP") not in SERVICE_TYPES:
+        problems.append(f"spec.type: unsupported value {spec['type']!r} (one of {sorted(SERVICE_TYPES)})")
     if doc["kind"] == "ResourceQuota":
         problems += _quantity_problems(spec.get("hard"), "spec.hard")
     if doc["kind"] == "LimitRange":

@@ -222,6 +222,20 @@ def action_spelling_problems(document: dict[str, Any]) -> list[str]:
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_every_helm_release_waits_and_leaves_nothing_half_installed(stack: str) -> None:
+    """pulumi-kubernetes `helm.v3.Release`: `atomic` purges a failed install (and waits: `skipAwait` is off), so the
+    next `up` retries from a clean state; `cleanupOnFail` deletes what a failed upgrade created; `timeout` bounds the
+    wait (seconds; the provider's default is 300)."""
+    releases = preflight_plan(stack).of_type("kubernetes:helm.sh/v3:Release")
+    assert len(releases) >= 5
+    for release in releases:
+        inputs = reveal(release.inputs)
+        assert (inputs.get("atomic"), inputs.get("cleanupOnFail"), inputs.get("skipAwait")) == (True, True, None), \
+            release.name
+        assert 300 <= inputs["timeout"] <= 1800, release.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_every_action_is_spelled_as_aws_spells_it(stack: str) -> None:
     found = policy_documents(preflight_plan(stack))
     assert [f"{where}: {p}" for where, _, document in found for p in action_spelling_problems(document)] == []

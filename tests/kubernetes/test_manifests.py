@@ -138,8 +138,10 @@ def _first(documents: list[dict[str, Any]], kind: str, has: str) -> dict[str, An
      "spec.limits[0].default.memory: quantities must match"),
     ("LimitRange", '"default"', lambda ranges: ranges["spec"]["limits"][0].update(type="CONTAINER"),
      "spec.limits[0].type: 'CONTAINER' is no standard limit type"),
+    ("Service", '"ClusterIP"', lambda service: service["spec"].update(type="clusterip"),
+     "spec.type: unsupported value 'clusterip'"),
 ], ids=["container-name", "port-name", "container-quantity", "quota-quantity", "limit-range-quantity",
-        "limit-range-type"])
+        "limit-range-type", "service-type"])
 def test_a_name_or_quantity_the_api_server_cannot_parse_is_refused(kind: str, has: str, breaks: Any,
                                                                    expected: str) -> None:
     """The OpenAPI schemas type names and quantities as strings; the API server parses them (apimachinery's
