@@ -341,7 +341,7 @@ def test_an_adopted_network_creates_nothing_and_is_what_the_cluster_uses() -> No
     assert _network(plan) == []
     outputs = plan.one(NETWORK).component_outputs
     assert outputs["vpc_id"] == "vpc-0a0000000000000e5" and outputs["private_subnet_ids"] == list(private)
-    assert outputs["vpc_cidr"] == "10.20.0.0/16"  # what the namespaces admit and the endpoints' egress names
+    assert outputs["vpc_cidr"] == outputs["endpoints_cidr"] == "10.20.0.0/16"  # namespaces admit it, prod egress
     assert outputs["database_subnet_ids"] == list(database) and outputs["nat_public_ips"] == []
     assert plan.one("aws:eks/cluster:Cluster").inputs["vpcConfig"]["subnetIds"] == list(private)
 

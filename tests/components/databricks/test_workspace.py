@@ -86,9 +86,12 @@ def test_every_databricks_resource_goes_through_an_explicit_provider(stack: str)
 
 
 def test_a_client_id_without_its_secret_is_refused() -> None:
-    with pytest.raises(ValueError, match="client_id and client_secret must be given together"):
+    with pytest.raises(ValueError) as info:
         validate_databricks_workspace_args(DatabricksWorkspaceArgs(host="https://dbc-dev.cloud.databricks.com",
                                                                    workspace_id="1", client_id="abc"))
+    assert str(info.value) == (
+        "DatabricksWorkspaceArgs: client_id and client_secret must be given together (OAuth M2M) or both left out "
+        "(ambient auth), got client_id='abc' and client_secret missing")
 
 
 @pytest.mark.parametrize("host", ["http://dbc-dev.cloud.databricks.com", "dbc-dev.cloud.databricks.com",

@@ -321,6 +321,10 @@ def test_a_teams_quota_budget_and_failure_stay_in_its_namespace(stack: str) -> N
         assert set(container["resources"]["limits"]) == {"cpu", "memory"}
         # The server's health is its own probe: a failing team restarts its pod, nothing else.
         assert container["livenessProbe"]["exec"]["command"][:3] == ["dagster", "api", "grpc-health-check"]
+        # The check is a new Python process importing dagster, seconds of work: Kubernetes' default probe timeout
+        # (1 s) would fail it on every try and restart a healthy server.
+        assert container["livenessProbe"]["timeoutSeconds"] >= 5
+        assert container["readinessProbe"] == container["livenessProbe"]
     budgets = [m for m in manifests if m["kind"] == "PodDisruptionBudget"
                and m["spec"]["selector"] == {"matchLabels": CODE_LOCATION_LABEL}]
     assert sorted(b["metadata"]["namespace"] for b in budgets) == sorted(f"team-{t.name}" for t in _cfg(stack).teams)

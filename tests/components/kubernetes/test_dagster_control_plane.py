@@ -249,3 +249,34 @@ def test_compute_logs_go_under_the_prefix_without_its_trailing_slash(prefix: str
     instance = yaml.safe_load(instance_yaml("db.example.com", 5432, "dagster", "dagster", "dagster-database",
                                             "bucket", prefix))
     assert instance["compute_logs"]["config"] == {"bucket": "bucket", "prefix": prefix[:-1], "show_url_only": False}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_both_pods_mount_the_instance_and_the_workspace_and_run_restricted(stack: str) -> None:
+    """Dagster reads `$DAGSTER_HOME/dagster.yaml` and the `--workspace` file; the workspace is a directory mount
+    (the kubelet refreshes it when a team is added; a subPath mount never is). The pod's own security context holds
+    the restricted level for any container it adds (an ephemeral one inherits only the pod's)."""
+    for deployment in (m for m in _control_plane(stack) if m["kind"] == "Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod["securityContext"] == {"runAsNonRoot": True, "runAsUser": 10001, "runAsGroup": 10001,
+                                          "fsGroup": 10001, "seccompProfile": {"type": "RuntimeDefault"}}
+        mounts = {m["mountPath"]: m for m in pod["containers"][0]["volumeMounts"]}
+        assert mounts["/opt/dagster/dagster_home/dagster.yaml"]["subPath"] == "dagster.yaml"
+        assert mounts["/opt/dagster/workspace"] == {"name": "workspace", "mountPath": "/opt/dagster/workspace",
+                                                    "readOnly": True}
+        assert {m["name"] for m in mounts.values()} <= {v["name"] for v in pod["volumes"]}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_webservers_disruption_budget_selects_its_pods(stack: str) -> None:
+    """policy/v1 PodDisruptionBudget: a budget with no selector selects no pod (it guards nothing); this one
+    selects the webserver's pods, and no other."""
+    objects = _control_plane(stack)
+    (budget,) = [m for m in objects if m["kind"] == "PodDisruptionBudget"]
+    (webserver,) = [m for m in objects if m["kind"] == "Deployment" and m["metadata"]["name"] == "dagster-webserver"]
+    selector = budget["spec"]["selector"]["matchLabels"]
+    assert budget["spec"]["maxUnavailable"] == 1 and selector
+    pods = {m["metadata"]["name"]: m["spec"]["template"]["metadata"]["labels"] for m in objects
+            if m["kind"] == "Deployment"}
+    assert [name for name, labels in pods.items() if selector.items() <= labels.items()] == ["dagster-webserver"]
+    assert selector.items() <= webserver["spec"]["template"]["metadata"]["labels"].items()
