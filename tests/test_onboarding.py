@@ -20,6 +20,7 @@ from tests.support import PROJECT_DIR
 # The modules whose tests iterate what the stack files list (users, teams, stateful URNs).
 MODULES = (
     "tests/test_stack_config.py",
+    "tests/test_stack_config_every_key.py",
     "tests/test_main.py",
     "tests/components/databricks/test_grants.py",
     "tests/components/kubernetes/test_team_namespace.py",
@@ -29,7 +30,8 @@ MODULES = (
 
 def onboarded_copy(tmp_path: Path) -> tuple[Path, str, str]:
     """The project with its code linked, its tests copied (they locate the project from their own path), and
-    Pulumi.dev.yaml edited as the README's "Add a developer sandbox" and "Add a team" say."""
+    stack files edited as the README says: the user in Pulumi.dev.yaml ("Add a developer sandbox"), the team in each
+    stack file ("Add a team")."""
     copy = tmp_path / "clone"
     copy.mkdir()
     for entry in PROJECT_DIR.iterdir():
@@ -44,10 +46,14 @@ def onboarded_copy(tmp_path: Path) -> tuple[Path, str, str]:
     users = config.setdefault("ml-platform:sandboxUsers", [])
     user = next(f"newcomer{i}" for i in range(len(users) + 1) if f"newcomer{i}" not in users)
     users.append(user)  # README: add the user name to ml-platform:sandboxUsers
-    teams = config.setdefault("ml-platform:teams", {})
-    team = next(f"search{i}" for i in range(len(teams) + 1) if f"search{i}" not in teams)
-    teams[team] = {"quota": {"cpu": "4", "memory": "16Gi"}}  # README: <name>: {quota: {cpu: "4", memory: 16Gi}}
     (copy / "Pulumi.dev.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    stack_files = sorted(copy.glob("Pulumi.*.yaml"))
+    taken = set().union(*(yaml.safe_load(f.read_text())["config"].get("ml-platform:teams", {}) for f in stack_files))
+    team = next(f"search{i}" for i in range(len(taken) + 1) if f"search{i}" not in taken)
+    for stack_file in stack_files:  # README "Add a team": one entry under ml-platform:teams in each stack file
+        data = yaml.safe_load(stack_file.read_text())
+        data["config"].setdefault("ml-platform:teams", {})[team] = {"quota": {"cpu": "4", "memory": "16Gi"}}
+        stack_file.write_text(yaml.safe_dump(data, sort_keys=False))
     return copy, user, team
 
 

@@ -36,6 +36,16 @@ CODE_LOCATION = "teams.recommendations.codeLocation"
 """The staging team whose stack-file entry has a codeLocation to change keys in."""
 
 
+def _code_locations(stack: str = "staging") -> dict[str, dict[str, Any]]:
+    """Each team of the stack file -> its `codeLocation` entry as written (empty where it has none)."""
+    return {team: dict(entry.get("codeLocation") or {}) for team, entry in raw_config(stack)["teams"].items()}
+
+
+def _teams_taking_the_image_tag(stack: str = "staging") -> list[str]:
+    """The stack file's teams whose code location has no tag of its own, so takes `helm.imageTag`."""
+    return [team for team, location in _code_locations(stack).items() if "tag" not in location]
+
+
 @pytest.fixture(autouse=True)
 def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(stack_config, "utc_today", lambda: TODAY)
@@ -657,11 +667,13 @@ PROTECTION_ACCEPTED = [
 HELM = [
     refused("helm", "x", "helm must be an object, got 'x'", "helm.imageTag is required"),
     refused("helm.imageTag", 2026, "helm.imageTag must be a string, got 2026"),
-    refused("helm.imageTag", "-2026", "teams.fraud.codeLocation.tag must be an image tag, got '-2026'",
-            f"{CODE_LOCATION}.tag must be an image tag, got '-2026'",
+    # Each team without a tag of its own takes helm.imageTag (README "Add a team"), in the stack file's order.
+    refused("helm.imageTag", "-2026", *(f"teams.{team}.codeLocation.tag must be an image tag, got '-2026'"
+                                        for team in _teams_taking_the_image_tag()),
             "helm.imageTag must be an image tag, got '-2026'"),
     refused("helm.imageTag", "2" * 129, f"helm.imageTag must be an image tag, got {'2' * 129!r}",
-            given={"teams.fraud.codeLocation": {"tag": "2026.11.1"}, f"{CODE_LOCATION}.tag": "2026.11.1"}),
+            given={f"teams.{team}.codeLocation": {**location, "tag": "2026.11.1"}
+                   for team, location in _code_locations().items()}),
     refused("helm.valuesOverrides", "x", "helm.valuesOverrides must be an object, got 'x'"),
     refused("helm.valuesOverrides", {"workers": {"autoscaling": {"maxReplicas": 7}}},
             "helm.valuesOverrides.workers.autoscaling.maxReplicas must be <= 6, what namespaceQuotas.environment and "
