@@ -7,6 +7,10 @@ refuses the block for the property it lacks: `pulumi up` fails, or the setting s
 generated classes (`@pulumi.input_type`, e.g. pulumi_aws `BucketLifecycleConfigurationRuleArgs`) are the provider
 schema's types, so they say which keys each block has and which are required. Kubernetes objects are checked against
 the cluster's OpenAPI schemas instead (tests/manifests.py).
+
+The SDK's own readers are used (`pulumi._types`: `unwrap_type`, `input_type_types`, and the private
+`_required_property_names`, which its union matching uses); pulumi is pinned (requirements.in), and a rename there
+fails these tests loudly rather than passing them.
 """
 
 from __future__ import annotations
