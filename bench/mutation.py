@@ -6,7 +6,8 @@
     venv/bin/python bench/mutation.py stack_config.py --mutants 'stack_config.x__network__*'  # some functions
 
 Prints, per target, killed/survived/total and the time it took, and writes `bench/results/mutation/`:
-`summary.md` (the table), `<target>.md` (each surviving mutant with its diff) and `<target>.json`.
+`summary.md` (the table), `<target>.md` (each surviving mutant with its diff) and `<target>.json` (a sample:
+`<target>-seed<N>.md` and `.json`, in a work folder of its own, so two samples of a target can run at once).
 Never asserts: a score below the target is reported, not failed. One worker, niced (`--nice`, default 15):
 mutation runs are the heaviest thing done on a shared machine.
 
@@ -21,8 +22,11 @@ stats itself: a mutant of `<dir>/<module>.py` runs the tests of its mirror (`tes
 files (the components' grammars of IAM documents and Kubernetes objects); a module without one (a shared helper
 such as `policies/rules/_support.py`) runs the target's whole test selection. pytest
 stops at the first failure, so a killed mutant costs the time to the first failing test, a survivor the
-whole selection. A mutant that only another module's tests would kill counts as survived: the score says
-what a module's own tests guarantee.
+whole selection. A components mutant that survives its mirror then runs against every other test file of the
+selection that read a resource its module registers (`Target.readers`; bench/reads.py records, in the run that
+measures the durations, which resource types each file reads): a component's guarantee is often asserted where
+it is used, and a reviewer's bug meets the whole suite. What the map misses (a derived value cached for the
+process is recorded for the first file that computed it) leaves a mutant survived: the score is a lower bound.
 
 Sampling (`--sample N`): a target's mutants are more than a shared machine runs in a session (the components'
 tests build plans: seconds a mutant). `--sample N` runs N mutants drawn uniformly at random (`--seed`, default 21,
@@ -58,6 +62,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "mutation"
 MUTMUT = Path(sys.executable).parent / "mutmut"
+READS_ENV = "MUTATION_READS"
+"""Where bench/reads.py writes what each test file read (its `ENV`; not imported: it imports the harness)."""
 # Not linked into a work folder: its own pyproject.toml is written there; mutmut makes mutants/.
 _NOT_LINKED = {".git", "pyproject.toml", "mutants", "venv", ".venv-checkov", ".pytest_cache", ".hypothesis",
                ".ruff_cache", "__pycache__"}
@@ -75,6 +81,10 @@ class Target:
     shared: tuple[str, ...] = ()
     """Test files (or test ids) every mutant of the target runs besides its mirror's: checks of what any
     module may emit. `{module}` stands for the mutated module's name (a test parametrized by module)."""
+    readers: bool = False
+    """Whether a mutant that survives its mirror runs again against every other test file of the selection that
+    reads what its module registers (bench/reads.py): a component's guarantee is often asserted where it is used
+    (the cluster's authentication mode by the access entries' tests), and the whole suite is what a change meets."""
 
 
 TARGETS = (
@@ -89,7 +99,7 @@ TARGETS = (
     # and objects by name, so each mutant also runs the grammars, the tree's shape and the shipped stacks' packs.
     Target("components", ("components",), ("tests/components", "tests/policies/test_shipped_stacks.py"), 0.85,
            shared=("tests/components/test_documents.py", "tests/components/test_resource_tree.py",
-                   "tests/policies/test_shipped_stacks.py::test_shipped_stack_has_no_violation")),
+                   "tests/policies/test_shipped_stacks.py::test_shipped_stack_has_no_violation"), readers=True),
     Target("preflight", ("preflight",), ("tests/preflight",), 0.85),
 )
 
@@ -106,6 +116,8 @@ class Outcome:
     modules: tuple[str, ...] = ()
     population: int = 0
     """How many mutants the sample was drawn from (0: every mutant matched was run)."""
+    by_readers: tuple[str, ...] = ()
+    """The mutants that survived their mirror and were killed by another file's tests (`Target.readers`)."""
 
     def count(self, *statuses: str) -> int:
         return sum(1 for s in self.status_by_mutant.values() if s in statuses)
@@ -231,12 +243,15 @@ def pyproject_text(target: Target, only: list[str], root: Path = ROOT) -> str:
     return f"{head}\n\n[tool.mutmut]\n{section}\n"
 
 
-def test_durations(target: Target) -> dict[str, float]:
+def test_durations(target: Target, reads: Path | None = None) -> dict[str, float]:
     """Every test of the selection with its duration (mutmut's timeouts are multiples of it), from one plain
-    run in the repository; a red selection stops here."""
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=0",
-                           "--durations-min=0", *target.tests], cwd=ROOT, capture_output=True, text=True,
-                          check=False)
+    run in the repository; a red selection stops here. With `reads`, the same run writes there which resource
+    types each test file reads (bench/reads.py)."""
+    plugin = ["-p", "bench.reads"] if reads else []
+    env = {**os.environ, READS_ENV: str(reads)} if reads else None
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *plugin,
+                           "--durations=0", "--durations-min=0", *target.tests], cwd=ROOT, capture_output=True,
+                          text=True, check=False, env=env)
     if done.returncode != 0:
         sys.stdout.write(done.stdout[-4000:] + done.stderr[-2000:])
         raise SystemExit(f"error: the tests of {target.name} do not pass unmutated")
@@ -271,24 +286,59 @@ def mangled(mutant: str) -> str:
     return re.sub(r"__mutmut_\d+$", "", mutant)
 
 
-def write_stats(work: Path, target: Target, mutants: list[str], durations: dict[str, float]) -> None:
-    """Attribute each mutated function to the tests of its module's mirror (or the whole selection)."""
-    path_by_module = {module_of(p): p for p in source_files(target)}
+def _tests_of(files: list[str], durations: dict[str, float]) -> list[str]:
+    return [t for t in durations if any(t.startswith((f + "::", f + "[")) for f in files)]
+
+
+def _source_of(mutant: str, target: Target) -> str | None:
+    return {module_of(p): p for p in source_files(target)}.get(mangled(mutant).rpartition(".")[0])
+
+
+def _write_tests(work: Path, tests_by_mutant: dict[str, list[str]], durations: dict[str, float]) -> None:
+    """mutmut's stats with each mutant's function attributed to the tests given."""
     stats_file = work / "mutants" / "mutmut-stats.json"
     stats = json.loads(stats_file.read_text())
     tests_by_function: dict[str, list[str]] = {}
-    for name in mutants:
+    for name, tests in tests_by_mutant.items():
         function = mangled(name)
-        module = function.rpartition(".")[0]
-        source = path_by_module.get(module)
-        files = mirror_tests(source, target) if source else []
-        tests = [t for t in durations if any(t.startswith((f + "::", f + "[")) for f in files)] if files \
-            else list(durations)
         tests_by_function[function] = tests
         tests_by_function[function.replace(".__init__.", ".")] = tests
     stats["tests_by_mangled_function_name"] = tests_by_function
     stats["duration_by_test"] = durations
     stats_file.write_text(json.dumps(stats, indent=1))
+
+
+def write_stats(work: Path, target: Target, mutants: list[str], durations: dict[str, float]) -> None:
+    """Attribute each mutated function to the tests of its module's mirror (or the whole selection)."""
+    tests_by_mutant: dict[str, list[str]] = {}
+    for name in mutants:
+        source = _source_of(name, target)
+        files = mirror_tests(source, target) if source else []
+        tests_by_mutant[name] = _tests_of(files, durations) if files else list(durations)
+    _write_tests(work, tests_by_mutant, durations)
+
+
+def component_types(path: str, root: Path = ROOT) -> set[str]:
+    """The component type tokens a module registers (`super().__init__("platform:aws:Network", ...)`)."""
+    return set(re.findall(r"super\(\)\.__init__\(\s*\"([^\"]+)\"", (root / path).read_text()))
+
+
+def reader_files(path: str, reads: dict[str, list[str]], root: Path = ROOT) -> list[str]:
+    """The test files that read a resource the module's components registered (a URN under one of its
+    types), or every file read when the module registers no component (a helper: its callers are anywhere)."""
+    types = component_types(path, root)
+    return [f for f, read in reads.items() if not types or types & set(read)]
+
+
+def reader_tests(mutant: str, target: Target, reads: dict[str, list[str]], durations: dict[str, float]) -> list[str]:
+    """The tests of the files that read what the mutant's module registers, less those its mirror ran."""
+    source = _source_of(mutant, target)
+    if source is None:
+        return []
+    mirror = mirror_tests(source, target)
+    ran = set(_tests_of(mirror, durations) if mirror else durations)
+    files = reader_files(source, reads) if mirror else []
+    return [t for t in _tests_of(files, durations) if t not in ran]
 
 
 def generate(target: Target, only: list[str], durations: dict[str, float], workers: int = 1,
@@ -332,8 +382,11 @@ def show_target(target: Target, only: list[str], globs: tuple[str, ...] = ("*",)
 def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[str, ...] = ("*",),
                sample_size: int = 0, seed: int = 21) -> Outcome:
     start = time.monotonic()
-    durations = test_durations(target)
-    work, mutants = generate(target, only, durations, workers)
+    # A sample runs in a folder of its seed's, so two samples of one target can run at once.
+    stem = slug(target.name) + (f"-seed{seed}" if sample_size else "")
+    reads_file = RESULTS / f"{stem}-reads.json" if target.readers else None
+    durations = test_durations(target, reads_file)
+    work, mutants = generate(target, only, durations, workers, stem.removeprefix(slug(target.name)))
     write_stats(work, target, mutants, durations)
     # mutmut's workers write no bytecode: without it each one compiles the copy anew (the mutated stack_config.py
     # is 24 MB: 4 s a worker, 0.4 s from bytecode). The files are not touched again, so the bytecode stays valid.
@@ -346,32 +399,57 @@ def run_target(target: Target, only: list[str], workers: int = 1, globs: tuple[s
     found = statuses(work)
     tried = ({m: found[m] for m in chosen} if chosen
              else {m: s for m, s in found.items() if any(fnmatch.fnmatchcase(m, g) for g in globs)})
+    by_readers: tuple[str, ...] = ()
+    if reads_file:
+        by_readers = second_pass(work, target, tried, json.loads(reads_file.read_text()), durations, workers)
     population = sum(1 for m in mutants if any(fnmatch.fnmatchcase(m, g) for g in globs)) if chosen else 0
     outcome = Outcome(target, tried, time.monotonic() - start,
-                      tuple(sorted({module_of(p) for p in (only or source_files(target))})), population)
-    write_report(work, outcome)
+                      tuple(sorted({module_of(p) for p in (only or source_files(target))})), population, by_readers)
+    write_report(work, outcome, stem)
     return outcome
 
 
-def write_report(work: Path, outcome: Outcome) -> None:
+def second_pass(work: Path, target: Target, tried: dict[str, str], reads: dict[str, list[str]],
+                durations: dict[str, float], workers: int) -> tuple[str, ...]:
+    """Each survivor against the other test files that read what its module registers; `tried` takes the new
+    statuses. Returns the survivors those tests killed."""
+    extra = {m: reader_tests(m, target, reads, durations) for m, s in tried.items() if s == "survived"}
+    extra = {m: tests for m, tests in extra.items() if tests}  # none: mutmut would mark it "no tests"
+    if not extra:
+        return ()
+    _write_tests(work, extra, durations)
+    if _mutmut_logged(work, "readers", "run", "--max-children", str(workers), *sorted(extra)) != 0:
+        raise SystemExit(f"error: mutmut failed on {target.name}'s second pass; see {work}/readers.log")
+    found = statuses(work)
+    tried.update({m: found[m] for m in extra})
+    return tuple(sorted(m for m in extra if found[m] in DETECTED))
+
+
+def write_report(work: Path, outcome: Outcome, stem: str) -> None:
     survivors = sorted(m for m, s in outcome.status_by_mutant.items() if s not in DETECTED)
-    lines = [f"# Mutation testing: {outcome.target.name}", "", table([outcome]), "", "## Not killed", ""]
+    lines = [f"# Mutation testing: {outcome.target.name}", "", table([outcome]), ""]
+    if outcome.by_readers:
+        lines += ["## Killed by another file's tests (survived their mirror)", "",
+                  *(f"- `{m}`" for m in outcome.by_readers), ""]
+    lines += ["## Not killed", ""]
     for mutant in survivors:
         diff = _mutmut(work, "show", mutant).stdout.strip()
         lines += [f"### `{mutant}` ({outcome.status_by_mutant[mutant]})", "", "```diff", diff, "```", ""]
-    (RESULTS / f"{slug(outcome.target.name)}.md").write_text("\n".join(lines))
-    (RESULTS / f"{slug(outcome.target.name)}.json").write_text(json.dumps(
+    (RESULTS / f"{stem}.md").write_text("\n".join(lines))
+    (RESULTS / f"{stem}.json").write_text(json.dumps(
         {"target": outcome.target.name, "seconds": round(outcome.seconds, 1), "modules": outcome.modules,
-         "population": outcome.population, "status_by_mutant": outcome.status_by_mutant}, indent=1))
+         "population": outcome.population, "status_by_mutant": outcome.status_by_mutant,
+         "killed_by_readers": outcome.by_readers}, indent=1))
 
 
 def table(outcomes: list[Outcome]) -> str:
-    rows = ["| target | killed | of which timeouts | survived | no tests | total | sampled from | score | "
-            "95% interval | goal | time |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
+    rows = ["| target | killed | of which timeouts | of which by other files | survived | no tests | total | "
+            "sampled from | score | 95% interval | goal | time |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"]
     for o in outcomes:
         low, high = o.interval
-        rows.append(f"| {o.target.name} | {o.detected} | {o.count('timeout')} | {o.count('survived')} | "
+        rows.append(f"| {o.target.name} | {o.detected} | {o.count('timeout')} | {len(o.by_readers)} | "
+                    f"{o.count('survived')} | "
                     f"{o.count('no tests')} | {o.total} | {o.population or 'all'} | {o.score:.1%} | "
                     f"{low:.1%} to {high:.1%} | {o.target.goal:.0%} | {o.seconds / 60:.1f} min |")
     return "\n".join(rows)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -149,3 +151,89 @@ def test_a_components_mutant_runs_its_mirror_and_the_shared_checks(tmp_path: Pat
         "tests/components/aws/test_network.py::test_a[dev]", "tests/components/test_documents.py::test_c[prod]",
         "tests/components/test_resource_tree.py::test_d",
         "tests/policies/test_shipped_stacks.py::test_shipped_stack_has_no_violation[prod]"]
+
+
+def test_a_module_registers_the_component_types_its_source_names() -> None:
+    assert mutation.component_types("components/aws/network.py") == {"platform:network:Network"}
+    assert mutation.component_types("components/kubernetes/eks_cluster.py") == {"platform:kubernetes:EksCluster"}
+    assert mutation.component_types("components/kubernetes/capacity.py") == set()  # a helper, no component
+
+
+READS = {"tests/components/kubernetes/test_access_entries.py": ["aws:eks/cluster:Cluster",
+                                                                 "platform:kubernetes:EksCluster"],
+         "tests/components/databricks/test_sandbox.py": ["databricks:index/catalog:Catalog",
+                                                          "platform:databricks:DatabricksPlatform",
+                                                          "platform:databricks:Sandbox"],
+         "tests/components/aws/test_network.py": ["aws:ec2/vpc:Vpc", "platform:network:Network"]}
+
+
+def test_the_readers_of_a_module_are_the_files_that_read_what_it_registers() -> None:
+    assert mutation.reader_files("components/kubernetes/eks_cluster.py", READS) == [
+        "tests/components/kubernetes/test_access_entries.py"]
+    assert mutation.reader_files("components/databricks/catalog.py", READS) == []
+    assert mutation.reader_files("components/kubernetes/capacity.py", READS) == list(READS)  # a helper: anywhere
+
+
+def test_a_survivors_second_pass_runs_the_readers_tests_its_mirror_did_not() -> None:
+    components = next(t for t in mutation.TARGETS if t.name == "components")
+    assert components.readers and not any(t.readers for t in mutation.TARGETS if t is not components)
+    durations = {test: 1.0 for test in [
+        "tests/components/kubernetes/test_eks_cluster.py::test_a", "tests/components/test_documents.py::test_c",
+        "tests/components/kubernetes/test_access_entries.py::test_mode[dev]",
+        "tests/components/databricks/test_sandbox.py::test_s", "tests/components/aws/test_network.py::test_n"]}
+    reads = {**READS, "tests/components/test_documents.py": ["platform:kubernetes:EksCluster"]}
+    assert mutation.reader_tests("components.kubernetes.eks_cluster.xǁEksClusterǁ__init____mutmut_210", components,
+                                 reads, durations) == [
+        "tests/components/kubernetes/test_access_entries.py::test_mode[dev]"]
+    # A module without a mirror ran the whole selection already.
+    assert mutation.reader_tests("components.aws.x_f__mutmut_1", components, reads, durations) == []
+
+
+def test_a_second_pass_reruns_only_survivors_with_readers_and_reports_their_kills(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    components = next(t for t in mutation.TARGETS if t.name == "components")
+    (tmp_path / "mutants").mkdir()
+    (tmp_path / "mutants" / "mutmut-stats.json").write_text("{}")
+    killed, kept, lonely = ("components.kubernetes.eks_cluster.xǁEksClusterǁ__init____mutmut_210",
+                            "components.databricks.platform.xǁDatabricksPlatformǁ__init____mutmut_188",
+                            "components.databricks.sandbox.xǁSandboxǁ__init____mutmut_7")
+    durations = {"tests/components/kubernetes/test_access_entries.py::test_mode": 1.0,
+                 "tests/components/databricks/test_sandbox.py::test_s": 1.0}
+    runs: list[tuple[str, ...]] = []
+    monkeypatch.setattr(mutation, "_mutmut_logged", lambda work, log, *args: runs.append(args) or 0)
+    monkeypatch.setattr(mutation, "statuses", lambda work: {killed: "killed", kept: "survived", lonely: "survived"})
+    tried = {killed: "survived", kept: "survived", lonely: "survived",
+             "components.aws.network.x_f__mutmut_1": "killed"}
+    assert mutation.second_pass(tmp_path, components, tried, READS, durations, 1) == (killed,)
+    # lonely: only its mirror reads what the sandbox registers, and the mirror ran
+    assert runs == [("run", "--max-children", "1", kept, killed)]
+    assert tried[killed] == "killed" and tried[kept] == tried[lonely] == "survived"
+    stats = json.loads((tmp_path / "mutants" / "mutmut-stats.json").read_text())
+    assert stats["tests_by_mangled_function_name"]["components.kubernetes.eks_cluster.xǁEksClusterǁ__init__"] == [
+        "tests/components/kubernetes/test_access_entries.py::test_mode"]
+
+
+def test_the_reads_plugin_records_the_types_of_what_a_test_file_reads(tmp_path: Path) -> None:
+    from bench import reads
+
+    assert reads.ENV == mutation.READS_ENV
+    assert reads.types_of_urn("urn:pulumi:dev::p::platform:kubernetes:EksCluster$aws:eks/cluster:Cluster::c") == [
+        "platform:kubernetes:EksCluster", "aws:eks/cluster:Cluster"]
+    (tmp_path / "test_reading.py").write_text(
+        "from preflight.harness import RecordedResource\n"
+        "def made(t):\n"
+        "    return RecordedResource(urn=f'urn:pulumi:dev::p::platform:a:B${t}::n', type=t, name='n', custom=True,\n"
+        "                            parent='', provider='', wire_inputs={'x': 1}, options={})\n"
+        "def test_reads():\n"
+        "    assert made('aws:s3/bucket:Bucket').inputs == {'x': 1}\n"
+        "def test_names_only():\n"
+        "    assert made('aws:kms/key:Key').name == 'n'\n")
+    (tmp_path / "test_nothing.py").write_text("def test_nothing():\n    assert made_nothing() is None\n"
+                                              "def made_nothing():\n    return None\n")
+    out = tmp_path / "reads.json"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "bench.reads",
+                           "--rootdir", str(tmp_path), str(tmp_path)], cwd=PROJECT_DIR, capture_output=True,
+                          text=True, check=False, env={**os.environ, reads.ENV: str(out)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    read = {Path(f).name: types for f, types in json.loads(out.read_text()).items()}
+    assert read == {"test_reading.py": ["aws:s3/bucket:Bucket", "platform:a:B"], "test_nothing.py": []}
