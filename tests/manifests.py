@@ -184,10 +184,59 @@ def _container_problems(container: dict[str, Any], where: str) -> list[str]:
     return problems
 
 
+# Object names (apimachinery's ValidateObjectMeta with each kind's name rule, pkg/apis/core/validation and
+# rbac/validation): a Namespace's is a DNS-1123 label, a Service's a DNS-1035 label (a letter first), RBAC objects'
+# a path segment (`system:...` is fine; no "/" or "%", not "." or ".."), every other kind's, custom resources'
+# included, a DNS-1123 subdomain. An object without a name is named by Pulumi (auto-naming), which is not judged.
+_DNS1123_SUBDOMAIN = re.compile(r"(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_DNS1035_LABEL = re.compile(r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?")
+_RBAC_KINDS = {"Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"}
+# Labels and selectors (apimachinery's validation.IsQualifiedName, IsValidLabelValue): a key is a name of at most
+# 63 characters, alphanumeric at both ends with `-`, `_`, `.` inside, after an optional DNS-1123 subdomain and "/";
+# a value is empty or such a name.
+_LABEL_NAME = re.compile(r"(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
+_WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
+
+
+def _name_problems(doc: dict[str, Any]) -> list[str]:
+    name, kind = doc["metadata"].get("name"), doc["kind"]
+    if name is None:
+        return []
+    rule, pattern = (("a DNS-1123 label", _DNS1123_LABEL) if kind == "Namespace"
+                     else ("a DNS-1035 label", _DNS1035_LABEL) if kind == "Service"
+                     else ("a path segment", re.compile(r"(?!\.{1,2}$)[^/%]+")) if kind in _RBAC_KINDS
+                     else ("a DNS-1123 subdomain", _DNS1123_SUBDOMAIN))
+    return [] if isinstance(name, str) and pattern.fullmatch(name) else [
+        f"metadata.name: a {kind}'s name must be {rule}, got {name!r}"]
+
+
+def _label_problems(labels: Any, where: str) -> list[str]:
+    problems: list[str] = []
+    for key, value in (labels.items() if isinstance(labels, dict) else ()):
+        prefix, _, label = str(key).rpartition("/")
+        if not _LABEL_NAME.fullmatch(label) or (prefix and not _DNS1123_SUBDOMAIN.fullmatch(prefix)):
+            problems.append(f"{where}: {key!r} is no label key ([prefix/]name)")
+        if not (value == "" or (isinstance(value, str) and _LABEL_NAME.fullmatch(value))):
+            problems.append(f"{where}.{key}: {value!r} is no label value")
+    return problems
+
+
+def _selector_problems(doc: dict[str, Any]) -> list[str]:
+    """apps/v1 (and batch/v1) validation: a workload's `selector` must select its own pod template's labels."""
+    spec = doc.get("spec") or {}
+    if doc["kind"] not in _WORKLOAD_KINDS or "selector" not in spec:
+        return []
+    wanted = (spec.get("selector") or {}).get("matchLabels") or {}
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    return [] if all(labels.get(k) == v for k, v in wanted.items()) else [
+        f"spec.selector: {wanted} does not match the template's labels {labels}"]
+
+
 def _parsed_value_problems(doc: dict[str, Any]) -> list[str]:
     """What of _DNS1123_LABEL, _IANA_SERVICE_NAME, _QUANTITY, LIMIT_TYPES and SERVICE_TYPES an object's containers,
-    quota, limit range or Service break."""
-    problems: list[str] = []
+    quota, limit range or Service break; an object's name, its labels and selectors, a workload's selector that
+    misses its own pods."""
+    problems = _name_problems(doc) + _selector_problems(doc)
     spec = doc.get("spec") or {}
     if doc["kind"] == "Service" and spec.get("type", "ClusterIP") not in SERVICE_TYPES:
         problems.append(f"spec.type: unsupported value {spec['type']!r} (one of {sorted(SERVICE_TYPES)})")
@@ -208,6 +257,8 @@ def _parsed_value_problems(doc: dict[str, Any]) -> list[str]:
                 if key in ("containers", "initContainers") and isinstance(inner, list):
                     for i, container in enumerate(inner):
                         problems.extend(_container_problems(container, f"{where}.{key}[{i}]"))
+                elif key in ("labels", "matchLabels"):
+                    problems.extend(_label_problems(inner, f"{where}.{key}"))
                 else:
                     walk(inner, f"{where}.{key}")
         elif isinstance(value, list):
@@ -215,6 +266,7 @@ def _parsed_value_problems(doc: dict[str, Any]) -> list[str]:
                 walk(inner, f"{where}[{i}]")
 
     walk(spec, "spec")
+    problems += _label_problems(doc["metadata"].get("labels"), "metadata.labels")
     return problems
 
 

@@ -140,8 +140,24 @@ def _first(documents: list[dict[str, Any]], kind: str, has: str) -> dict[str, An
      "spec.limits[0].type: 'CONTAINER' is no standard limit type"),
     ("Service", '"ClusterIP"', lambda service: service["spec"].update(type="clusterip"),
      "spec.type: unsupported value 'clusterip'"),
+    ("LimitRange", '"default"', lambda ranges: ranges["metadata"].update(name="XXdefault-limitsXX"),
+     "metadata.name: a LimitRange's name must be a DNS-1123 subdomain, got 'XXdefault-limitsXX'"),
+    ("Namespace", '"name"', lambda namespace: namespace["metadata"].update(name="team.a"),
+     "metadata.name: a Namespace's name must be a DNS-1123 label"),
+    ("Service", '"ports"', lambda service: service["metadata"].update(name="1-web"),
+     "metadata.name: a Service's name must be a DNS-1035 label"),
+    ("Role", '"rules"', lambda role: role["metadata"].update(name="team/reader"),
+     "metadata.name: a Role's name must be a path segment"),
+    ("Deployment", '"matchLabels"', lambda pod: pod["spec"]["selector"]["matchLabels"].update(
+        {k: "other" for k in pod["spec"]["selector"]["matchLabels"]}),
+     "does not match the template's labels"),
+    ("Deployment", '"matchLabels"', lambda pod: pod["metadata"].setdefault("labels", {}).update(
+        {"XXapp.kubernetes.io/nameXX": "web"}), "'XXapp.kubernetes.io/nameXX' is no label key"),
+    ("Deployment", '"matchLabels"', lambda pod: pod["metadata"].setdefault("labels", {}).update(team="a b"),
+     "metadata.labels.team: 'a b' is no label value"),
 ], ids=["container-name", "port-name", "container-quantity", "quota-quantity", "limit-range-quantity",
-        "limit-range-type", "service-type"])
+        "limit-range-type", "service-type", "object-name", "namespace-name", "service-name", "rbac-name",
+        "selector-misses-its-pods", "label-key", "label-value"])
 def test_a_name_or_quantity_the_api_server_cannot_parse_is_refused(kind: str, has: str, breaks: Any,
                                                                    expected: str) -> None:
     """The OpenAPI schemas type names and quantities as strings; the API server parses them (apimachinery's
@@ -154,6 +170,16 @@ def test_a_name_or_quantity_the_api_server_cannot_parse_is_refused(kind: str, ha
     breaks(doc)
     [problem] = kubernetes_problems([doc], version)
     assert expected in problem, problem
+
+
+@pytest.mark.parametrize(("kind", "name"), [
+    ("ClusterRole", "system:aggregate-to-view"), ("RoleBinding", "Team_Readers"), ("Namespace", "team-a"),
+    ("Service", "web-1"), ("LimitRange", "default.limits-1"), ("ExternalSecret", "a" * 253)])
+def test_a_name_each_kind_allows_is_accepted(kind: str, name: str) -> None:
+    from tests.manifests import _name_problems
+
+    assert _name_problems({"kind": kind, "metadata": {"name": name}}) == []
+    assert _name_problems({"kind": kind, "metadata": {}}) == []  # auto-named by Pulumi
 
 
 @pytest.mark.parametrize("figure", ["500m", "2", "0.5", "1.5Gi", "512Mi", "1e3", "100k", "20", ".5"])
