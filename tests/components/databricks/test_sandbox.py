@@ -88,6 +88,17 @@ def test_a_user_name_that_is_no_catalog_name_is_refused_by_the_component(bad: st
                                           workspace_id="1"))
 
 
+def test_every_problem_of_a_sandbox_is_named_in_one_message() -> None:
+    from components.databricks.sandbox import SandboxArgs, validate_sandbox_args
+
+    with pytest.raises(ValueError) as raised:
+        validate_sandbox_args(SandboxArgs(user="Alice", principal="alice", storage=None,  # type: ignore[arg-type]
+                                          workspace_id="1"))
+    assert str(raised.value) == (
+        "SandboxArgs: user must be lowercase letters, digits and underscores (at most 50), got 'Alice'; "
+        "principal must be the user's email (their Databricks user name), got 'alice'")
+
+
 def _principals(resource_inputs: dict[str, object]) -> set[str]:
     """The principals a Grant or Grants names, exactly (never a substring: `b@x` is not `hrtb@x`)."""
     rows = resource_inputs.get("grants") or [resource_inputs]

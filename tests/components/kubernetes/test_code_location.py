@@ -22,7 +22,7 @@ from components.kubernetes.code_location import (
 from components.kubernetes.dagster_control_plane import SERVICE_ACCOUNT, WORKSPACE_CONFIG_MAP
 from stack_config import parse
 from tests.kubernetes.reachability import Network, Pod
-from tests.manifests import all_manifests, registered_manifests
+from tests.manifests import all_manifests, kubernetes_problems, registered_manifests
 from tests.support import STACKS, plan_with, preflight_plan
 from tests.test_stack_config import raw_config
 
@@ -108,6 +108,41 @@ def test_code_locations_run_as_the_teams_irsa_account_and_launch_runs_there(stac
         assert security["runAsNonRoot"] is True and security["seccompProfile"] == {"type": "RuntimeDefault"}
         assert context["run_k8s_config"]["container_config"]["security_context"]["capabilities"] == {"drop": ["ALL"]}
         assert env["DAGSTER_CLI_API_GRPC_CONTAINER_IMAGE"] == pod["containers"][0]["image"]
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def _run_pod(context: dict[str, Any]) -> dict[str, Any]:
+    """The Pod dagster-k8s makes of a container context's `run_k8s_config`: `pod_spec_config` is a V1PodSpec's,
+    `container_config` a V1Container's, each key in the Python client's snake case or the API's camel case
+    (dagster_k8s `k8s_model_from_dict`, which refuses a key the model lacks)."""
+    config = context["run_k8s_config"]
+    container = {"name": "dagster", "image": "example.com/run:1",
+                 **{_camel(k): v for k, v in config["container_config"].items()}}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "run", "namespace": context["namespace"]},
+            "spec": {**{_camel(k): v for k, v in config["pod_spec_config"].items()}, "containers": [container]}}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_locations_runs_are_valid_pods_that_the_restricted_standard_admits(stack: str) -> None:
+    """A run pod is made from the container context, so its fields must be the Kubernetes API's (a misspelt one
+    fails the launch) and satisfy the restricted Pod Security Standard the team namespace enforces (kubernetes.io,
+    "Pod Security Standards": non-root with a non-zero UID, RuntimeDefault seccomp, no privilege escalation,
+    every capability dropped)."""
+    version = _cfg(stack).cluster.version
+    manifests = registered_manifests(preflight_plan(stack))
+    for team in _cfg(stack).teams:
+        pod = _one(manifests, "Deployment", f"team-{team.name}", SERVICE_NAME)["spec"]["template"]["spec"]
+        env = {e["name"]: e.get("value") for e in pod["containers"][0]["env"]}
+        run = _run_pod(json.loads(env["DAGSTER_CLI_API_GRPC_CONTAINER_CONTEXT"])["k8s"])
+        assert kubernetes_problems([run], version) == []
+        security, container = run["spec"]["securityContext"], run["spec"]["containers"][0]["securityContext"]
+        assert security["runAsNonRoot"] is True and security["runAsUser"] > 0 and security["runAsGroup"] > 0
+        assert security["seccompProfile"] == container["seccompProfile"] == {"type": "RuntimeDefault"}
+        assert container["allowPrivilegeEscalation"] is False and container["capabilities"] == {"drop": ["ALL"]}
 
 
 @pytest.mark.parametrize("stack", STACKS)

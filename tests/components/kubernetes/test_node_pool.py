@@ -136,6 +136,30 @@ def test_spot_needs_an_explicit_allowance_and_taints_need_eks_effects() -> None:
         validate_node_pool_args(NodePoolArgs(**{**base.__dict__, "desired_size": 3}))
 
 
+@pytest.mark.parametrize(("disk", "expected"), [
+    (20, ""), (16384, ""),  # the EKS AMI's root volume is 20 GiB; EBS's largest gp3 volume is 16 TiB
+    (19, "disk_size_gib must be between 20 and 16384, got 19"),
+    (16385, "disk_size_gib must be between 20 and 16384, got 16385"),
+])
+def test_a_node_disk_is_between_the_amis_and_ebss_sizes(disk: int, expected: str) -> None:
+    args = NodePoolArgs(cluster_name="c", kubernetes_version="1.35", subnet_ids=["s"], instance_types=["m6i.large"],
+                        min_size=1, desired_size=1, max_size=2, disk_size_gib=disk)
+    if not expected:
+        validate_node_pool_args(args)
+        return
+    with pytest.raises(ValueError) as raised:
+        validate_node_pool_args(args)
+    assert str(raised.value) == expected
+
+
+def test_spot_without_its_allowance_is_refused_in_so_many_words() -> None:
+    args = NodePoolArgs(cluster_name="c", kubernetes_version="1.35", subnet_ids=["s"], instance_types=["m6i.large"],
+                        min_size=1, desired_size=1, max_size=2, capacity_type="SPOT")
+    with pytest.raises(ValueError) as raised:
+        validate_node_pool_args(args)
+    assert str(raised.value) == "capacity_type 'SPOT' needs allow_spot=True"
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_node_groups_follow_the_clusters_version_and_take_generated_names(stack: str) -> None:
     """pulumi-aws `eks.NodeGroup`: `version` defaults to the cluster's only at creation (later control-plane
