@@ -295,10 +295,11 @@ def _source_of(mutant: str, target: Target) -> str | None:
 
 
 def _write_tests(work: Path, tests_by_mutant: dict[str, list[str]], durations: dict[str, float]) -> None:
-    """mutmut's stats with each mutant's function attributed to the tests given."""
+    """mutmut's stats with each mutant's function attributed to the tests given, the other functions' kept (a
+    function without stats would make mutmut trace the whole selection again to find its tests)."""
     stats_file = work / "mutants" / "mutmut-stats.json"
     stats = json.loads(stats_file.read_text())
-    tests_by_function: dict[str, list[str]] = {}
+    tests_by_function: dict[str, list[str]] = dict(stats.get("tests_by_mangled_function_name") or {})
     for name, tests in tests_by_mutant.items():
         function = mangled(name)
         tests_by_function[function] = tests

@@ -193,7 +193,9 @@ def test_a_second_pass_reruns_only_survivors_with_readers_and_reports_their_kill
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     components = next(t for t in mutation.TARGETS if t.name == "components")
     (tmp_path / "mutants").mkdir()
-    (tmp_path / "mutants" / "mutmut-stats.json").write_text("{}")
+    (tmp_path / "mutants" / "mutmut-stats.json").write_text(json.dumps(
+        {"tests_by_mangled_function_name": {"components.aws.network.x_f": ["tests/components/aws/test_network.py::t"]}}
+    ))
     killed, kept, lonely = ("components.kubernetes.eks_cluster.xǁEksClusterǁ__init____mutmut_210",
                             "components.databricks.platform.xǁDatabricksPlatformǁ__init____mutmut_188",
                             "components.databricks.sandbox.xǁSandboxǁ__init____mutmut_7")
@@ -211,6 +213,9 @@ def test_a_second_pass_reruns_only_survivors_with_readers_and_reports_their_kill
     stats = json.loads((tmp_path / "mutants" / "mutmut-stats.json").read_text())
     assert stats["tests_by_mangled_function_name"]["components.kubernetes.eks_cluster.xǁEksClusterǁ__init__"] == [
         "tests/components/kubernetes/test_access_entries.py::test_mode"]
+    # the first pass's attribution of every other function stays: mutmut would otherwise trace the selection again
+    assert stats["tests_by_mangled_function_name"]["components.aws.network.x_f"] == [
+        "tests/components/aws/test_network.py::t"]
 
 
 def test_the_reads_plugin_records_the_types_of_what_a_test_file_reads(tmp_path: Path) -> None:
