@@ -374,6 +374,24 @@ def test_the_layout_of_any_allowed_cidr_is_disjoint_inside_it_and_leaves_pods_ro
     assert not [o for o in others if o.overlaps(block)]  # the block pods may reach holds endpoints only
 
 
+# The EC2 resources of a network that the EC2 API tags (CreateTags; "Tag your Amazon EC2 resources"): the console
+# lists each by its `Name` tag, and an untagged one shows as a bare ID.
+NAMED_EC2_TYPES = {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable",
+                   "aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip",
+                   "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/securityGroup:SecurityGroup",
+                   "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:ec2/flowLog:FlowLog"}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_ec2_resource_of_the_network_is_named_after_it(stack: str) -> None:
+    plan = preflight_plan(stack)
+    network = plan.one(NETWORK).name
+    named = [r for r in _network(plan) if r.type in NAMED_EC2_TYPES]
+    assert {r.type for r in named} >= NAMED_EC2_TYPES - {"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"}
+    assert {r.name: (r.inputs.get("tags") or {}).get("Name", "") for r in named
+            if not str((r.inputs.get("tags") or {}).get("Name", "")).startswith(network)} == {}
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_nat_gateways_are_named_and_carry_the_stacks_tags(stack: str) -> None:
     """Each NAT gateway is tagged `Name: <network>-nat-<i>` (what the console lists); the stack's tags reach it
