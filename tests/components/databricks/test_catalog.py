@@ -44,6 +44,16 @@ def test_catalogs_and_schemas_follow_the_stacks_protection_and_never_force_destr
         assert resource.inputs["forceDestroy"] is False, resource.name
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_catalog_and_schema_says_it_is_managed_by_pulumi(stack: str) -> None:
+    """Unity Catalog has no tags that a provider adds by default: the `managed-by` property is the mark that the AWS
+    resources carry as a default tag (stack_config's `tags`), so a person in the workspace knows not to edit it."""
+    plan = stack_plan(stack)
+    marked = {r.name: (r.inputs.get("properties") or {}).get("managed-by") for r in
+              [*plan.of_type(CATALOG), *plan.of_type(SCHEMA)]}
+    assert marked and set(marked.values()) == {"pulumi"}, marked
+
+
 def test_prod_catalogs_are_protected_and_retained() -> None:
     # The shipped prod config could change; the rule it must keep is stated here on its own.
     catalog = stack_plan("prod").one(CATALOG)

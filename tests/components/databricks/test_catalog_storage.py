@@ -37,6 +37,16 @@ def test_the_credential_wraps_the_unity_catalog_role_and_the_location_covers_the
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_the_credential_and_the_location_follow_the_stacks_protection(stack: str) -> None:
+    """Deleting either cuts every catalog off its storage, so both are kept as the stack's catalogs are."""
+    protection = stack_cfg(stack).protection
+    plan = stack_plan(stack)
+    for resource in [plan.one(CREDENTIAL), plan.one(LOCATION)]:
+        assert resource.options["protect"] is protection.protect, resource.name
+        assert resource.options["retainOnDelete"] is protection.retain_on_delete, resource.name
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_the_storage_trust_loop_runs_credential_then_role_then_location(stack: str) -> None:
     """The Databricks provider's Unity Catalog guide (docs/guides/unity-catalog.md, "Configure external locations
     and credentials"): "create the storage credential in Databricks before creating the IAM role in AWS ...
