@@ -166,7 +166,7 @@ _QUANTITY = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\
 _QUANTITY_MAPS = {"requests", "limits", "hard", "default", "defaultRequest", "max", "min", "maxLimitRequestRatio"}
 
 
-def _quantity_problems(figures: Any, where: str) -> list[str]:
+def quantity_problems(figures: Any, where: str) -> list[str]:
     return [f"{where}.{name}: quantities must match {_QUANTITY.pattern}, got {value!r}"
             for name, value in (figures.items() if isinstance(figures, dict) else ())
             if not isinstance(value, int) and not (isinstance(value, str) and _QUANTITY.fullmatch(value))]
@@ -180,7 +180,7 @@ def _container_problems(container: dict[str, Any], where: str) -> list[str]:
                  and not _IANA_SERVICE_NAME.fullmatch(str(port["name"]))]
     resources = container.get("resources", {})
     for kind in ("requests", "limits"):
-        problems += _quantity_problems(resources.get(kind), f"{where}.resources.{kind}")
+        problems += quantity_problems(resources.get(kind), f"{where}.resources.{kind}")
     return problems
 
 
@@ -198,7 +198,7 @@ _LABEL_NAME = re.compile(r"(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?"
 _WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 
 
-def _name_problems(doc: dict[str, Any]) -> list[str]:
+def name_problems(doc: dict[str, Any]) -> list[str]:
     name, kind = doc["metadata"].get("name"), doc["kind"]
     if name is None:
         return []
@@ -236,12 +236,12 @@ def _parsed_value_problems(doc: dict[str, Any]) -> list[str]:
     """What of _DNS1123_LABEL, _IANA_SERVICE_NAME, _QUANTITY, LIMIT_TYPES and SERVICE_TYPES an object's containers,
     quota, limit range or Service break; an object's name, its labels and selectors, a workload's selector that
     misses its own pods."""
-    problems = _name_problems(doc) + _selector_problems(doc)
+    problems = name_problems(doc) + _selector_problems(doc)
     spec = doc.get("spec") or {}
     if doc["kind"] == "Service" and spec.get("type", "ClusterIP") not in SERVICE_TYPES:
         problems.append(f"spec.type: unsupported value {spec['type']!r} (one of {sorted(SERVICE_TYPES)})")
     if doc["kind"] == "ResourceQuota":
-        problems += _quantity_problems(spec.get("hard"), "spec.hard")
+        problems += quantity_problems(spec.get("hard"), "spec.hard")
     if doc["kind"] == "LimitRange":
         for i, limit in enumerate(spec.get("limits", [])):
             if limit.get("type") not in LIMIT_TYPES:
@@ -249,7 +249,7 @@ def _parsed_value_problems(doc: dict[str, Any]) -> list[str]:
                                 f"{sorted(LIMIT_TYPES)}): the API server refuses it unless it is a qualified name, "
                                 "and the LimitRanger applies only these")
             for key in sorted(_QUANTITY_MAPS & set(limit)):
-                problems += _quantity_problems(limit[key], f"spec.limits[{i}].{key}")
+                problems += quantity_problems(limit[key], f"spec.limits[{i}].{key}")
 
     def walk(value: Any, where: str) -> None:
         if isinstance(value, dict):

@@ -391,6 +391,43 @@ def test_every_upstream_release_passes_values_its_schema_accepts(stack: str) -> 
         assert values and problems == [], release.name
 
 
+def values_quantity_problems(values: Any, where: str = "values") -> list[str]:
+    """Each figure under a `resources` block's `requests` or `limits`, anywhere in a release's values, that is no
+    Kubernetes quantity: the charts copy these blocks into their containers as they are, so the API server refuses
+    the chart's Deployment and the release fails (atomic: rolled back)."""
+    from tests.manifests import quantity_problems
+
+    problems: list[str] = []
+    if isinstance(values, dict):
+        for key, inner in values.items():
+            if key == "resources" and isinstance(inner, dict):
+                for kind in ("requests", "limits"):
+                    problems += quantity_problems(inner.get(kind), f"{where}.resources.{kind}")
+            else:
+                problems += values_quantity_problems(inner, f"{where}.{key}")
+    elif isinstance(values, list):
+        for i, inner in enumerate(values):
+            problems += values_quantity_problems(inner, f"{where}[{i}]")
+    return problems
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_release_values_resource_figure_is_a_quantity(stack: str) -> None:
+    releases = preflight_plan(stack).of_type("kubernetes:helm.sh/v3:Release")
+    found = {r.name: values_quantity_problems(reveal(r.inputs.get("values"))) for r in releases}
+    assert sum('"resources"' in json.dumps(reveal(r.inputs.get("values"))) for r in releases) >= 3
+    assert {name: problems for name, problems in found.items() if problems} == {}
+
+
+def test_the_values_quantity_check_reads_nested_and_listed_blocks() -> None:
+    assert values_quantity_problems({"a": {"resources": {"requests": {"cpu": "100m"}, "limits": {"memory": "1Gi"}}},
+                                     "b": [{"resources": {"limits": {"cpu": 2}}}]}) == []
+    assert values_quantity_problems({"webhook": {"resources": {"requests": {"cpu": "XX100mXX"}}}}) == [
+        "values.webhook.resources.requests.cpu: quantities must match "
+        r"[+-]?(\d+\.?\d*|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?, got 'XX100mXX'"]
+    assert values_quantity_problems([{"resources": {"limits": {"memory": "1 Gi"}}}], "v") != []
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_namespace_enforces_a_pod_security_level(stack: str) -> None:
     """Kubernetes docs, "Pod Security Admission": without `pod-security.kubernetes.io/enforce` a namespace admits

@@ -176,10 +176,10 @@ def test_a_name_or_quantity_the_api_server_cannot_parse_is_refused(kind: str, ha
     ("ClusterRole", "system:aggregate-to-view"), ("RoleBinding", "Team_Readers"), ("Namespace", "team-a"),
     ("Service", "web-1"), ("LimitRange", "default.limits-1"), ("ExternalSecret", "a" * 253)])
 def test_a_name_each_kind_allows_is_accepted(kind: str, name: str) -> None:
-    from tests.manifests import _name_problems
+    from tests.manifests import name_problems
 
-    assert _name_problems({"kind": kind, "metadata": {"name": name}}) == []
-    assert _name_problems({"kind": kind, "metadata": {}}) == []  # auto-named by Pulumi
+    assert name_problems({"kind": kind, "metadata": {"name": name}}) == []
+    assert name_problems({"kind": kind, "metadata": {}}) == []  # auto-named by Pulumi
 
 
 @pytest.mark.parametrize("figure", ["500m", "2", "0.5", "1.5Gi", "512Mi", "1e3", "100k", "20", ".5"])
