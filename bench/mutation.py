@@ -97,7 +97,9 @@ TARGETS = (
     # An IAM document or a Kubernetes object the service refuses, a resource moved out of its component, or a
     # policy violation fails `up` whichever component caused it; a component's own tests pick statements by Sid
     # and objects by name, so each mutant also runs the grammars, the tree's shape and the shipped stacks' packs.
-    Target("components", ("components",), ("tests/components", "tests/policies/test_shipped_stacks.py"), 0.85,
+    # tests/safety and tests/test_main.py judge whole plans (protection, secrets, URNs): the second pass runs them.
+    Target("components", ("components",), ("tests/components", "tests/policies/test_shipped_stacks.py",
+                                           "tests/safety", "tests/test_main.py"), 0.85,
            shared=("tests/components/test_documents.py", "tests/components/test_resource_tree.py",
                    "tests/policies/test_shipped_stacks.py::test_shipped_stack_has_no_violation"), readers=True),
     Target("preflight", ("preflight",), ("tests/preflight",), 0.85),
