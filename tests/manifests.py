@@ -130,6 +130,7 @@ API_SERVER_ENUMS: dict[str, set[str]] = {
     "concurrencyPolicy": {"Allow", "Forbid", "Replace"},
     "policyTypes": {"Ingress", "Egress"},
     "dnsPolicy": {"ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"},
+    "pathType": {"Exact", "Prefix", "ImplementationSpecific"},  # networking/v1 HTTPIngressPath
 }
 
 
@@ -178,6 +179,16 @@ def _container_problems(container: dict[str, Any], where: str) -> list[str]:
     problems += [f"{where}.ports[{i}].name: a port's name must be an IANA service name, got {port['name']!r}"
                  for i, port in enumerate(container.get("ports", [])) if "name" in port
                  and not _IANA_SERVICE_NAME.fullmatch(str(port["name"]))]
+    # core's validateHandler: a probe names exactly one handler; validateExecAction: an exec handler has a command.
+    for probe_key in ("livenessProbe", "readinessProbe", "startupProbe"):
+        probe = container.get(probe_key)
+        if not isinstance(probe, dict):
+            continue
+        handlers = [h for h in ("exec", "httpGet", "tcpSocket", "grpc") if h in probe]
+        if len(handlers) != 1:
+            problems.append(f"{where}.{probe_key}: a probe names exactly one handler, got {handlers}")
+        if "exec" in probe and not (probe["exec"] or {}).get("command"):
+            problems.append(f"{where}.{probe_key}.exec.command: required")
     resources = container.get("resources", {})
     for kind in ("requests", "limits"):
         problems += quantity_problems(resources.get(kind), f"{where}.resources.{kind}")

@@ -428,6 +428,32 @@ def test_the_values_quantity_check_reads_nested_and_listed_blocks() -> None:
     assert values_quantity_problems([{"resources": {"limits": {"memory": "1 Gi"}}}], "v") != []
 
 
+def node_selectors(value: Any) -> list[dict[str, Any]]:
+    """Every `nodeSelector` map in objects or values, however deep."""
+    if isinstance(value, dict):
+        return [sel for key, inner in value.items()
+                for sel in ([inner] if key == "nodeSelector" and isinstance(inner, dict) else node_selectors(inner))]
+    if isinstance(value, list):
+        return [sel for inner in value for sel in node_selectors(inner)]
+    return []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_node_selector_matches_a_node_group(stack: str) -> None:
+    """A pod whose nodeSelector no node's labels satisfy stays Pending (kubernetes.io, "Assigning Pods to Nodes"),
+    and a release waiting on it fails. The labels the program sets are the node groups' own (the kubelet's
+    `kubernetes.io/`-prefixed ones are not judged)."""
+    from tests.manifests import all_manifests
+
+    plan = preflight_plan(stack)
+    groups = [reveal(g.inputs).get("labels") or {} for g in plan.of_type("aws:eks/nodeGroup:NodeGroup")]
+    found = node_selectors(all_manifests(plan)) + node_selectors(
+        [reveal(r.inputs.get("values")) for r in plan.of_type("kubernetes:helm.sh/v3:Release")])
+    assert groups and len(found) >= 3
+    ours = [{k: v for k, v in selector.items() if "kubernetes.io/" not in k} for selector in found]
+    assert [s for s in ours if not any(s.items() <= labels.items() for labels in groups)] == []
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_namespace_enforces_a_pod_security_level(stack: str) -> None:
     """Kubernetes docs, "Pod Security Admission": without `pod-security.kubernetes.io/enforce` a namespace admits

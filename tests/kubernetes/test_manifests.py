@@ -155,9 +155,14 @@ def _first(documents: list[dict[str, Any]], kind: str, has: str) -> dict[str, An
         {"XXapp.kubernetes.io/nameXX": "web"}), "'XXapp.kubernetes.io/nameXX' is no label key"),
     ("Deployment", '"matchLabels"', lambda pod: pod["metadata"].setdefault("labels", {}).update(team="a b"),
      "metadata.labels.team: 'a b' is no label value"),
+    ("Ingress", '"pathType"', lambda ingress: ingress["spec"]["rules"][0]["http"]["paths"][0].update(
+        pathType="prefix"), "pathType: unsupported value 'prefix'"),
+    ("Deployment", '"livenessProbe"', lambda pod: next(
+        c for c in pod["spec"]["template"]["spec"]["containers"] if "exec" in c.get("livenessProbe", {})
+    )["livenessProbe"].update(exec={}), "livenessProbe.exec.command: required"),
 ], ids=["container-name", "port-name", "container-quantity", "quota-quantity", "limit-range-quantity",
         "limit-range-type", "service-type", "object-name", "namespace-name", "service-name", "rbac-name",
-        "selector-misses-its-pods", "label-key", "label-value"])
+        "selector-misses-its-pods", "label-key", "label-value", "ingress-path-type", "probe-without-command"])
 def test_a_name_or_quantity_the_api_server_cannot_parse_is_refused(kind: str, has: str, breaks: Any,
                                                                    expected: str) -> None:
     """The OpenAPI schemas type names and quantities as strings; the API server parses them (apimachinery's
