@@ -389,6 +389,29 @@ def test_bad_args_are_refused_naming_each_property() -> None:
         assert words in str(info.value)
 
 
+def test_the_team_label_is_refused_only_when_it_names_another_team() -> None:
+    args = CodeLocationArgs(team="fraud", service_account="fraud", image="r", tag="latest", port=80,
+                            control_plane_namespace="team-fraud", control_plane_service_account="dagster",
+                            instance_yaml="", runs_reach_database=True, labels={"team": "fraud"})
+    with pytest.raises(ValueError) as info:
+        validate_code_location_args(args)  # refused for its other problems
+    assert "labels.team" not in str(info.value)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_server_tells_dagster_its_image_and_holds_no_api_token(stack: str) -> None:
+    """Dagster's run launcher starts runs in `DAGSTER_CURRENT_IMAGE` (dagster-k8s docs: the code location's own
+    image, the same as the gRPC server's `DAGSTER_CLI_API_GRPC_CONTAINER_IMAGE`); the server never calls the
+    Kubernetes API, so no service account token is mounted (the IRSA token is projected apart)."""
+    manifests = registered_manifests(preflight_plan(stack))
+    for team in _cfg(stack).teams:
+        pod = _one(manifests, "Deployment", f"team-{team.name}", SERVICE_NAME)["spec"]["template"]["spec"]
+        (container,) = pod["containers"]
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        assert env["DAGSTER_CURRENT_IMAGE"] == env["DAGSTER_CLI_API_GRPC_CONTAINER_IMAGE"] == container["image"]
+        assert pod["automountServiceAccountToken"] is False
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_the_code_location_server_runs_restricted_with_a_writable_tmp(stack: str) -> None:
     """Pod Security Standards, restricted profile (kubernetes.io/docs/concepts/security/pod-security-standards):
