@@ -113,8 +113,12 @@ def test_management_role_is_assumed_when_configured() -> None:
 def test_bad_args_are_refused_together() -> None:
     args = MemberAccountArgs(account_name="x", email="not-an-email", parent_ou_id="ou-1", access_role_name="r",
                              region="nowhere", tags={"environment": "dev"}, existing_account_id=None)
-    with pytest.raises(ValueError, match=r"email .*region .*tags must include project, managed-by, owner"):
+    with pytest.raises(ValueError) as info:
         validate_member_account_args(args)
+    assert str(info.value) == (
+        "MemberAccount: email must be an email address, got 'not-an-email'; "
+        "region must be an AWS region like 'eu-west-1', got 'nowhere'; "
+        "tags must include project, managed-by, owner, got ['environment']")
 
 
 def test_closing_on_deletion_is_a_deliberate_config_choice() -> None:

@@ -113,3 +113,15 @@ def test_bad_args_are_refused_naming_each_property() -> None:
                                                           group_bindings={}, labels={"team": "fraud"}),
             oidc_provider_arn="a", oidc_issuer="i", bucket_arn="b", key_arn="k", database_login_arn="l"))
     assert "database_login_arn and database_key_arn must be set together" in str(info.value).split("; ")
+
+
+@pytest.mark.parametrize("prefix", ["/dagster/logs/", "dagster/logs", ""])
+def test_a_compute_log_prefix_that_is_not_relative_or_open_ended_is_refused_by_name(prefix: str) -> None:
+    """The team role may write `<bucket>/<prefix>*` only: a prefix without its `/` would admit siblings
+    (`logs-other/`), a leading `/` matches no key S3 stores."""
+    with pytest.raises(ValueError) as info:
+        validate_team_namespace_args(TeamNamespaceArgs(
+            team="fraud", namespace=PlatformNamespaceArgs(namespace="team-fraud", cpu_quota="1", memory_quota="1Gi",
+                                                          group_bindings={}, labels={"team": "fraud"}),
+            oidc_provider_arn="a", oidc_issuer="i", bucket_arn="b", key_arn="k", compute_logs_prefix=prefix))
+    assert str(info.value) == f"compute_logs_prefix must be a relative prefix ending in '/', got {prefix!r}"
