@@ -240,6 +240,19 @@ def test_the_instance_opts_out_of_telemetry(stack: str) -> None:
     assert _instance(stack)["telemetry"] == {"enabled": False}
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_instance_class_is_the_one_dagster_documents(stack: str) -> None:
+    """Dagster imports each `module`/`class` pair of dagster.yaml at start-up (docs, "Dagster instance"); a name
+    it cannot import stops the webserver and the daemon. The pairs, as Dagster's and dagster-k8s's docs name them."""
+    instance = _instance(stack)
+    assert {key: (instance[key]["module"], instance[key]["class"]) for key in
+            ("run_coordinator", "run_launcher", "compute_logs", "scheduler")} == {
+        "run_coordinator": ("dagster.core.run_coordinator", "QueuedRunCoordinator"),
+        "run_launcher": ("dagster_k8s", "K8sRunLauncher"),
+        "compute_logs": ("dagster_aws.s3.compute_log_manager", "S3ComputeLogManager"),
+        "scheduler": ("dagster.core.scheduler", "DagsterDaemonScheduler")}
+
+
 @pytest.mark.parametrize("prefix", ["dagster/compute-logs/", "LOGS-X/", "a/b/"])
 def test_compute_logs_go_under_the_prefix_without_its_trailing_slash(prefix: str) -> None:
     """dagster-aws `S3ComputeLogManager` joins `prefix` and the log's key with "/": the instance holds the
