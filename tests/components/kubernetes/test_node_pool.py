@@ -208,3 +208,13 @@ def test_changing_a_pools_instance_type_can_replace_it_while_the_cluster_stays_p
     cluster = plan.one("aws:eks/cluster:Cluster")
     assert cluster.options["protect"] is True
     assert cluster.inputs["deletionProtection"] is (stack == "prod")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_pool_registers_its_node_group_and_its_role(stack: str) -> None:
+    """The outputs `pulumi stack` shows for a pool: the node group's name and the ARN of the role its nodes run as."""
+    for pool in POOLS:
+        component, children = _pool(stack, pool)
+        group, role = _child(children, NODE_GROUP), _child(children, "aws:iam/role:Role")
+        assert reveal(component.component_outputs) == {"node_group_name": group.outputs["nodeGroupName"],
+                                                      "role_arn": role.outputs["arn"]}
