@@ -84,6 +84,8 @@ def test_backups_and_availability_follow_the_design_matrix(stack: str) -> None:
     assert primary.get("multiAz", False) is cfg.database.multi_az
     assert len(replicas) == cfg.database.read_replicas
     assert all(r["replicateSourceDb"] == primary["identifier"] for r in replicas)
+    # A replica keeps no backups of its own: its data is the primary's, whose backups the matrix sets.
+    assert [r.get("backupRetentionPeriod") for r in replicas] == [0] * len(replicas)
     if stack == "prod":
         assert primary["multiAz"] and primary["backupRetentionPeriod"] >= 30 and len(replicas) >= 1
         assert all(r.options["protect"] for r in plan.of_type(INSTANCE))
