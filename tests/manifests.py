@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -142,20 +143,30 @@ SERVICE_TYPES = {"ClusterIP", "NodePort", "LoadBalancer", "ExternalName"}
 LIMIT_TYPES = {"Pod", "Container", "PersistentVolumeClaim"}
 
 
-def _enum_problems(value: Any, where: str) -> list[str]:
+def keyed_problems(value: Any, where: str, judge: Callable[[str, Any, str], list[str] | None]) -> list[str]:
+    """Walk maps and lists however deep: at each key, `judge(key, inner, path)` gives that entry's problems, or
+    None to walk into it."""
     problems: list[str] = []
     if isinstance(value, dict):
         for key, inner in value.items():
-            if key in API_SERVER_ENUMS:
-                allowed = API_SERVER_ENUMS[key]
-                problems += [f"{where}.{key}: unsupported value {v!r} (one of {sorted(allowed)})"
-                             for v in (inner if isinstance(inner, list) else [inner]) if v not in allowed]
-            else:
-                problems += _enum_problems(inner, f"{where}.{key}")
+            judged = judge(key, inner, f"{where}.{key}")
+            problems += keyed_problems(inner, f"{where}.{key}", judge) if judged is None else judged
     elif isinstance(value, list):
         for i, inner in enumerate(value):
-            problems += _enum_problems(inner, f"{where}[{i}]")
+            problems += keyed_problems(inner, f"{where}[{i}]", judge)
     return problems
+
+
+def _enum_judge(key: str, inner: Any, where: str) -> list[str] | None:
+    if key not in API_SERVER_ENUMS:
+        return None
+    allowed = API_SERVER_ENUMS[key]
+    return [f"{where}: unsupported value {v!r} (one of {sorted(allowed)})"
+            for v in (inner if isinstance(inner, list) else [inner]) if v not in allowed]
+
+
+def _enum_problems(value: Any, where: str) -> list[str]:
+    return keyed_problems(value, where, _enum_judge)
 
 
 # Values the API server parses that the OpenAPI schemas type as plain strings (apimachinery's validation):

@@ -395,20 +395,14 @@ def values_quantity_problems(values: Any, where: str = "values") -> list[str]:
     """Each figure under a `resources` block's `requests` or `limits`, anywhere in a release's values, that is no
     Kubernetes quantity: the charts copy these blocks into their containers as they are, so the API server refuses
     the chart's Deployment and the release fails (atomic: rolled back)."""
-    from tests.manifests import quantity_problems
+    from tests.manifests import keyed_problems, quantity_problems
 
-    problems: list[str] = []
-    if isinstance(values, dict):
-        for key, inner in values.items():
-            if key == "resources" and isinstance(inner, dict):
-                for kind in ("requests", "limits"):
-                    problems += quantity_problems(inner.get(kind), f"{where}.resources.{kind}")
-            else:
-                problems += values_quantity_problems(inner, f"{where}.{key}")
-    elif isinstance(values, list):
-        for i, inner in enumerate(values):
-            problems += values_quantity_problems(inner, f"{where}[{i}]")
-    return problems
+    def judge(key: str, inner: Any, path: str) -> list[str] | None:
+        if key != "resources" or not isinstance(inner, dict):
+            return None
+        return [p for kind in ("requests", "limits") for p in quantity_problems(inner.get(kind), f"{path}.{kind}")]
+
+    return keyed_problems(values, where, judge)
 
 
 @pytest.mark.parametrize("stack", STACKS)
