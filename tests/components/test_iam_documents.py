@@ -16,7 +16,7 @@ from parliament import analyze_policy_string
 from policy_sentry.querying.actions import get_action_data
 
 from preflight.harness import Plan, reveal
-from tests.components.iam_plan import Document, as_list, documents
+from tests.components.iam_plan import DOCUMENT_INPUTS, Document, as_list, documents
 from tests.support import STACKS, preflight_plan
 
 UC_MASTER = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
@@ -69,6 +69,18 @@ def all_documents() -> list[tuple[str, Document]]:
 
 DOCUMENTS = all_documents()
 DOCUMENT_IDS = [f"{stack}:{doc.resource}" for stack, doc in DOCUMENTS]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_key_role_policy_and_bucket_policy_carries_its_document(stack: str) -> None:
+    """A KMS key created without `policy` gets AWS's default key policy, which lets any principal of the account
+    whose IAM policies allow it use the key (AWS KMS Developer Guide, "Default key policy"): every key here names its
+    users itself. A policy resource without its document is refused by the provider."""
+    plan = preflight_plan(stack)
+    lacking = [r.name for r in plan.registered if r.type in DOCUMENT_INPUTS and DOCUMENT_INPUTS[r.type][0]
+               not in r.inputs]
+    assert plan.of_type("aws:kms/key:Key")
+    assert lacking == []
 
 
 def arn_strings(value: Any) -> list[str]:
