@@ -46,6 +46,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import fnmatch
+import functools
 import json
 import math
 import os
@@ -292,8 +293,13 @@ def _tests_of(files: list[str], durations: dict[str, float]) -> list[str]:
     return [t for t in durations if any(t.startswith((f + "::", f + "[")) for f in files)]
 
 
+@functools.cache
+def _path_by_module(target: Target) -> dict[str, str]:
+    return {module_of(p): p for p in source_files(target)}
+
+
 def _source_of(mutant: str, target: Target) -> str | None:
-    return {module_of(p): p for p in source_files(target)}.get(mangled(mutant).rpartition(".")[0])
+    return _path_by_module(target).get(mangled(mutant).rpartition(".")[0])
 
 
 def _write_tests(work: Path, tests_by_mutant: dict[str, list[str]], durations: dict[str, float]) -> None:
