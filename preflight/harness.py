@@ -152,6 +152,8 @@ class Plan:
     """Stack exports, wire form (secret wrappers kept)."""
     unread: list[tuple[str, str]] = field(default_factory=list)
     """(URN, reason) of yaml/v2 manifests not rendered offline: their objects are not in the plan."""
+    invokes: list[RecordedInvoke] = field(default_factory=list)
+    """Every function the program called, in order, with the provider it went through."""
 
     def __iter__(self) -> Iterator[RecordedResource]:
         return iter(self.resources)
@@ -196,6 +198,41 @@ class Plan:
         return [r for r in self.resources if r.type != STACK_TYPE]
 
 
+@dataclass(frozen=True)
+class RecordedInvoke:
+    token: str
+    provider: str
+    """URN of the explicit provider, or "" for the default provider."""
+
+
+DISABLE_DEFAULT_PROVIDERS = "pulumi:disable-default-providers"
+
+
+def denied_default_providers(config: Mapping[str, str]) -> frozenset[str]:
+    """The packages whose default provider the engine refuses: `pulumi:disable-default-providers`, a JSON list of
+    package names or `*` (the engine's `shouldDenyRequest`: each entry trimmed; an empty value denies nothing)."""
+    text = config.get(DISABLE_DEFAULT_PROVIDERS, "")
+    if not text:
+        return frozenset()
+    try:
+        entries = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProgramError(f"{DISABLE_DEFAULT_PROVIDERS} is not a JSON list: {text}") from exc
+    if not isinstance(entries, list) or not all(isinstance(e, str) for e in entries):
+        raise ProgramError(f"{DISABLE_DEFAULT_PROVIDERS} must be a list of strings, not {text}")
+    return frozenset(e.strip() for e in entries)
+
+
+def default_provider_refusal(denied: frozenset[str], token: str, what: str) -> str | None:
+    """The engine's error for a resource or invoke of `token` that names no provider, or None when allowed.
+
+    The `pulumi` package (stacks, stack references, providers themselves) is always allowed."""
+    package = token.split(":", 1)[0]
+    if package == "pulumi" or not ({"*", package} & denied):
+        return None
+    return f"Default provider for '{package}' disabled. '{what}' must use an explicit provider."
+
+
 class ProgramError(Exception):
     """An exception inside the program; the message says which component and resource failed."""
 
@@ -224,7 +261,7 @@ def _rendered_document(wire: Any) -> Any:
     return _secret_wrap(rendered) if SECRET_SIG in text else rendered
 
 
-def _build_monitor(project: str, stack: str, preview: bool) -> Any:
+def _build_monitor(project: str, stack: str, preview: bool, denied: frozenset[str] = frozenset()) -> Any:
     """A MockMonitor subclass that records requests; built lazily so importing preflight stays cheap."""
     from pulumi.runtime.mocks import MockMonitor, Mocks
     from pulumi.runtime.proto import resource_pb2
@@ -238,9 +275,14 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
         def __init__(self, context_of: Callable[[str], computed.Context]) -> None:
             self.context_of = context_of
             """The monitor's: maps an invoke's provider reference to the account and region it runs in."""
+            self.invokes: list[RecordedInvoke] = []
 
         def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-            return invokes.answer(args.token, reveal(plain(args.args)), self.context_of(args.provider or "")), []
+            provider = args.provider or ""
+            self.invokes.append(RecordedInvoke(args.token, provider.rsplit("::", 1)[0] if provider else ""))
+            if not provider and (refusal := default_provider_refusal(denied, args.token, args.token)):
+                raise RuntimeError(refusal)
+            return invokes.answer(args.token, reveal(plain(args.args)), self.context_of(provider)), []
 
     class RecordingMonitor(MockMonitor):
         def __init__(self, project: str, stack: str) -> None:
@@ -304,6 +346,12 @@ def _build_monitor(project: str, stack: str, preview: bool) -> Any:
             if urn not in self.recorded:
                 self.order.append(urn)
             self.recorded[urn] = record
+            # A custom resource, or a remote component its package's provider constructs, goes through a provider.
+            package = request.type.split(":", 1)[0]
+            explicit = bool(request.provider) or (request.remote and package in request.providers)
+            if (request.custom or request.remote) and not explicit and (
+                    refusal := default_provider_refusal(denied, request.type, urn)):
+                raise RuntimeError(refusal)
             if request.type in manifests.YAML_V2:
                 self._render_manifests(urn, request, wire_inputs)
             if request.type == STACK_TYPE or not request.custom:
@@ -488,7 +536,7 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
     runtime_settings.ROOT.set(None)
     os.environ.pop("PULUMI_CONFIG", None)
     set_all_config(dict(settings.config), list(settings.secret_keys))
-    monitor = _build_monitor(settings.project, settings.stack, preview)
+    monitor = _build_monitor(settings.project, settings.stack, preview, denied_default_providers(settings.config))
     monitor.project_dir = project_dir
     pulumi.runtime.set_mocks(monitor.mocks, project=settings.project, stack=settings.stack, preview=preview,
                              monitor=monitor)
@@ -500,7 +548,7 @@ def run_program(project_dir: Path, settings: StackSettings, preview: bool = Fals
         # The stack is always there: set_mocks registers it before the program starts.
         outputs = next(r.component_outputs for r in resources if r.type == STACK_TYPE)
         return Plan(stack=settings.stack, project=settings.project, preview=preview, resources=resources,
-                    outputs=outputs, unread=list(monitor.unread))
+                    outputs=outputs, unread=list(monitor.unread), invokes=list(monitor.mocks.invokes))
 
     def program() -> None:
         runpy.run_path(str(main), run_name="__main__")

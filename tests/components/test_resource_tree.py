@@ -14,7 +14,8 @@ import re
 
 import pytest
 
-from preflight.harness import STACK_TYPE
+from preflight.harness import STACK_TYPE, denied_default_providers
+from preflight.project import load_stack_settings
 from tests.support import PROJECT_DIR, STACKS, preflight_plan
 
 # Our components' tokens: `platform:<area>:<ClassName>` (Pulumi: `<package>:<module>:<type>`).
@@ -77,3 +78,20 @@ def test_every_resource_is_created_through_an_explicit_provider(stack: str) -> N
     defaults = sorted(r.urn.rsplit("::", 1)[-1] for r in preflight_plan(stack).registered
                       if r.custom and not r.type.startswith("pulumi:providers:") and not r.provider)
     assert defaults == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_invoke_goes_through_an_explicit_provider(stack: str) -> None:
+    """An invoke on a default provider reads the ambient account: the caller identity, the zones, a secret of the
+    management account where the member's was meant. `parent=` passes the parent's providers on to an invoke (the
+    SDK's `invoke`); a bare `InvokeOptions()` does not."""
+    plan = preflight_plan(stack)
+    assert plan.invokes
+    assert sorted(i.token for i in plan.invokes if not i.provider) == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_engine_refuses_every_default_provider(stack: str) -> None:
+    """`pulumi:disable-default-providers: ["*"]` (Pulumi.yaml, for every stack) makes `up` fail on a resource or an
+    invoke that names no provider, whichever check here misses it; the preflight refuses the same."""
+    assert "*" in denied_default_providers(load_stack_settings(PROJECT_DIR, stack).config)

@@ -496,3 +496,82 @@ def test_a_resource_on_the_default_provider_is_computed_in_the_ambient_account_a
     for name in ("ambient", "explicit"):
         arn = plan.one("aws:kms/key:Key", name).outputs["arn"]
         assert re.fullmatch(r"arn:aws:kms:eu-west-1:000000000000:key/[0-9a-f-]{36}", arn), arn
+
+
+DENY_ALL = "name: ml-platform\nruntime: python\nconfig:\n  pulumi:disable-default-providers: ['*']\n"
+
+
+def test_with_default_providers_disabled_a_resource_without_a_provider_fails_the_run(tmp_path: Path) -> None:
+    """`pulumi:disable-default-providers` (the engine's `shouldDenyRequest`): a custom resource that names no
+    provider fails `up` with "Default provider for 'aws' disabled. '<urn>' must use an explicit provider." One
+    under a component that was handed the provider inherits it and passes."""
+    body = """
+    import pulumi
+    import pulumi_aws as aws
+    member = aws.Provider("member", region="eu-west-1")
+    parent = pulumi.ComponentResource("platform:test:Holder", "holder", None,
+                                      pulumi.ResourceOptions(providers=[member]))
+    aws.kms.Key("inherited", opts=pulumi.ResourceOptions(parent=parent))
+    aws.kms.Key("ambient")
+    """
+    with pytest.raises(ProgramError, match=re.escape(
+            "Default provider for 'aws' disabled. 'urn:pulumi:prod::ml-platform::aws:kms/key:Key::ambient' "
+            "must use an explicit provider.")):
+        run_snippet(tmp_path, body, extra_files={"Pulumi.yaml": DENY_ALL})
+    explicit = run_snippet(tmp_path, body.replace('aws.kms.Key("ambient")', ""),
+                           extra_files={"Pulumi.yaml": DENY_ALL})
+    assert explicit.one("aws:kms/key:Key", "inherited").provider.endswith("::pulumi:providers:aws::member")
+
+
+def test_with_default_providers_disabled_an_invoke_without_a_provider_fails_the_run(tmp_path: Path) -> None:
+    """The engine refuses a default provider to an invoke as to a resource (`getProviderFromSource`); an invoke
+    whose parent was handed the provider inherits it (the SDK's `invoke`), and every invoke is in the plan."""
+    body = """
+    import pulumi
+    import pulumi_aws as aws
+    member = aws.Provider("member", region="eu-west-1")
+    parent = pulumi.ComponentResource("platform:test:Holder", "holder", None,
+                                      pulumi.ResourceOptions(providers=[member]))
+    aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=parent))
+    aws.get_caller_identity_output()
+    """
+    with pytest.raises(ProgramError, match=re.escape(
+            "Default provider for 'aws' disabled. 'aws:index/getCallerIdentity:getCallerIdentity' must use an "
+            "explicit provider.")):
+        run_snippet(tmp_path, body, extra_files={"Pulumi.yaml": DENY_ALL})
+    allowed = run_snippet(tmp_path, body)
+    assert sorted(i.provider for i in allowed.invokes) == [
+        "", "urn:pulumi:prod::ml-platform::pulumi:providers:aws::member"]
+    assert {i.token for i in allowed.invokes} == {"aws:index/getCallerIdentity:getCallerIdentity"}
+
+
+def test_disabling_one_package_leaves_the_others_default_providers(tmp_path: Path) -> None:
+    """The list names packages (each entry trimmed, as the engine trims it); `*` is every package."""
+    only_kubernetes = DENY_ALL.replace("'*'", "' kubernetes '")
+    plan = run_snippet(tmp_path, """
+    import pulumi_aws as aws
+    aws.kms.Key("ambient")
+    aws.get_caller_identity_output()
+    """, extra_files={"Pulumi.yaml": only_kubernetes})
+    assert plan.one("aws:kms/key:Key", "ambient").provider == ""
+    with pytest.raises(ProgramError, match="Default provider for 'kubernetes' disabled"):
+        run_snippet(tmp_path, """
+        import pulumi_kubernetes as k8s
+        k8s.core.v1.Namespace("ambient")
+        """, extra_files={"Pulumi.yaml": only_kubernetes})
+
+
+@pytest.mark.parametrize(("text", "denied"), [("", frozenset()), ('["*"]', frozenset({"*"})),
+                                               ('[" aws", "kubernetes "]', frozenset({"aws", "kubernetes"}))])
+def test_the_disabled_packages_are_read_as_the_engine_reads_them(text: str, denied: frozenset[str]) -> None:
+    from preflight.harness import denied_default_providers
+
+    assert denied_default_providers({"pulumi:disable-default-providers": text}) == denied
+
+
+@pytest.mark.parametrize("text", ["*", '"*"', "[1]", '{"aws": true}'])
+def test_a_disabled_packages_value_that_is_not_a_list_of_strings_is_refused(text: str) -> None:
+    from preflight.harness import denied_default_providers
+
+    with pytest.raises(ProgramError, match="pulumi:disable-default-providers"):
+        denied_default_providers({"pulumi:disable-default-providers": text})
