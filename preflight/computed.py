@@ -122,8 +122,8 @@ def _eks_cluster(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[st
         "platformVersion": "eks.1",
         "clusterId": _uuid("eks", name),
         "vpcConfig": {**dict(inputs.get("vpcConfig") or {}),
-                      "clusterSecurityGroupId": "sg-" + _digest("sg", name),
-                      "vpcId": "vpc-" + _digest("vpc", name)},
+                      "clusterSecurityGroupId": "sg-" + _digest("eks-cluster-sg", name),
+                      "vpcId": "vpc-" + _digest("eks-vpc", name)},
     }
 
 
@@ -159,7 +159,7 @@ def _node_group(name: str, inputs: Mapping[str, Any], ctx: Context) -> tuple[str
 
 
 def _security_group(name: str, _inputs: Mapping[str, Any], ctx: Context) -> tuple[str, dict[str, Any]]:
-    sg = "sg-" + _digest("sg", name)
+    sg = "sg-" + _digest("security-group", name)  # not "sg": a DefaultSecurityGroup of the same name has that
     return sg, {"arn": f"arn:aws:ec2:{ctx.region}:{ctx.account_id}:security-group/{sg}"}
 
 

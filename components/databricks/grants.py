@@ -65,7 +65,7 @@ class Rule:
     securable: Securable
     privileges: frozenset[str]
     reason: str = field(compare=False)
-    """Which line of ADR-001 the rule implements (for reviews and failure messages)."""
+    """Which line of ADR-001 the rule implements: for the reader of this table (no code reads it)."""
 
 
 AccessTable = dict[Securable, dict[str, frozenset[str]]]

@@ -214,6 +214,18 @@ def test_ec2_ids_of_different_kinds_do_not_share_digits() -> None:
     assert len(digits) == 5
 
 
+def test_security_groups_and_vpcs_of_one_logical_name_do_not_share_an_id() -> None:
+    """A security group, a default security group, an EKS cluster's group and a VPC's default group named alike
+    are four groups; a VPC and a cluster named alike are in two VPCs (the cluster's is not this VPC): one id for
+    two would let a check that pairs resources by id pair the wrong ones."""
+    groups = {_run("aws:ec2/securityGroup:SecurityGroup", "a")[0],
+              _run("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "a")[0],
+              _run("aws:eks/cluster:Cluster", "a")[1]["vpcConfig"]["clusterSecurityGroupId"],
+              _run("aws:ec2/vpc:Vpc", "a")[1]["defaultSecurityGroupId"]}
+    assert len(groups) == 4
+    assert _run("aws:ec2/vpc:Vpc", "a")[0] != _run("aws:eks/cluster:Cluster", "a")[1]["vpcConfig"]["vpcId"]
+
+
 def test_a_security_group() -> None:
     sg, out = _run("aws:ec2/securityGroup:SecurityGroup", "nodes")
     assert re.fullmatch(f"sg-{HEX17}", sg)
