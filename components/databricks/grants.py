@@ -61,11 +61,11 @@ class ManagedCatalog:
 
 @dataclass(frozen=True)
 class Rule:
+    """One line of ADR-001 applied to one securable (each line's comment below says which)."""
+
     principal: str
     securable: Securable
     privileges: frozenset[str]
-    reason: str = field(compare=False)
-    """Which line of ADR-001 the rule implements: for the reader of this table (no code reads it)."""
 
 
 AccessTable = dict[Securable, dict[str, frozenset[str]]]
@@ -76,23 +76,20 @@ def access_rules(environment_catalog: ManagedCatalog, sandboxes: Iterable[Manage
     rules: list[Rule] = []
     sandboxes = list(sandboxes)
     environment = environment_catalog
-    rules.append(Rule(environment.full_access, Securable("catalog", environment.name), FULL_ACCESS,
-                      "full access to its own catalog"))
-    rules += [Rule(environment.full_access, Securable("schema", f"{environment.name}.{schema}"), FULL_ACCESS,
-                   "full access to its own catalog (restated per schema: every managed securable has grants)")
+    # Full access to its own catalog, restated per schema (every managed securable has grants).
+    rules.append(Rule(environment.full_access, Securable("catalog", environment.name), FULL_ACCESS))
+    rules += [Rule(environment.full_access, Securable("schema", f"{environment.name}.{schema}"), FULL_ACCESS)
               for schema in environment.schemas]
     for sandbox in sandboxes:
-        rules.append(Rule(sandbox.full_access, Securable("catalog", sandbox.name), SANDBOX_CATALOG,
-                          "sandbox opens its own catalog"))
-        rules += [Rule(sandbox.full_access, Securable("schema", f"{sandbox.name}.{schema}"), SANDBOX_WRITE_SCHEMA,
-                       f"sandbox writes {sandbox.name}.{schema}.*")
+        # A sandbox opens its own catalog and writes its own schemas.
+        rules.append(Rule(sandbox.full_access, Securable("catalog", sandbox.name), SANDBOX_CATALOG))
+        rules += [Rule(sandbox.full_access, Securable("schema", f"{sandbox.name}.{schema}"), SANDBOX_WRITE_SCHEMA)
                   for schema in sandbox.schemas]
     env = environment_catalog.name
     for sandbox in sandboxes:
-        rules.append(Rule(sandbox.full_access, Securable("catalog", env), READ_CATALOG,
-                          f"sandbox reads {env}.bronze/{env}.silver: may open the catalog"))
-        rules += [Rule(sandbox.full_access, Securable("schema", f"{env}.{schema}"), READ_SCHEMA,
-                       f"sandbox reads {env}.{schema}.* (zero copy)")
+        # A sandbox reads <env>.bronze and <env>.silver in place (zero copy): it may open the catalog.
+        rules.append(Rule(sandbox.full_access, Securable("catalog", env), READ_CATALOG))
+        rules += [Rule(sandbox.full_access, Securable("schema", f"{env}.{schema}"), READ_SCHEMA)
                   for schema in SANDBOX_READABLE_SCHEMAS]
     return rules
 

@@ -61,8 +61,12 @@ def test_prod_workspace_ids_match_the_stack_files() -> None:
 
 
 def test_noncompliant_prod_variant_exits_1_naming_every_policy(tmp_path: Path) -> None:
-    for name in ("Pulumi.yaml", "Pulumi.prod.yaml"):
-        (tmp_path / name).write_text((PROJECT_DIR / name).read_text())
+    (tmp_path / "Pulumi.prod.yaml").write_text((PROJECT_DIR / "Pulumi.prod.yaml").read_text())
+    # The snippets' resources are on default providers (they exercise the packs, not the providers): the variant
+    # lets the engine create those, as the shipped project does not.
+    project, denial = (PROJECT_DIR / "Pulumi.yaml").read_text(), '  pulumi:disable-default-providers: ["*"]\n'
+    assert denial in project
+    (tmp_path / "Pulumi.yaml").write_text(project.replace(denial, ""))
     # The program runs in its project directory, as under the language host: it reads its chart from there.
     for folder in ("policies", "charts"):
         (tmp_path / folder).symlink_to(PROJECT_DIR / folder)
