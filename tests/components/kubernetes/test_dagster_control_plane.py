@@ -6,6 +6,7 @@ no business logic: it runs no team's code."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -162,6 +163,35 @@ def test_bad_args_are_refused_naming_each_property() -> None:
         database_host="h", database_cidrs=["10.0.0.0/16"], **login, compute_logs_bucket="b",
         compute_logs_bucket_arn="a", compute_logs_key_arn="k", oidc_provider_arn="o", oidc_issuer="i",
         kubernetes_api_cidrs=["10.0.0.0/16"]))
+
+
+@pytest.mark.parametrize(("prefix", "refused"), [
+    ("dagster/logs/", False), ("a/", False), ("/dagster/logs/", True), ("dagster/logs", True), ("dagster/*/", True),
+    ("*/", True)])
+def test_a_compute_logs_prefix_is_relative_ends_in_a_slash_and_holds_no_wildcard(prefix: str, refused: bool) -> None:
+    """The roles are scoped to `<prefix>*` (S3 key patterns): a `*` inside the prefix would widen them to keys of
+    other prefixes, a leading `/` matches no key dagster-aws writes."""
+    login = {"database_login_secret": "s", "database_login_arn": "arn", "database_key_arn": "k", "region": "r"}
+    args = DagsterControlPlaneArgs(
+        namespace="platform-prod", image="r", code_locations={"fraud": CodeLocationEntry("h", 4000)},
+        database_host="h", database_cidrs=["10.0.0.0/16"], **login, compute_logs_bucket="b",
+        compute_logs_bucket_arn="a", compute_logs_key_arn="k", oidc_provider_arn="o", oidc_issuer="i",
+        kubernetes_api_cidrs=["10.0.0.0/16"], compute_logs_prefix=prefix)
+    if not refused:
+        validate_dagster_control_plane_args(args)
+        return
+    with pytest.raises(ValueError, match=f"compute_logs_prefix must be a relative prefix ending in '/', got "
+                                         f"{re.escape(repr(prefix))}"):
+        validate_dagster_control_plane_args(args)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_webserver_and_the_daemon_run_on_the_system_pool(stack: str) -> None:
+    """The scheduler and the run queue live in the daemon: on the compute pool (spot in dev) a reclaimed node would
+    stop every team's schedules until the pod is rescheduled. Both pods select the system pool's `pool` label."""
+    deployments = [m for m in _control_plane(stack) if m["kind"] == "Deployment"]
+    assert len(deployments) == 2
+    assert [d["spec"]["template"]["spec"].get("nodeSelector") for d in deployments] == [{"pool": "system"}] * 2
 
 
 @pytest.mark.parametrize("stack", STACKS)
