@@ -119,3 +119,18 @@ def test_the_component_registers_its_roles_arn(stack: str) -> None:
     assert component.component_outputs == {"role_arn": role.outputs["arn"]}
     annotations = _release(stack)["values"]["rbac"]["serviceAccount"]["annotations"]
     assert annotations["eks.amazonaws.com/role-arn"] == role.outputs["arn"]
+
+
+def test_bad_args_are_refused_together_naming_each_property() -> None:
+    """An autoscaler without a version row or without a pool to run on is refused before anything registers, both
+    problems in one message; the shipped minors with the system pool pass."""
+    from components.kubernetes.cluster_autoscaler import ClusterAutoscalerArgs, validate_cluster_autoscaler_args
+
+    common = {"cluster_name": "c", "region": "eu-west-1", "account_id": "1", "oidc_provider_arn": "o",
+              "oidc_issuer": "i"}
+    with pytest.raises(ValueError) as info:
+        validate_cluster_autoscaler_args(ClusterAutoscalerArgs(kubernetes_version="1.0", node_selector={}, **common))
+    assert str(info.value) == (f"kubernetes_version must have a row in RELEASES (known: {sorted(RELEASES)}), got "
+                               "'1.0'; node_selector must name the pool the autoscaler runs on, got {}")
+    for version in RELEASES:
+        validate_cluster_autoscaler_args(ClusterAutoscalerArgs(kubernetes_version=version, **common))
