@@ -223,6 +223,11 @@ def denied_default_providers(config: Mapping[str, str]) -> frozenset[str]:
     return frozenset(e.strip() for e in entries)
 
 
+def _provider_urn(reference: str) -> str:
+    """The URN of a provider reference `<urn>::<id>`, or "" for none (the default provider)."""
+    return reference.rsplit("::", 1)[0] if reference else ""
+
+
 def default_provider_refusal(denied: frozenset[str], token: str, what: str) -> str | None:
     """The engine's error for a resource or invoke of `token` that names no provider, or None when allowed.
 
@@ -279,7 +284,7 @@ def _build_monitor(project: str, stack: str, preview: bool, denied: frozenset[st
 
         def call(self, args: Any) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
             provider = args.provider or ""
-            self.invokes.append(RecordedInvoke(args.token, provider.rsplit("::", 1)[0] if provider else ""))
+            self.invokes.append(RecordedInvoke(args.token, _provider_urn(provider)))
             if not provider and (refusal := default_provider_refusal(denied, args.token, args.token)):
                 raise RuntimeError(refusal)
             return invokes.answer(args.token, reveal(plain(args.args)), self.context_of(provider)), []
@@ -341,7 +346,7 @@ def _build_monitor(project: str, stack: str, preview: bool, denied: frozenset[st
             }
             record = RecordedResource(
                 urn=urn, type=request.type, name=request.name, custom=bool(request.custom),
-                parent=request.parent, provider=request.provider.rsplit("::", 1)[0] if request.provider else "",
+                parent=request.parent, provider=_provider_urn(request.provider),
                 wire_inputs=wire_inputs, options=options)
             if urn not in self.recorded:
                 self.order.append(urn)

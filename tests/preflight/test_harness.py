@@ -575,3 +575,25 @@ def test_a_disabled_packages_value_that_is_not_a_list_of_strings_is_refused(text
 
     with pytest.raises(ProgramError, match="pulumi:disable-default-providers"):
         denied_default_providers({"pulumi:disable-default-providers": text})
+
+
+def test_with_default_providers_disabled_a_remote_component_without_its_provider_fails_the_run(tmp_path: Path) -> None:
+    """A yaml/v2 ConfigGroup is constructed by the kubernetes provider (a remote component): with default providers
+    denied, one that was handed no kubernetes provider fails as a custom resource does; one handed it passes."""
+    body = """
+    import pulumi
+    import pulumi_kubernetes as k8s
+    cluster = k8s.Provider("cluster", kubeconfig="{}")
+    k8s.yaml.v2.ConfigGroup("given", objs=[
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "conf", "namespace": "ml"}}],
+        opts=pulumi.ResourceOptions(providers=[cluster]))
+    """
+    assert run_snippet(tmp_path, body, extra_files={"Pulumi.yaml": DENY_ALL}).one("kubernetes:yaml/v2:ConfigGroup")
+    bare = body + """
+    k8s.yaml.v2.ConfigGroup("bare", objs=[
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "other", "namespace": "ml"}}])
+    """
+    with pytest.raises(ProgramError, match=re.escape(
+            "Default provider for 'kubernetes' disabled. 'urn:pulumi:prod::ml-platform::kubernetes:yaml/v2:ConfigGroup"
+            "::bare' must use an explicit provider.")):
+        run_snippet(tmp_path, bare, extra_files={"Pulumi.yaml": DENY_ALL})
